@@ -1,0 +1,46 @@
+# Living Room. `make run` starts the local stack; `make test` runs every test.
+# Both install what is missing first (npm packages, Debian packages, Go tools).
+
+SHELL := /bin/bash
+GO ?= go
+BIN := $(CURDIR)/bin
+LAMBDAS := skill device-api
+SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
+export DYNALITE_PORT ?= 8100
+
+.PHONY: run test deps build lint unit e2e clean
+.PHONY: build-SkillFunction build-DeviceApiFunction
+
+run: deps build
+	$(BIN)/stack
+
+test: deps build lint
+	DYNAMODB_TEST_REQUIRED=1 LIVINGROOM_BIN=$(BIN) infra/local/with-dynalite.sh \
+		$(GO) test -race -count=1 ./...
+
+deps: infra/local/node_modules/.package-lock.json
+infra/local/node_modules/.package-lock.json: infra/local/package-lock.json
+	npm ci --prefix infra/local --no-audit --no-fund
+	@command -v curl >/dev/null || (apt-get update && apt-get install -y curl)
+
+# Host binaries for the local stack and the end-to-end tests.
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+	$(foreach f,$(LAMBDAS),$(GO) build -tags lambda.norpc -o $(BIN)/lambdas/$(f)/bootstrap ./lambdas/$(f) &&) true
+	$(foreach s,$(SERVICES),$(GO) build -o $(BIN)/$(s) ./$(s) &&) true
+	$(GO) build -o $(BIN)/stack ./infra/stack
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^infra/local/node_modules/') 2>&1); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# SAM build targets (BuildMethod: makefile): linux/arm64 bootstrap per function.
+build-SkillFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/skill
+build-DeviceApiFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/device-api
+
+clean:
+	rm -rf $(BIN)

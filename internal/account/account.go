@@ -1,0 +1,85 @@
+// Package account is the domain of partner accounts and the access tokens
+// that Alexa presents for them (account linking).
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Errors the domain reports; adapters return ErrNotFound for missing items.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExpired  = errors.New("token expired")
+)
+
+// Account is a subscriber of the streaming service.
+type Account struct {
+	ID   string
+	Name string
+	Plan string // subscription plan, e.g. "premium"; empty means none
+}
+
+// Token is an access token issued to Alexa for an account.
+type Token struct {
+	Value     string
+	AccountID string
+	ExpiresAt time.Time
+}
+
+// Store keeps accounts and tokens.
+type Store interface {
+	PutAccount(ctx context.Context, a Account) error
+	GetAccount(ctx context.Context, id string) (Account, error)
+	PutToken(ctx context.Context, t Token) error
+	GetToken(ctx context.Context, value string) (Token, error)
+}
+
+// Service authenticates tokens and creates accounts.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns a Service over store, telling time with now.
+func NewService(store Store, now func() time.Time) *Service {
+	return &Service{store: store, now: now}
+}
+
+// Authenticate returns the account a token belongs to. A token past its
+// expiry is rejected even if the store still holds it (DynamoDB deletes
+// expired items lazily).
+func (s *Service) Authenticate(ctx context.Context, token string) (Account, error) {
+	if token == "" {
+		return Account{}, fmt.Errorf("authenticate: empty token: %w", ErrNotFound)
+	}
+	t, err := s.store.GetToken(ctx, token)
+	if err != nil {
+		return Account{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if !s.now().Before(t.ExpiresAt) {
+		return Account{}, fmt.Errorf("authenticate: token of account %s: %w", t.AccountID, ErrExpired)
+	}
+	a, err := s.store.GetAccount(ctx, t.AccountID)
+	if err != nil {
+		return Account{}, fmt.Errorf("authenticate: account %s: %w", t.AccountID, err)
+	}
+	return a, nil
+}
+
+// Create stores an account and a token for it valid for ttl.
+func (s *Service) Create(ctx context.Context, a Account, token string, ttl time.Duration) error {
+	if a.ID == "" || token == "" {
+		return fmt.Errorf("create account: id and token are required")
+	}
+	if err := s.store.PutAccount(ctx, a); err != nil {
+		return fmt.Errorf("create account %s: %w", a.ID, err)
+	}
+	t := Token{Value: token, AccountID: a.ID, ExpiresAt: s.now().Add(ttl)}
+	if err := s.store.PutToken(ctx, t); err != nil {
+		return fmt.Errorf("create token for account %s: %w", a.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+// Package catalog is the domain of the partner's content: movies, series,
+// seasons, episodes and live channels, and how a spoken request resolves to
+// one of them. It declares the Index it reads and the IndexWriter the
+// exporter fills; the DynamoDB adapter implements both.
+package catalog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode"
+)
+
+// Errors the domain reports.
+var (
+	ErrNotFound = errors.New("not found in catalog")
+	ErrInvalid  = errors.New("invalid catalog record")
+)
+
+// Kind is the type of a work.
+type Kind string
+
+// The kinds of work.
+const (
+	Movie   Kind = "MOVIE"
+	Series  Kind = "SERIES"
+	Season  Kind = "SEASON"
+	Episode Kind = "EPISODE"
+)
+
+// Work is one item of the catalog. Fields that do not apply to a kind stay
+// empty (a movie has no SeriesID; a series has no RuntimeMinutes).
+type Work struct {
+	ID          string
+	Kind        Kind
+	Title       string
+	ExternalIDs map[string]string // scheme → id, e.g. "imdb" → "tt5834204"
+	Synopsis    string
+	Genres      []string
+	Actors      []string
+	Directors   []string
+	ReleaseYear int
+	// RuntimeMinutes is the length of a movie or an episode.
+	RuntimeMinutes int
+	// Rank orders by popularity: 1 is the most popular; 0 means unranked.
+	Rank          int
+	ContentRating string // e.g. "TV-MA", "PG-13"
+	ImageURL      string
+
+	SeriesID    string // seasons and episodes
+	SeriesTitle string // seasons and episodes
+	SeasonID    string // episodes
+	Season      int    // seasons and episodes: season number
+	Episode     int    // episodes: number within the season
+	AirDate     string // episodes: YYYY-MM-DD
+}
+
+// Channel is a live TV channel.
+type Channel struct {
+	ID          string
+	Number      string // as dialled, e.g. "206"
+	CallSign    string // e.g. "ESPN"
+	Name        string // e.g. "ESPN"
+	Affiliate   string
+	Genres      []string
+	ImageURL    string
+	ExternalIDs map[string]string
+}
+
+// Index is what request paths read. Every method is a key lookup or a query
+// on one partition: no scans.
+type Index interface {
+	GetWork(ctx context.Context, id string) (Work, error)
+	FindByExternalID(ctx context.Context, scheme, id string) ([]Work, error)
+	FindByTitle(ctx context.Context, title string) ([]Work, error)
+	// Episodes returns up to limit episodes of a series in season and episode
+	// order, starting after (season, episode) = (0, 0) when from is zero.
+	Episodes(ctx context.Context, seriesID string, from EpisodeRef, limit int) ([]Work, error)
+	FindChannel(ctx context.Context, ref ChannelRef) ([]Channel, error)
+}
+
+// IndexWriter is what the exporter fills.
+type IndexWriter interface {
+	PutWorks(ctx context.Context, works []Work) error
+	PutChannels(ctx context.Context, channels []Channel) error
+}
+
+// EpisodeRef names an episode by position.
+type EpisodeRef struct {
+	Season  int
+	Episode int
+}
+
+// ChannelRef looks a channel up by one of its names; the first non-empty
+// field is used, in the order Number, CallSign, Name.
+type ChannelRef struct {
+	Number   string
+	CallSign string
+	Name     string
+}
+
+// NormalizeTitle folds a title for lookup: lower case, letters and digits
+// kept, everything else (punctuation, apostrophes, spacing) collapsed into
+// single spaces, and a leading article dropped. "The Handmaid's Tale" and
+// "handmaids tale" normalise alike.
+func NormalizeTitle(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r == '\'' || r == '’':
+			// "handmaid's" → "handmaids"
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	out := b.String()
+	for _, article := range []string{"the ", "a ", "an "} {
+		if strings.HasPrefix(out, article) && len(out) > len(article) {
+			return out[len(article):]
+		}
+	}
+	return out
+}

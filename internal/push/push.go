@@ -1,0 +1,56 @@
+// Package push defines the websocket protocol between device-push and a
+// device (tvapp-sim). Every frame is one JSON object with a "type" field.
+// It uses only the standard library so the server and the simulator share it.
+package push
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// ConnectPath is where a device opens its websocket. A device that already
+// has a registration id passes it as the query parameter "registrationId"
+// to keep it; otherwise it gets a new one.
+const ConnectPath = "/ws"
+
+// Frame types.
+const (
+	TypeRegistered = "registered" // server → device: your registration id
+	TypeMessage    = "message"    // server → device: an ADM message
+	TypeAck        = "ack"        // device → server: message handled
+)
+
+// Frame is the envelope of every websocket message. Fields not used by a
+// frame type are left empty.
+type Frame struct {
+	Type           string            `json:"type"`
+	RegistrationID string            `json:"registrationId,omitempty"`
+	MessageID      string            `json:"messageId,omitempty"`
+	Data           map[string]string `json:"data,omitempty"`
+	MD5            string            `json:"md5,omitempty"`
+	// ConsolidationKey is passed through as ADM passes it to the app.
+	ConsolidationKey string `json:"consolidationKey,omitempty"`
+	// SentAtMs is when device-push accepted the message (epoch ms).
+	SentAtMs int64 `json:"sentAtMs,omitempty"`
+}
+
+// Encode marshals a frame.
+func Encode(f Frame) ([]byte, error) {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s frame: %w", f.Type, err)
+	}
+	return b, nil
+}
+
+// Decode unmarshals a frame and checks that it names a type.
+func Decode(b []byte) (Frame, error) {
+	var f Frame
+	if err := json.Unmarshal(b, &f); err != nil {
+		return Frame{}, fmt.Errorf("decode frame: %w", err)
+	}
+	if f.Type == "" {
+		return Frame{}, fmt.Errorf("decode frame: missing type")
+	}
+	return f, nil
+}
