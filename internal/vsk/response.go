@@ -1,0 +1,82 @@
+package vsk
+
+// Response builds an Alexa.Response to a directive: a fresh message id, the
+// directive's correlation token when it had one, and its endpoint id and
+// scope echoed (the cookie is not echoed).
+func Response(d Directive, messageID string, ctx *Context) Message {
+	return Message{
+		Event: Event{
+			Header:   replyHeader(d, "Alexa", "Response", messageID),
+			Endpoint: echoEndpoint(d.Endpoint),
+			Payload:  struct{}{},
+		},
+		Context: ctx,
+	}
+}
+
+// Error is an error Alexa understands: the namespace of the ErrorResponse
+// ("Alexa" or "Alexa.Video"), its type and a message for the logs.
+type Error struct {
+	Namespace string
+	Type      string
+	Message   string
+}
+
+func (e *Error) Error() string { return e.Namespace + " " + e.Type + ": " + e.Message }
+
+// Error types used by the skill, as the schema spells them.
+const (
+	ErrorInvalidDirective       = "INVALID_DIRECTIVE"
+	ErrorInvalidValue           = "INVALID_VALUE"
+	ErrorNoSuchEndpoint         = "NO_SUCH_ENDPOINT"
+	ErrorEndpointUnreachable    = "ENDPOINT_UNREACHABLE"
+	ErrorInternal               = "INTERNAL_ERROR"
+	ErrorInvalidCredential      = "INVALID_AUTHORIZATION_CREDENTIAL"
+	ErrorExpiredCredential      = "EXPIRED_AUTHORIZATION_CREDENTIAL"
+	ErrorNotSubscribed          = "NOT_SUBSCRIBED" // namespace Alexa.Video
+	NamespaceAlexa              = "Alexa"
+	NamespaceVideo              = "Alexa.Video"
+	ErrorResponseName           = "ErrorResponse"
+	ResponseName                = "Response"
+	ErrorNotSupportedInMode     = "NOT_SUPPORTED_IN_CURRENT_MODE"
+	ErrorActionNotPermitted     = "ACTION_NOT_PERMITTED_FOR_CONTENT" // namespace Alexa.Video
+	ErrorTitleDisambiguationReq = "TITLE_DISAMBIGUATION_REQUIRED"    // namespace Alexa.Video
+)
+
+// ErrorResponse builds an ErrorResponse to a directive.
+func ErrorResponse(d Directive, messageID string, e Error) Message {
+	ns := e.Namespace
+	if ns == "" {
+		ns = NamespaceAlexa
+	}
+	return Message{
+		Event: Event{
+			Header:   replyHeader(d, ns, ErrorResponseName, messageID),
+			Endpoint: echoEndpoint(d.Endpoint),
+			Payload:  ErrorPayload{Type: e.Type, Message: e.Message},
+		},
+	}
+}
+
+// ErrorPayload is the payload of an ErrorResponse.
+type ErrorPayload struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+func replyHeader(d Directive, namespace, name, messageID string) Header {
+	return Header{
+		Namespace:        namespace,
+		Name:             name,
+		MessageID:        messageID,
+		CorrelationToken: d.Header.CorrelationToken,
+		PayloadVersion:   PayloadVersion,
+	}
+}
+
+func echoEndpoint(e *Endpoint) *Endpoint {
+	if e == nil || e.EndpointID == "" {
+		return nil
+	}
+	return &Endpoint{Scope: e.Scope, EndpointID: e.EndpointID}
+}

@@ -1,0 +1,172 @@
+// Package vsktest validates messages a skill emits against Amazon's official
+// Alexa Smart Home message schema (draft-04), which lives in the shared
+// reference folder beside the repository (../shared/alexa/schema), or at the
+// path in ALEXA_SCHEMA. Messages in namespaces the schema does not cover
+// (Alexa.Video error responses) are checked against the documented shape.
+package vsktest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// EnvSchema overrides where the schema file is found.
+const EnvSchema = "ALEXA_SCHEMA"
+
+const schemaRel = "shared/alexa/schema/alexa_smart_home_message_schema.json"
+
+var (
+	loadOnce sync.Once
+	compiled *jsonschema.Schema
+	loadErr  error
+)
+
+// SchemaPath finds the schema file: ALEXA_SCHEMA, or shared/alexa/schema in
+// the working directory or any parent, or beside any parent.
+func SchemaPath() (string, error) {
+	if p := os.Getenv(EnvSchema); p != "" {
+		return p, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("find schema: %w", err)
+	}
+	for {
+		for _, candidate := range []string{filepath.Join(dir, schemaRel), filepath.Join(dir, "..", schemaRel)} {
+			if _, err := os.Stat(candidate); err == nil {
+				return candidate, nil
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("find schema: %s not found above the working directory; set %s", schemaRel, EnvSchema)
+		}
+		dir = parent
+	}
+}
+
+func schema() (*jsonschema.Schema, error) {
+	loadOnce.Do(func() {
+		path, err := SchemaPath()
+		if err != nil {
+			loadErr = err
+			return
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			loadErr = fmt.Errorf("open schema: %w", err)
+			return
+		}
+		defer f.Close()
+		doc, err := jsonschema.UnmarshalJSON(f)
+		if err != nil {
+			loadErr = fmt.Errorf("parse schema %s: %w", path, err)
+			return
+		}
+		c := jsonschema.NewCompiler()
+		c.DefaultDraft(jsonschema.Draft4)
+		if err := c.AddResource("alexa.json", doc); err != nil {
+			loadErr = fmt.Errorf("add schema: %w", err)
+			return
+		}
+		compiled, loadErr = c.Compile("alexa.json")
+	})
+	return compiled, loadErr
+}
+
+// Check validates one message and returns what is wrong with it.
+func Check(msg []byte) error {
+	var head struct {
+		Event struct {
+			Header struct {
+				Namespace string `json:"namespace"`
+			} `json:"header"`
+		} `json:"event"`
+	}
+	if err := json.Unmarshal(msg, &head); err != nil {
+		return fmt.Errorf("not a JSON Alexa message: %w", err)
+	}
+	if head.Event.Header.Namespace == "Alexa.Video" {
+		return checkVideoError(msg)
+	}
+	s, err := schema()
+	if err != nil {
+		return err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(msg))
+	if err != nil {
+		return fmt.Errorf("not JSON: %w", err)
+	}
+	if err := s.Validate(doc); err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	return nil
+}
+
+// Validate fails the test when msg is not a valid Alexa message.
+func Validate(t testing.TB, msg []byte) {
+	t.Helper()
+	if err := Check(msg); err != nil {
+		t.Fatalf("invalid Alexa message: %v\n%s", err, msg)
+	}
+}
+
+var (
+	messageIDPattern = regexp.MustCompile(`^[a-zA-Z0-9\-]{1,127}$`)
+	videoErrorTypes  = map[string]bool{
+		"NOT_SUBSCRIBED": true, "ACTION_NOT_PERMITTED_FOR_CONTENT": true, "CONFIRMATION_REQUIRED": true,
+		"CONTENT_NOT_RECORDABLE": true, "RECORDING_EXISTS": true, "STORAGE_FULL": true,
+		"TITLE_DISAMBIGUATION_REQUIRED": true, "TUNER_OCCUPIED": true,
+	}
+)
+
+// checkVideoError checks an Alexa.Video ErrorResponse against the shape in
+// the Video Skill API reference, since the schema has no such namespace.
+func checkVideoError(msg []byte) error {
+	var m struct {
+		Event struct {
+			Header struct {
+				Namespace, Name, MessageID, PayloadVersion string
+				CorrelationToken                           *string
+			} `json:"header"`
+			Payload struct {
+				Type    string  `json:"type"`
+				Message *string `json:"message"`
+			} `json:"payload"`
+		} `json:"event"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(msg))
+	if err := dec.Decode(&m); err != nil {
+		return fmt.Errorf("Alexa.Video message: %w", err)
+	}
+	h := m.Event.Header
+	var errs []error
+	if h.Name != "ErrorResponse" {
+		errs = append(errs, fmt.Errorf("Alexa.Video: name %q, want ErrorResponse", h.Name))
+	}
+	if h.PayloadVersion != "3" {
+		errs = append(errs, fmt.Errorf("Alexa.Video: payloadVersion %q, want 3", h.PayloadVersion))
+	}
+	if !messageIDPattern.MatchString(h.MessageID) {
+		errs = append(errs, fmt.Errorf("Alexa.Video: messageId %q does not match the pattern", h.MessageID))
+	}
+	if h.CorrelationToken != nil && *h.CorrelationToken == "" {
+		errs = append(errs, errors.New("Alexa.Video: empty correlationToken"))
+	}
+	if !videoErrorTypes[m.Event.Payload.Type] {
+		errs = append(errs, fmt.Errorf("Alexa.Video: unknown error type %q", m.Event.Payload.Type))
+	}
+	if m.Event.Payload.Message == nil {
+		errs = append(errs, errors.New("Alexa.Video: payload.message is required"))
+	}
+	return errors.Join(errs...)
+}
