@@ -1,0 +1,185 @@
+// Package devicetest provides in-memory fakes of device.Store and
+// device.Notifier for domain tests, and the contract suite every
+// device.Store must pass.
+package devicetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"livingroom/internal/action"
+	"livingroom/internal/device"
+)
+
+type deviceKey struct{ account, endpoint string }
+
+// Store is an in-memory, concurrency-safe device.Store.
+type Store struct {
+	mu      sync.Mutex
+	devices map[deviceKey]device.Device
+	regs    map[string]deviceKey
+}
+
+// NewStore returns an empty Store.
+func NewStore() *Store {
+	return &Store{devices: map[deviceKey]device.Device{}, regs: map[string]deviceKey{}}
+}
+
+// PutDevice implements device.Store.
+func (s *Store) PutDevice(_ context.Context, d device.Device) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := deviceKey{d.AccountID, d.EndpointID}
+	s.devices[k] = d
+	s.regs[d.RegistrationID] = k
+	return nil
+}
+
+// GetDevice implements device.Store.
+func (s *Store) GetDevice(_ context.Context, accountID, endpointID string) (device.Device, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.devices[deviceKey{accountID, endpointID}]
+	if !ok {
+		return device.Device{}, fmt.Errorf("device %s: %w", endpointID, device.ErrNotFound)
+	}
+	return d, nil
+}
+
+// GetByRegistration implements device.Store.
+func (s *Store) GetByRegistration(_ context.Context, registrationID string) (device.Device, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, ok := s.regs[registrationID]
+	if !ok {
+		return device.Device{}, fmt.Errorf("registration %s: %w", registrationID, device.ErrNotFound)
+	}
+	d := s.devices[k]
+	if d.RegistrationID != registrationID {
+		return device.Device{}, fmt.Errorf("registration %s: %w", registrationID, device.ErrNotFound)
+	}
+	return d, nil
+}
+
+// ListDevices implements device.Store.
+func (s *Store) ListDevices(_ context.Context, accountID string) ([]device.Device, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []device.Device
+	for k, d := range s.devices {
+		if k.account == accountID {
+			out = append(out, d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].EndpointID < out[j].EndpointID })
+	return out, nil
+}
+
+// Sent is one action a Notifier delivered.
+type Sent struct {
+	RegistrationID string
+	Action         action.Action
+}
+
+// Notifier records what it is asked to deliver and fails with Err when set.
+type Notifier struct {
+	mu   sync.Mutex
+	sent []Sent
+	Err  error
+}
+
+// Notify implements device.Notifier.
+func (n *Notifier) Notify(_ context.Context, registrationID string, a action.Action) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.Err != nil {
+		return n.Err
+	}
+	n.sent = append(n.sent, Sent{RegistrationID: registrationID, Action: a})
+	return nil
+}
+
+// Sent returns what was delivered so far.
+func (n *Notifier) Sent() []Sent {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]Sent(nil), n.sent...)
+}
+
+// RunStoreSuite checks the behaviour every device.Store must have.
+func RunStoreSuite(t *testing.T, newStore func(t *testing.T) device.Store) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	tv := device.Device{AccountID: "acc-1", EndpointID: "tv-1", RegistrationID: "reg-1", FriendlyName: "Living Room TV", RegisteredAt: at}
+
+	t.Run("device round trip by endpoint and registration", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutDevice(ctx, tv); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetDevice(ctx, "acc-1", "tv-1")
+		if err != nil || !equal(got, tv) {
+			t.Fatalf("GetDevice = %+v, %v", got, err)
+		}
+		got, err = s.GetByRegistration(ctx, "reg-1")
+		if err != nil || !equal(got, tv) {
+			t.Fatalf("GetByRegistration = %+v, %v", got, err)
+		}
+	})
+	t.Run("unknown device and registration are ErrNotFound", func(t *testing.T) {
+		s := newStore(t)
+		if _, err := s.GetDevice(ctx, "acc-1", "nope"); !errors.Is(err, device.ErrNotFound) {
+			t.Fatalf("GetDevice err = %v", err)
+		}
+		if _, err := s.GetByRegistration(ctx, "nope"); !errors.Is(err, device.ErrNotFound) {
+			t.Fatalf("GetByRegistration err = %v", err)
+		}
+	})
+	t.Run("new registration id replaces the old one", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutDevice(ctx, tv); err != nil {
+			t.Fatal(err)
+		}
+		moved := tv
+		moved.RegistrationID = "reg-2"
+		if err := s.PutDevice(ctx, moved); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetByRegistration(ctx, "reg-1"); !errors.Is(err, device.ErrNotFound) {
+			t.Fatalf("old registration err = %v, want ErrNotFound", err)
+		}
+		got, err := s.GetDevice(ctx, "acc-1", "tv-1")
+		if err != nil || got.RegistrationID != "reg-2" {
+			t.Fatalf("GetDevice = %+v, %v", got, err)
+		}
+	})
+	t.Run("list devices of one account only", func(t *testing.T) {
+		s := newStore(t)
+		second := tv
+		second.EndpointID, second.RegistrationID = "tv-2", "reg-3"
+		other := tv
+		other.AccountID, other.EndpointID, other.RegistrationID = "acc-2", "tv-9", "reg-9"
+		for _, d := range []device.Device{tv, second, other} {
+			if err := s.PutDevice(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.ListDevices(ctx, "acc-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].EndpointID != "tv-1" || got[1].EndpointID != "tv-2" {
+			t.Fatalf("ListDevices = %+v", got)
+		}
+	})
+}
+
+func equal(a, b device.Device) bool {
+	return a.AccountID == b.AccountID && a.EndpointID == b.EndpointID && a.RegistrationID == b.RegistrationID &&
+		a.FriendlyName == b.FriendlyName && a.RegisteredAt.Equal(b.RegisteredAt)
+}

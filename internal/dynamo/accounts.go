@@ -1,0 +1,206 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"livingroom/internal/account"
+	"livingroom/internal/device"
+)
+
+// Item layout of the accounts table (see infra/tables/accounts.json).
+const (
+	accountPrefix      = "ACCOUNT#"
+	tokenPrefix        = "TOKEN#"
+	registrationPrefix = "REGISTRATION#"
+	devicePrefix       = "DEVICE#"
+	skProfile          = "PROFILE"
+	skToken            = "TOKEN"
+	skDevice           = "DEVICE"
+)
+
+// Accounts implements account.Store and device.Store on the accounts table.
+type Accounts struct {
+	api   API
+	table string
+}
+
+// NewAccounts returns the store for the table named table.
+func NewAccounts(api API, table string) *Accounts {
+	return &Accounts{api: api, table: table}
+}
+
+// PutAccount stores an account profile.
+func (s *Accounts) PutAccount(ctx context.Context, a account.Account) error {
+	item := key(accountPrefix+a.ID, skProfile)
+	item["name"] = str(a.Name)
+	item["plan"] = str(a.Plan)
+	if err := s.put(ctx, item); err != nil {
+		return fmt.Errorf("put account %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// GetAccount loads an account profile.
+func (s *Accounts) GetAccount(ctx context.Context, id string) (account.Account, error) {
+	item, err := s.get(ctx, accountPrefix+id, skProfile)
+	if err != nil {
+		return account.Account{}, fmt.Errorf("get account %s: %w", id, err)
+	}
+	if item == nil {
+		return account.Account{}, fmt.Errorf("get account %s: %w", id, account.ErrNotFound)
+	}
+	return account.Account{ID: id, Name: getS(item, "name"), Plan: getS(item, "plan")}, nil
+}
+
+// PutToken stores a token; expiresAt doubles as the table's TTL attribute.
+func (s *Accounts) PutToken(ctx context.Context, t account.Token) error {
+	item := key(tokenPrefix+t.Value, skToken)
+	item["accountId"] = str(t.AccountID)
+	item[attrExpiresAt] = &types.AttributeValueMemberN{Value: strconv.FormatInt(t.ExpiresAt.Unix(), 10)}
+	if err := s.put(ctx, item); err != nil {
+		return fmt.Errorf("put token of account %s: %w", t.AccountID, err)
+	}
+	return nil
+}
+
+// GetToken loads a token. Expiry is the domain's to judge.
+func (s *Accounts) GetToken(ctx context.Context, value string) (account.Token, error) {
+	item, err := s.get(ctx, tokenPrefix+value, skToken)
+	if err != nil {
+		return account.Token{}, fmt.Errorf("get token: %w", err)
+	}
+	if item == nil {
+		return account.Token{}, fmt.Errorf("get token: %w", account.ErrNotFound)
+	}
+	return account.Token{Value: value, AccountID: getS(item, "accountId"), ExpiresAt: time.Unix(getN(item, attrExpiresAt), 0).UTC()}, nil
+}
+
+// PutDevice stores a device under its account and indexes its registration
+// id. dynalite has no transactions, so the two writes are ordered: the
+// device first, then the index item; GetByRegistration checks the device
+// still carries that registration id, so a stale index item is harmless.
+func (s *Accounts) PutDevice(ctx context.Context, d device.Device) error {
+	item := key(accountPrefix+d.AccountID, devicePrefix+d.EndpointID)
+	item["endpointId"] = str(d.EndpointID)
+	item["registrationId"] = str(d.RegistrationID)
+	item["friendlyName"] = str(d.FriendlyName)
+	item["registeredAt"] = str(d.RegisteredAt.UTC().Format(time.RFC3339Nano))
+	if err := s.put(ctx, item); err != nil {
+		return fmt.Errorf("put device %s: %w", d.EndpointID, err)
+	}
+	reg := key(registrationPrefix+d.RegistrationID, skDevice)
+	reg["accountId"] = str(d.AccountID)
+	reg["endpointId"] = str(d.EndpointID)
+	if err := s.put(ctx, reg); err != nil {
+		return fmt.Errorf("index registration of device %s: %w", d.EndpointID, err)
+	}
+	return nil
+}
+
+// GetDevice loads the device of an account behind an endpoint id.
+func (s *Accounts) GetDevice(ctx context.Context, accountID, endpointID string) (device.Device, error) {
+	item, err := s.get(ctx, accountPrefix+accountID, devicePrefix+endpointID)
+	if err != nil {
+		return device.Device{}, fmt.Errorf("get device %s: %w", endpointID, err)
+	}
+	if item == nil {
+		return device.Device{}, fmt.Errorf("get device %s of account %s: %w", endpointID, accountID, device.ErrNotFound)
+	}
+	return deviceFromItem(accountID, item), nil
+}
+
+// GetByRegistration finds the device that currently holds a registration id.
+func (s *Accounts) GetByRegistration(ctx context.Context, registrationID string) (device.Device, error) {
+	item, err := s.get(ctx, registrationPrefix+registrationID, skDevice)
+	if err != nil {
+		return device.Device{}, fmt.Errorf("get registration %s: %w", registrationID, err)
+	}
+	if item == nil {
+		return device.Device{}, fmt.Errorf("get registration %s: %w", registrationID, device.ErrNotFound)
+	}
+	d, err := s.GetDevice(ctx, getS(item, "accountId"), getS(item, "endpointId"))
+	if err != nil {
+		return device.Device{}, err
+	}
+	if d.RegistrationID != registrationID {
+		return device.Device{}, fmt.Errorf("get registration %s: device %s moved to another registration: %w", registrationID, d.EndpointID, device.ErrNotFound)
+	}
+	return d, nil
+}
+
+// ListDevices returns every device of an account (one Query on its partition).
+func (s *Accounts) ListDevices(ctx context.Context, accountID string) ([]device.Device, error) {
+	in := &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(accountPrefix + accountID),
+			":sk": str(devicePrefix),
+		},
+	}
+	var out []device.Device
+	p := dynamodb.NewQueryPaginator(s.api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list devices of %s: %w", accountID, err)
+		}
+		for _, item := range page.Items {
+			out = append(out, deviceFromItem(accountID, item))
+		}
+	}
+	return out, nil
+}
+
+func deviceFromItem(accountID string, item map[string]types.AttributeValue) device.Device {
+	at, _ := time.Parse(time.RFC3339Nano, getS(item, "registeredAt"))
+	return device.Device{
+		AccountID:      accountID,
+		EndpointID:     getS(item, "endpointId"),
+		RegistrationID: getS(item, "registrationId"),
+		FriendlyName:   getS(item, "friendlyName"),
+		RegisteredAt:   at,
+	}
+}
+
+func (s *Accounts) put(ctx context.Context, item map[string]types.AttributeValue) error {
+	_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
+	return err
+}
+
+// get returns nil, nil for a missing item; callers turn that into their
+// domain's not-found error.
+func (s *Accounts) get(ctx context.Context, pk, sk string) (map[string]types.AttributeValue, error) {
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(pk, sk), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Item) == 0 {
+		return nil, nil
+	}
+	return out.Item, nil
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func getS(item map[string]types.AttributeValue, name string) string {
+	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func getN(item map[string]types.AttributeValue, name string) int64 {
+	if v, ok := item[name].(*types.AttributeValueMemberN); ok {
+		n, _ := strconv.ParseInt(v.Value, 10, 64)
+		return n
+	}
+	return 0
+}

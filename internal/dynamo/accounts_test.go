@@ -1,0 +1,26 @@
+package dynamo_test
+
+import (
+	"testing"
+
+	"livingroom/internal/account"
+	"livingroom/internal/account/accounttest"
+	"livingroom/internal/device"
+	"livingroom/internal/device/devicetest"
+	"livingroom/internal/dynamo"
+	"livingroom/internal/dynamotest"
+)
+
+func TestAccountsStoreContract(t *testing.T) {
+	accounttest.RunStoreSuite(t, func(t *testing.T) account.Store {
+		db := dynamotest.New(t)
+		return dynamo.NewAccounts(db.Client, db.Tables["accounts"])
+	})
+}
+
+func TestDeviceStoreContract(t *testing.T) {
+	devicetest.RunStoreSuite(t, func(t *testing.T) device.Store {
+		db := dynamotest.New(t)
+		return dynamo.NewAccounts(db.Client, db.Tables["accounts"])
+	})
+}
