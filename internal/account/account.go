@@ -83,3 +83,14 @@ func (s *Service) Create(ctx context.Context, a Account, token string, ttl time.
 	}
 	return nil
 }
+
+// ErrNotSubscribed reports an account without a plan that allows playback.
+var ErrNotSubscribed = errors.New("account has no subscription")
+
+// CanWatch reports whether the account's plan lets it play content.
+func (a Account) CanWatch() error {
+	if a.Plan == "" {
+		return fmt.Errorf("account %s: %w", a.ID, ErrNotSubscribed)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Query is what a voice request says about the content wanted: the ids
+// Alexa resolved, the spoken title, and optional season, episode and media
+// type ("MOVIE", "TV_SHOW", ...).
+type Query struct {
+	ExternalIDs map[string]string
+	Title       string
+	Season      int
+	Episode     int
+	MediaType   string
+}
+
+// Resolver turns a Query into something playable: a movie or an episode.
+type Resolver struct {
+	index Index
+	// sourceID is the key under which Alexa passes this partner's own catalog
+	// ids in an entity's externalIds (the catalog's ingestion source id).
+	sourceID string
+}
+
+// NewResolver returns a Resolver reading index; sourceID names the partner's
+// catalog key in externalIds.
+func NewResolver(index Index, sourceID string) *Resolver {
+	return &Resolver{index: index, sourceID: sourceID}
+}
+
+// Resolve finds the work to play. A series plays its first episode, or the
+// first episode of the asked season, or the asked episode; a season plays
+// its first episode. It returns an error wrapping ErrNotFound when nothing
+// matches.
+func (r *Resolver) Resolve(ctx context.Context, q Query) (Work, error) {
+	w, err := r.find(ctx, q)
+	if err != nil {
+		return Work{}, err
+	}
+	switch w.Kind {
+	case Movie, Episode:
+		return w, nil
+	case Series:
+		return r.episodeOf(ctx, w.ID, q.Season, q.Episode)
+	case Season:
+		season := q.Season
+		if season == 0 {
+			season = w.Season
+		}
+		return r.episodeOf(ctx, w.SeriesID, season, q.Episode)
+	default:
+		return Work{}, fmt.Errorf("resolve %q: work %s of kind %q is not playable: %w", q.Title, w.ID, w.Kind, ErrNotFound)
+	}
+}
+
+// find looks the work up by the partner's id, then by other external ids,
+// then by title.
+func (r *Resolver) find(ctx context.Context, q Query) (Work, error) {
+	if id := q.ExternalIDs[r.sourceID]; id != "" {
+		w, err := r.index.GetWork(ctx, id)
+		if err == nil {
+			return w, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return Work{}, fmt.Errorf("resolve %s id %s: %w", r.sourceID, id, err)
+		}
+	}
+	schemes := make([]string, 0, len(q.ExternalIDs))
+	for scheme := range q.ExternalIDs {
+		if scheme != r.sourceID {
+			schemes = append(schemes, scheme)
+		}
+	}
+	sort.Strings(schemes) // deterministic order
+	for _, scheme := range schemes {
+		ws, err := r.index.FindByExternalID(ctx, scheme, q.ExternalIDs[scheme])
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return Work{}, fmt.Errorf("resolve %s id %s: %w", scheme, q.ExternalIDs[scheme], err)
+		}
+		if len(ws) > 0 {
+			return best(ws, q.MediaType), nil
+		}
+	}
+	if strings.TrimSpace(q.Title) == "" {
+		return Work{}, fmt.Errorf("resolve: no id or title given: %w", ErrNotFound)
+	}
+	ws, err := r.index.FindByTitle(ctx, q.Title)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Work{}, fmt.Errorf("resolve title %q: %w", q.Title, err)
+	}
+	if len(ws) == 0 {
+		return Work{}, fmt.Errorf("resolve title %q: %w", q.Title, ErrNotFound)
+	}
+	return best(ws, q.MediaType), nil
+}
+
+// episodeOf picks an episode of a series: the asked one, the first of the
+// asked season, or the first of all.
+func (r *Resolver) episodeOf(ctx context.Context, seriesID string, season, episode int) (Work, error) {
+	from := EpisodeRef{}
+	if season > 0 {
+		from = EpisodeRef{Season: season, Episode: max(episode-1, 0)}
+	}
+	eps, err := r.index.Episodes(ctx, seriesID, from, 1)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Work{}, fmt.Errorf("episodes of %s: %w", seriesID, err)
+	}
+	if len(eps) == 0 || (season > 0 && eps[0].Season != season) || (episode > 0 && eps[0].Episode != episode) {
+		return Work{}, fmt.Errorf("series %s has no season %d episode %d: %w", seriesID, season, episode, ErrNotFound)
+	}
+	return eps[0], nil
+}
+
+// best prefers works of the asked media type, then series and movies over
+// seasons and episodes, then popularity.
+func best(ws []Work, mediaType string) Work {
+	score := func(w Work) int {
+		s := 0
+		if matchesMediaType(w.Kind, mediaType) {
+			s += 4
+		}
+		if w.Kind == Series || w.Kind == Movie {
+			s += 2
+		}
+		return s
+	}
+	sorted := append([]Work(nil), ws...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		si, sj := score(sorted[i]), score(sorted[j])
+		if si != sj {
+			return si > sj
+		}
+		return rankOrder(sorted[i].Rank) < rankOrder(sorted[j].Rank)
+	})
+	return sorted[0]
+}
+
+func matchesMediaType(k Kind, mediaType string) bool {
+	switch strings.ToUpper(strings.NewReplacer(" ", "_").Replace(strings.TrimSpace(mediaType))) {
+	case "MOVIE":
+		return k == Movie
+	case "TV_SHOW":
+		return k == Series || k == Season || k == Episode
+	}
+	return false
+}
+
+// rankOrder puts unranked works (0) after ranked ones.
+func rankOrder(rank int) int {
+	if rank <= 0 {
+		return int(^uint(0) >> 1)
+	}
+	return rank
+}

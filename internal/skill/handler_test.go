@@ -1,0 +1,209 @@
+package skill_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"livingroom/internal/account"
+	"livingroom/internal/account/accounttest"
+	"livingroom/internal/action"
+	"livingroom/internal/catalog"
+	"livingroom/internal/device"
+	"livingroom/internal/device/devicetest"
+	"livingroom/internal/skill"
+	"livingroom/internal/vsk/vsktest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden response files")
+
+var now = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+
+// resolverFunc is a function-typed fake of skill.Resolver.
+type resolverFunc func(ctx context.Context, q catalog.Query) (catalog.Work, error)
+
+func (f resolverFunc) Resolve(ctx context.Context, q catalog.Query) (catalog.Work, error) { return f(ctx, q) }
+
+// handmaidsTale knows one series: by the partner's id or by title, season 1
+// or 2, episode 1.
+func handmaidsTale(_ context.Context, q catalog.Query) (catalog.Work, error) {
+	if q.ExternalIDs["livingroom"] != "series-handmaids-tale" && catalog.NormalizeTitle(q.Title) != "handmaids tale" {
+		return catalog.Work{}, fmt.Errorf("title %q: %w", q.Title, catalog.ErrNotFound)
+	}
+	season := max(q.Season, 1)
+	return catalog.Work{
+		ID: fmt.Sprintf("episode-handmaids-tale-%d-1", season), Kind: catalog.Episode, Title: "Offred",
+		SeriesID: "series-handmaids-tale", SeriesTitle: "The Handmaid's Tale", Season: season, Episode: 1, RuntimeMinutes: 57,
+	}, nil
+}
+
+// panicky wraps a Devices to panic for one endpoint, proving recovery.
+type panicky struct{ skill.Devices }
+
+func (p panicky) Find(ctx context.Context, accountID, endpointID string) (device.Device, error) {
+	if endpointID == "panic-tv" {
+		panic("boom")
+	}
+	return p.Devices.Find(ctx, accountID, endpointID)
+}
+
+// offlineNotifier reports one registration as unreachable.
+type offlineNotifier struct{ *devicetest.Notifier }
+
+func (n offlineNotifier) Notify(ctx context.Context, reg string, a action.Action) error {
+	if reg == "reg-offline" {
+		return fmt.Errorf("adm: Unregistered: %w", device.ErrUnreachable)
+	}
+	return n.Notifier.Notify(ctx, reg, a)
+}
+
+func newHandler(t *testing.T) (*skill.Handler, *devicetest.Notifier) {
+	t.Helper()
+	ctx := context.Background()
+	clock := func() time.Time { return now }
+	accounts := account.NewService(accounttest.NewStore(), clock)
+	for token, a := range map[string]account.Account{
+		"access-token-from-skill": {ID: "acc-dev", Name: "Dev", Plan: "premium"},
+		"token-without-plan":      {ID: "acc-free", Name: "Free"},
+	} {
+		if err := accounts.Create(ctx, a, token, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := accounts.Create(ctx, account.Account{ID: "acc-old", Plan: "premium"}, "expired-token", -time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	store := devicetest.NewStore()
+	for _, d := range []device.Device{
+		{AccountID: "acc-dev", EndpointID: "endpoint-001", RegistrationID: "reg-living-room"},
+		{AccountID: "acc-dev", EndpointID: "videoDevice-001", RegistrationID: "reg-living-room"},
+		{AccountID: "acc-dev", EndpointID: "offline-tv", RegistrationID: "reg-offline"},
+		{AccountID: "acc-free", EndpointID: "endpoint-001", RegistrationID: "reg-free"},
+	} {
+		if err := store.PutDevice(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notifier := &devicetest.Notifier{}
+	n := 0
+	newID := func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
+	devices := device.NewService(store, offlineNotifier{notifier}, clock, newID)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return skill.NewHandler(accounts, panicky{devices}, resolverFunc(handmaidsTale), newID, logger), notifier
+}
+
+// TestGolden runs every testdata/*.request.json through the handler and
+// compares the reply with the matching *.response.json; every reply must be
+// a valid Alexa message.
+func TestGolden(t *testing.T) {
+	requests, err := filepath.Glob("testdata/*.request.json")
+	if err != nil || len(requests) == 0 {
+		t.Fatalf("no requests: %v", err)
+	}
+	for _, reqPath := range requests {
+		name := strings.TrimSuffix(filepath.Base(reqPath), ".request.json")
+		t.Run(name, func(t *testing.T) {
+			h, _ := newHandler(t)
+			raw, err := os.ReadFile(reqPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, err := h.Handle(context.Background(), raw)
+			if err != nil {
+				t.Fatalf("Handle returned a Lambda error: %v", err)
+			}
+			got, err := json.MarshalIndent(msg, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			vsktest.Validate(t, got)
+			golden := filepath.Join("testdata", name+".response.json")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("reply differs from %s:\n got: %s\nwant: %s", golden, got, want)
+			}
+		})
+	}
+}
+
+// TestActionsSent checks what reaches the TV for the directives that succeed.
+func TestActionsSent(t *testing.T) {
+	cases := []struct {
+		request string
+		want    action.Action
+	}{
+		{"pause", action.Action{Type: action.Pause}},
+		{"play", action.Action{Type: action.Resume}},
+		{"stop", action.Action{Type: action.Stop}},
+		{"search-by-catalog-id", action.Action{Type: action.PlayContent, Content: &action.Content{
+			ID: "episode-handmaids-tale-1-1", Title: "Offred", SeriesID: "series-handmaids-tale",
+			SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 1, DurationMs: 57 * 60_000}}},
+		{"search-by-title", action.Action{Type: action.PlayContent, Content: &action.Content{
+			ID: "episode-handmaids-tale-2-1", Title: "Offred", SeriesID: "series-handmaids-tale",
+			SeriesTitle: "The Handmaid's Tale", Season: 2, Episode: 1, DurationMs: 57 * 60_000}}},
+	}
+	for _, c := range cases {
+		t.Run(c.request, func(t *testing.T) {
+			h, notifier := newHandler(t)
+			raw, err := os.ReadFile("testdata/" + c.request + ".request.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.Handle(context.Background(), raw); err != nil {
+				t.Fatal(err)
+			}
+			sent := notifier.Sent()
+			if len(sent) != 1 {
+				t.Fatalf("sent %d actions, want 1", len(sent))
+			}
+			got := sent[0]
+			if got.RegistrationID != "reg-living-room" || got.Action.Type != c.want.Type || got.Action.ID == "" || !got.Action.Time.Equal(now) {
+				t.Fatalf("sent %+v", got)
+			}
+			if (got.Action.Content == nil) != (c.want.Content == nil) || (c.want.Content != nil && *got.Action.Content != *c.want.Content) {
+				t.Fatalf("content = %+v, want %+v", got.Action.Content, c.want.Content)
+			}
+		})
+	}
+}
+
+// A failed send must not be reported as success, and nothing else is sent.
+func TestErrorsSendNothing(t *testing.T) {
+	for _, name := range []string{"pause-unknown-endpoint", "pause-bad-token", "pause-expired-token", "search-no-subscription", "search-unknown-title", "unsupported-directive"} {
+		t.Run(name, func(t *testing.T) {
+			h, notifier := newHandler(t)
+			raw, err := os.ReadFile("testdata/" + name + ".request.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, err := h.Handle(context.Background(), raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg.Event.Header.Name != "ErrorResponse" {
+				t.Fatalf("reply %s, want ErrorResponse", msg.Event.Header.Name)
+			}
+			if n := len(notifier.Sent()); n != 0 {
+				t.Fatalf("sent %d actions", n)
+			}
+		})
+	}
+}
