@@ -31,7 +31,9 @@ var now = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 // resolverFunc is a function-typed fake of skill.Resolver.
 type resolverFunc func(ctx context.Context, q catalog.Query) (catalog.Work, error)
 
-func (f resolverFunc) Resolve(ctx context.Context, q catalog.Query) (catalog.Work, error) { return f(ctx, q) }
+func (f resolverFunc) Resolve(ctx context.Context, q catalog.Query) (catalog.Work, error) {
+	return f(ctx, q)
+}
 
 // handmaidsTale knows one series: by the partner's id or by title, season 1
 // or 2, episode 1.
