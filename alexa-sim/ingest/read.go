@@ -1,0 +1,227 @@
+package ingest
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"livingroom/internal/cdf"
+)
+
+// The files Alexa ingests from the catalog directory: VOD works, and the
+// linear catalog, which CDF keeps separate.
+const (
+	CatalogFile  = "catalog.xml"
+	ChannelsFile = "channels.xml"
+)
+
+// LoadDir reads CatalogFile and ChannelsFile from dir. A missing file is not
+// an error, as Alexa serves whatever it last ingested (here: nothing); it is
+// listed in Catalog.Missing. Malformed XML is an error.
+func LoadDir(ctx context.Context, dir string) (*Catalog, error) {
+	b := newBuilder()
+	for _, name := range []string{CatalogFile, ChannelsFile} {
+		path := filepath.Join(dir, name)
+		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			b.missing = append(b.missing, name)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open catalog file: %w", err)
+		}
+		err = b.read(ctx, f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	return b.build(), nil
+}
+
+// Read reads one CDF document (works, linear data or both) into a catalog.
+func Read(ctx context.Context, r io.Reader) (*Catalog, error) {
+	b := newBuilder()
+	if err := b.read(ctx, r); err != nil {
+		return nil, err
+	}
+	return b.build(), nil
+}
+
+// read walks the document token by token and decodes one work, station or
+// broadcast at a time, so memory follows the index, not the file.
+func (b *builder) read(ctx context.Context, r io.Reader) error {
+	d := xml.NewDecoder(r)
+	var open []string // names of the elements we are inside
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("read catalog: %w", err)
+			}
+		}
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			if len(open) == 0 {
+				return errors.New("not a CDF catalog: no Catalog element")
+			}
+			return fmt.Errorf("unexpected end of file inside <%s>", open[len(open)-1])
+		}
+		if err != nil {
+			return err // xml.SyntaxError names the line
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			open = open[:len(open)-1]
+			if len(open) == 0 {
+				return nil // anything after the root is ignored
+			}
+		case xml.StartElement:
+			if len(open) == 0 && t.Name.Local != "Catalog" {
+				return fmt.Errorf("not a CDF catalog: root element <%s>, want <Catalog xmlns=%q>", t.Name.Local, cdf.Namespace)
+			}
+			parent := ""
+			if len(open) > 0 {
+				parent = open[len(open)-1]
+			}
+			line, _ := d.InputPos()
+			consumed, err := b.element(d, &t, parent, line)
+			if err != nil {
+				return err
+			}
+			if !consumed {
+				open = append(open, t.Name.Local)
+			}
+		}
+	}
+}
+
+// element handles one start tag. It reports whether it consumed the whole
+// element; if not, the walk descends into it.
+func (b *builder) element(d *xml.Decoder, t *xml.StartElement, parent string, line int) (bool, error) {
+	name := t.Name.Local
+	switch parent {
+	case "Works":
+		b.counts.Works++
+		switch name {
+		case "Movie":
+			var m cdf.Movie
+			if err := d.DecodeElement(&m, t); err != nil {
+				return true, fmt.Errorf("line %d: Movie: %w", line, err)
+			}
+			b.counts.Movies++
+			b.addCommon(m.Common, Movie, name, line)
+		case "TvShow":
+			var s cdf.TvShow
+			if err := d.DecodeElement(&s, t); err != nil {
+				return true, fmt.Errorf("line %d: TvShow: %w", line, err)
+			}
+			b.counts.Shows++
+			b.addCommon(s.Common, TVShow, name, line)
+		case "TvSeason":
+			b.counts.Seasons++
+			return true, skip(d, name, line)
+		case "TvEpisode":
+			b.counts.Episodes++
+			return true, skip(d, name, line)
+		default:
+			// Extras, specials and mini-series are not resolved by title here.
+			return true, skip(d, name, line)
+		}
+		return true, nil
+	case "LinearData":
+		switch name {
+		case "Station":
+			var s cdf.Station
+			if err := d.DecodeElement(&s, t); err != nil {
+				return true, fmt.Errorf("line %d: Station: %w", line, err)
+			}
+			b.addStation(s, line)
+			return true, nil
+		case "Lineup":
+			return false, nil // descend to its broadcasts
+		default:
+			// ScheduleDay and friends: the simulator has no programme guide.
+			return true, skip(d, name, line)
+		}
+	case "Broadcasts":
+		if name == "Broadcast" {
+			var bc cdf.Broadcast
+			if err := d.DecodeElement(&bc, t); err != nil {
+				return true, fmt.Errorf("line %d: Broadcast: %w", line, err)
+			}
+			b.addNumber(strings.TrimSpace(bc.StationReference), strings.TrimSpace(bc.Channel))
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func skip(d *xml.Decoder, name string, line int) error {
+	if err := d.Skip(); err != nil {
+		return fmt.Errorf("line %d: %s: %w", line, name, err)
+	}
+	return nil
+}
+
+func (b *builder) addCommon(c cdf.Common, kind Kind, element string, line int) {
+	c.ID = strings.TrimSpace(c.ID)
+	if c.ID == "" {
+		b.skip(fmt.Sprintf("line %d: %s without ID", line, element))
+		return
+	}
+	added := false
+	for _, t := range preferLocale(c.Titles) {
+		if t != "" {
+			b.addWork(Work{ID: c.ID, Title: t, Kind: kind})
+			added = true
+		}
+	}
+	if !added {
+		b.skip(fmt.Sprintf("line %d: %s %s without Title", line, element, c.ID))
+	}
+}
+
+func (b *builder) addStation(s cdf.Station, line int) {
+	s.ID = strings.TrimSpace(s.ID)
+	if s.ID == "" {
+		b.skip(fmt.Sprintf("line %d: Station without ID", line))
+		return
+	}
+	titles := preferLocale(s.Titles)
+	ch := Channel{ID: s.ID}
+	for _, cs := range s.CallSigns {
+		if cs = strings.TrimSpace(cs); cs != "" {
+			ch.CallSigns = append(ch.CallSigns, cs)
+		}
+	}
+	if len(titles) > 0 {
+		ch.Name = titles[0]
+	}
+	if ch.Name == "" && len(s.CallSigns) > 0 {
+		ch.Name = s.CallSigns[0]
+	}
+	b.addChannel(ch)
+}
+
+// preferLocale lists title values with en-US ones first, since that is the
+// locale alexa-sim speaks; the first value becomes the display title.
+func preferLocale(titles []cdf.Localized) []string {
+	out := make([]string, 0, len(titles))
+	for _, t := range titles {
+		if t.Locale == "en-US" {
+			out = append(out, strings.TrimSpace(t.Value))
+		}
+	}
+	for _, t := range titles {
+		if t.Locale != "en-US" {
+			out = append(out, strings.TrimSpace(t.Value))
+		}
+	}
+	return out
+}
