@@ -46,6 +46,10 @@ type Work struct {
 	Rank          int
 	ContentRating string // e.g. "TV-MA", "PG-13"
 	ImageURL      string
+	// ReleaseDate is the first release of a movie or a series: YYYY-MM-DD.
+	ReleaseDate string
+	// Original marks the partner's own production (CDF Source "original").
+	Original bool
 
 	SeriesID    string // seasons and episodes
 	SeriesTitle string // seasons and episodes
@@ -68,7 +72,8 @@ type Channel struct {
 }
 
 // Index is what request paths read. Every method is a key lookup or a query
-// on one partition: no scans.
+// on one partition: no scans. A lookup that matches nothing returns an error
+// wrapping ErrNotFound; Episodes returns an empty list past the last episode.
 type Index interface {
 	GetWork(ctx context.Context, id string) (Work, error)
 	FindByExternalID(ctx context.Context, scheme, id string) ([]Work, error)
