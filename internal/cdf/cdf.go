@@ -107,6 +107,7 @@ type Common struct {
 	Credits          *Credits        `xml:"Credits,omitempty"`
 	Language         string          `xml:"Language,omitempty"`
 	Rank             int             `xml:"Rank,omitempty"`
+	Source           string          `xml:"Source,omitempty"` // original, licensed, unknown, other
 	Genres           *Genres         `xml:"Genres,omitempty"`
 	ContentRatings   *ContentRatings `xml:"ContentRatings,omitempty"`
 }
