@@ -1,0 +1,358 @@
+// Package localstack runs the whole Living Room stack on one machine with
+// real parts: dynalite for DynamoDB, the Lambdas' bootstrap binaries under
+// aws-lambda-rie behind a Lambda Invoke API and an HTTP API (as
+// `sam local start-lambda` and `sam local start-api` serve them),
+// device-push, alexa-sim and one tvapp-sim. `make run` and the end-to-end
+// tests start it through cmd infra/stack.
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"livingroom/infra"
+	"livingroom/infra/samlocal"
+	"livingroom/internal/account"
+	"livingroom/internal/dynamo"
+)
+
+// Config says where everything listens and where the stack finds its parts.
+// Every field has a default (see ConfigFromEnv) overridable by environment.
+type Config struct {
+	Root   string // repository root: template.yaml, infra/local/node_modules
+	BinDir string // built binaries: device-push, tvapp-sim, alexa-sim, catalog-exporter, aws-lambda-rie, lambdas/<fn>/bootstrap
+	RunDir string // logs and the exported catalog
+
+	DynamoDBAddr   string
+	LambdaAddr     string
+	DeviceAPIAddr  string
+	DevicePushAddr string
+	AlexaSimAddr   string
+	TVAppAddr      string
+
+	TablePrefix     string
+	ADMClientID     string
+	ADMClientSecret string
+	DevAccountID    string
+	DevToken        string
+	CatalogSourceID string
+}
+
+// ConfigFromEnv reads the configuration, defaulting every value.
+func ConfigFromEnv(getenv func(string) string) Config {
+	get := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	root := get("LIVINGROOM_ROOT", ".")
+	return Config{
+		Root:            root,
+		BinDir:          get("LIVINGROOM_BIN", filepath.Join(root, "bin")),
+		RunDir:          get("LIVINGROOM_RUN_DIR", filepath.Join(root, ".run")),
+		DynamoDBAddr:    get("DYNAMODB_ADDR", "127.0.0.1:8000"),
+		LambdaAddr:      get("LAMBDA_ADDR", "127.0.0.1:3001"),
+		DeviceAPIAddr:   get("DEVICE_API_ADDR", "127.0.0.1:3000"),
+		DevicePushAddr:  get("DEVICE_PUSH_ADDR", "127.0.0.1:8200"),
+		AlexaSimAddr:    get("ALEXA_SIM_ADDR", "127.0.0.1:8300"),
+		TVAppAddr:       get("TVAPP_ADDR", "127.0.0.1:8400"),
+		TablePrefix:     get("TABLE_PREFIX", "livingroom-"),
+		ADMClientID:     get("ADM_CLIENT_ID", "dev-client"),
+		ADMClientSecret: get("ADM_CLIENT_SECRET", "dev-secret"),
+		DevAccountID:    get("DEV_ACCOUNT_ID", "dev-account"),
+		DevToken:        get("DEV_ACCOUNT_TOKEN", "dev-token"),
+		CatalogSourceID: get("CATALOG_SOURCE_ID", "livingroom"),
+	}
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	cfg     Config
+	logger  *slog.Logger
+	procs   []*process
+	servers []*http.Server
+	emus    []*samlocal.Emulator
+	crashed chan *process
+}
+
+// Start brings the stack up in dependency order and returns once the TV has
+// registered, or an error after stopping whatever had started.
+func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Stack, error) {
+	s := &Stack{cfg: cfg, logger: logger, crashed: make(chan *process, 16)}
+	if err := s.start(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Stack) start(ctx context.Context) error {
+	cfg := s.cfg
+	logs := filepath.Join(cfg.RunDir, "logs")
+	catalogDir := filepath.Join(cfg.RunDir, "catalog")
+	for _, dir := range []string{logs, catalogDir} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", dir, err)
+		}
+	}
+	dynamoURL := "http://" + cfg.DynamoDBAddr
+	tables := map[string]string{"accounts": cfg.TablePrefix + "accounts", "catalog": cfg.TablePrefix + "catalog"}
+	awsEnv := map[string]string{
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"DYNAMODB_ENDPOINT": dynamoURL, "ACCOUNTS_TABLE": tables["accounts"], "CATALOG_TABLE": tables["catalog"],
+	}
+
+	// 1. DynamoDB: dynalite, in memory, so every start is fresh and seeded.
+	host, port, err := net.SplitHostPort(cfg.DynamoDBAddr)
+	if err != nil {
+		return fmt.Errorf("DYNAMODB_ADDR %q: %w", cfg.DynamoDBAddr, err)
+	}
+	dynalite, err := s.spawn("dynalite", "node", []string{
+		filepath.Join(cfg.Root, "infra/local/node_modules/dynalite/cli.js"), "--host", host, "--port", port,
+		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0",
+	}, nil)
+	if err != nil {
+		return err
+	}
+	if err := waitReady(ctx, dynalite, "dynalite", tcpReady(cfg.DynamoDBAddr)); err != nil {
+		return err
+	}
+	if err := s.seed(ctx, dynamoURL, tables); err != nil {
+		return err
+	}
+
+	// 2. The catalog: CDF files for alexa-sim and the index for the skill.
+	exporter, err := s.spawnOnce("catalog-exporter", filepath.Join(cfg.BinDir, "catalog-exporter"),
+		[]string{"--out", catalogDir, "--index"}, awsEnv)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-exporter.exited():
+		if exporter.err != nil {
+			return fmt.Errorf("catalog-exporter failed (%v); log %s:\n%s", exporter.err, exporter.log, exporter.tail(2000))
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+
+	// 3. device-push.
+	push, err := s.spawn("device-push", filepath.Join(cfg.BinDir, "device-push"), nil, map[string]string{
+		"DEVICE_PUSH_ADDR": cfg.DevicePushAddr, "ADM_CLIENT_ID": cfg.ADMClientID, "ADM_CLIENT_SECRET": cfg.ADMClientSecret,
+	})
+	if err != nil {
+		return err
+	}
+	if err := waitReady(ctx, push, "device-push", httpReady("http://"+cfg.DevicePushAddr+"/healthz")); err != nil {
+		return err
+	}
+
+	// 4. The Lambdas under the emulator, behind the Lambda and HTTP APIs.
+	skillEnv := merge(awsEnv, map[string]string{
+		"ADM_ENDPOINT": "http://" + cfg.DevicePushAddr, "ADM_CLIENT_ID": cfg.ADMClientID,
+		"ADM_CLIENT_SECRET": cfg.ADMClientSecret, "CATALOG_SOURCE_ID": cfg.CatalogSourceID,
+	})
+	skill, err := s.emulator(ctx, "SkillFunction", "skill", skillEnv)
+	if err != nil {
+		return err
+	}
+	deviceAPI, err := s.emulator(ctx, "DeviceApiFunction", "device-api", awsEnv)
+	if err != nil {
+		return err
+	}
+	functions := map[string]samlocal.Invoker{"SkillFunction": skill, "DeviceApiFunction": deviceAPI}
+	if err := s.serve(cfg.LambdaAddr, samlocal.NewLambdaAPI(functions, s.logger)); err != nil {
+		return err
+	}
+	routes, err := samlocal.LoadRoutes(filepath.Join(cfg.Root, "template.yaml"))
+	if err != nil {
+		return err
+	}
+	httpAPI, err := samlocal.NewHTTPAPI(routes, functions, s.logger)
+	if err != nil {
+		return err
+	}
+	if err := s.serve(cfg.DeviceAPIAddr, httpAPI); err != nil {
+		return err
+	}
+
+	// 5. alexa-sim, then the TV, which registers with both.
+	alexa, err := s.spawn("alexa-sim", filepath.Join(cfg.BinDir, "alexa-sim"), nil, map[string]string{
+		"ALEXA_SIM_ADDR": cfg.AlexaSimAddr, "LAMBDA_ENDPOINT": "http://" + cfg.LambdaAddr,
+		"CATALOG_DIR": catalogDir, "CATALOG_SOURCE_ID": cfg.CatalogSourceID,
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+	})
+	if err != nil {
+		return err
+	}
+	if err := waitReady(ctx, alexa, "alexa-sim", httpReady("http://"+cfg.AlexaSimAddr+"/healthz")); err != nil {
+		return err
+	}
+	tv, err := s.spawn("tvapp-sim", filepath.Join(cfg.BinDir, "tvapp-sim"), nil, map[string]string{
+		"TVAPP_ADDR": cfg.TVAppAddr, "DEVICE_PUSH_URL": "http://" + cfg.DevicePushAddr,
+		"DEVICE_API_URL": "http://" + cfg.DeviceAPIAddr, "ALEXA_SIM_URL": "http://" + cfg.AlexaSimAddr,
+		"TVAPP_ACCOUNT_TOKEN": cfg.DevToken,
+	})
+	if err != nil {
+		return err
+	}
+	return waitReady(ctx, tv, "tvapp-sim", httpReady("http://"+cfg.TVAppAddr+"/healthz"))
+}
+
+// seed creates the tables and the development account.
+func (s *Stack) seed(ctx context.Context, endpoint string, tables map[string]string) error {
+	client := dynamo.NewClient(localAWSConfig(), endpoint)
+	defs, err := infra.Tables()
+	if err != nil {
+		return err
+	}
+	for _, def := range defs {
+		if err := dynamo.CreateTable(ctx, client, def, tables[def.Name]); err != nil {
+			return err
+		}
+	}
+	accounts := account.NewService(dynamo.NewAccounts(client, tables["accounts"]), time.Now)
+	dev := account.Account{ID: s.cfg.DevAccountID, Name: "Developer", Plan: "premium"}
+	if err := accounts.Create(ctx, dev, s.cfg.DevToken, 365*24*time.Hour); err != nil {
+		return fmt.Errorf("seed development account: %w", err)
+	}
+	return nil
+}
+
+func (s *Stack) spawn(name, path string, args []string, env map[string]string) (*process, error) {
+	p, err := s.spawnOnce(name, path, args, env)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		<-p.exited()
+		s.crashed <- p
+	}()
+	return p, nil
+}
+
+// spawnOnce starts a process that is expected to exit by itself.
+func (s *Stack) spawnOnce(name, path string, args []string, env map[string]string) (*process, error) {
+	p, err := startProcess(name, path, args, env, filepath.Join(s.cfg.RunDir, "logs", name+".log"))
+	if err != nil {
+		return nil, err
+	}
+	s.procs = append(s.procs, p)
+	return p, nil
+}
+
+func (s *Stack) emulator(ctx context.Context, name, dir string, env map[string]string) (*samlocal.Emulator, error) {
+	logFile, err := os.Create(filepath.Join(s.cfg.RunDir, "logs", name+".log"))
+	if err != nil {
+		return nil, fmt.Errorf("log for %s: %w", name, err)
+	}
+	e, err := samlocal.Start(ctx, samlocal.EmulatorConfig{
+		Name: name, RIEPath: filepath.Join(s.cfg.BinDir, "aws-lambda-rie"),
+		Bootstrap: filepath.Join(s.cfg.BinDir, "lambdas", dir, "bootstrap"),
+		Env:       env, Timeout: 8 * time.Second, Stdout: logFile, Stderr: logFile, Logger: s.logger,
+	})
+	if err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	s.emus = append(s.emus, e)
+	return e, nil
+}
+
+func (s *Stack) serve(addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger.Error("server stopped", "addr", addr, "err", err)
+		}
+	}()
+	return nil
+}
+
+// Crashed reports a child process that exited while the stack was up.
+func (s *Stack) Crashed() <-chan *process { return s.crashed }
+
+// Describe says what a crashed process was and where its log is.
+func Describe(p *process) string {
+	return fmt.Sprintf("%s exited (%v); last lines of %s:\n%s", p.name, p.err, p.log, p.tail(2000))
+}
+
+// Stop stops everything in reverse start order and waits for it.
+func (s *Stack) Stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for i := len(s.procs) - 1; i >= 0; i-- {
+		if s.procs[i].name == "dynalite" {
+			continue // last, after the servers that use it
+		}
+		s.procs[i].stop(5 * time.Second)
+	}
+	for _, srv := range s.servers {
+		_ = srv.Shutdown(ctx)
+	}
+	for _, e := range s.emus {
+		e.Stop()
+	}
+	for _, p := range s.procs {
+		p.stop(5 * time.Second)
+	}
+}
+
+// Banner tells the user how to talk to the stack.
+func (s *Stack) Banner(w io.Writer, took time.Duration) {
+	c := s.cfg
+	fmt.Fprintf(w, `
+Living Room is running (ready in %.1fs). Logs: %s
+
+  TV screen (tvapp-sim)    http://%s/            state: http://%s/v1/state
+  Alexa (alexa-sim)        http://%s/v1/say      endpoints: http://%s/v1/endpoints
+  Lambda invoke API        http://%s             (SkillFunction, DeviceApiFunction)
+  Device API (HTTP API)    http://%s/v1/devices
+  device-push (ADM API)    http://%s             client %s / %s
+  DynamoDB (dynalite)      http://%s             tables %saccounts, %scatalog
+  Development account      %s, bearer token %s
+
+Try:
+  curl -s localhost:%s/v1/say -d '{"utterance":"watch The Handmaid'\''s Tale"}'
+  curl -s localhost:%s/v1/say -d '{"utterance":"pause"}'
+  curl -s localhost:%s/v1/state
+
+Press Ctrl-C to stop everything.
+`, took.Seconds(), filepath.Join(c.RunDir, "logs"),
+		c.TVAppAddr, c.TVAppAddr, c.AlexaSimAddr, c.AlexaSimAddr, c.LambdaAddr, c.DeviceAPIAddr,
+		c.DevicePushAddr, c.ADMClientID, c.ADMClientSecret, c.DynamoDBAddr, c.TablePrefix, c.TablePrefix,
+		c.DevAccountID, c.DevToken, portOf(c.AlexaSimAddr), portOf(c.AlexaSimAddr), portOf(c.TVAppAddr))
+}
+
+func portOf(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return port
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := make(map[string]string, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,50 @@
+// Command stack runs the whole local stack until Ctrl-C (`make run`).
+// Addresses and credentials come from the environment; see the README.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"livingroom/infra/localstack"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "stack:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg := localstack.ConfigFromEnv(os.Getenv)
+	began := time.Now()
+	fmt.Println("Starting Living Room: dynalite, catalog export, device-push, Lambdas, alexa-sim, tvapp-sim ...")
+	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	s, err := localstack.Start(startCtx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Println("Stopping Living Room ...")
+		s.Stop()
+		fmt.Println("Stopped.")
+	}()
+	s.Banner(os.Stdout, time.Since(began))
+	fmt.Println("READY") // the end-to-end tests wait for this line
+	select {
+	case <-ctx.Done():
+		return nil
+	case p := <-s.Crashed():
+		return fmt.Errorf("%s", localstack.Describe(p))
+	}
+}
