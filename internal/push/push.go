@@ -20,6 +20,17 @@ const (
 	TypeAck        = "ack"        // device → server: message handled
 )
 
+// Close codes device-push sends when it ends a connection itself (RFC 6455
+// private range). A shutdown uses the standard 1001 (going away).
+const (
+	// CloseReplaced: another connection took this registration id. The
+	// device should not reconnect, or two copies would evict each other.
+	CloseReplaced = 4000
+	// CloseSlow: the device did not read fast enough. Reconnecting replays
+	// every message not yet acked.
+	CloseSlow = 4001
+)
+
 // Frame is the envelope of every websocket message. Fields not used by a
 // frame type are left empty.
 type Frame struct {

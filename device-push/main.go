@@ -1,0 +1,90 @@
+// Command device-push is a stand-in for Amazon Device Messaging: ADM's token
+// and send API, wire-compatible, delivering to devices over websockets.
+//
+// Environment:
+//
+//	DEVICE_PUSH_ADDR   listen address (127.0.0.1:8200)
+//	ADM_CLIENT_ID      the one sender's client id (dev-client)
+//	ADM_CLIENT_SECRET  its secret, which also signs access tokens (dev-secret)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"livingroom/device-push/hub"
+	"livingroom/device-push/lwa"
+	"livingroom/device-push/server"
+)
+
+const shutdownTimeout = 10 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "device-push:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	env := func(key, fallback string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return fallback
+	}
+	addr := env("DEVICE_PUSH_ADDR", "127.0.0.1:8200")
+	clientID := env("ADM_CLIENT_ID", "dev-client")
+	clientSecret := env("ADM_CLIENT_SECRET", "dev-secret")
+
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	h := hub.New(hub.NewMemoryStore(hub.DefaultPendingLimit), hub.Config{Now: time.Now}, logger)
+	issuer := lwa.NewIssuer(clientID, clientSecret, lwa.DefaultTTL, time.Now)
+	handler := server.New(h, issuer, server.Config{}, logger)
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	logger.Info("device-push listening", "addr", ln.Addr().String(), "clientId", clientID)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("device-push shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	// Stop taking requests and finish the ones in flight, then say goodbye
+	// to the websockets, which Shutdown does not track.
+	err = srv.Shutdown(shutdownCtx)
+	err = errors.Join(err, handler.Close(shutdownCtx))
+	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("device-push stopped")
+	return nil
+}

@@ -1,0 +1,161 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"livingroom/device-push/hub"
+	"livingroom/internal/adm"
+)
+
+// maxSendBody caps what is read of a send request. It is well above 6 KB of
+// data because JSON escaping may inflate it; data itself is checked against
+// adm.MaxDataBytes.
+const maxSendBody = 64 << 10
+
+// rejection is an ADM error answer.
+type rejection struct {
+	status int
+	reason string
+}
+
+func (r rejection) Error() string { return r.reason }
+
+func reject(status int, reason string) *rejection { return &rejection{status: status, reason: reason} }
+
+// handleSend is ADM's POST /messaging/registrations/{id}/messages.
+func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
+	requestID := s.cfg.NewRequestID()
+	w.Header().Set(adm.HeaderRequestID, requestID)
+	id := r.PathValue("registrationId")
+
+	m, rej := s.parseSend(w, r, id)
+	if rej == nil {
+		m.ID = requestID
+		err := s.hub.Send(r.Context(), id, m)
+		switch {
+		case errors.Is(err, hub.ErrUnregistered):
+			rej = reject(http.StatusBadRequest, adm.ReasonUnregistered)
+		case err != nil:
+			s.logger.Error("send failed", "registrationId", id, "requestId", requestID, "err", err)
+			rej = reject(http.StatusInternalServerError, reasonInternal)
+		}
+	}
+	if rej != nil {
+		s.logger.Debug("send rejected", "registrationId", id, "requestId", requestID,
+			"status", rej.status, "reason", rej.reason)
+		writeJSON(w, rej.status, adm.ErrorBody{Reason: rej.reason})
+		return
+	}
+	w.Header().Set(adm.HeaderDataMD5, m.MD5)
+	writeJSON(w, http.StatusOK, adm.SendResult{RegistrationID: id})
+}
+
+// parseSend checks a send request as ADM does and returns the message to
+// deliver (without its id) or why it is refused.
+func (s *Server) parseSend(w http.ResponseWriter, r *http.Request, id string) (hub.Message, *rejection) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || s.issuer.Verify(token) != nil {
+		return hub.Message{}, reject(http.StatusUnauthorized, adm.ReasonAccessTokenExpired)
+	}
+	if r.Header.Get(adm.HeaderTypeVersion) != adm.TypeVersion || r.Header.Get(adm.HeaderAcceptType) != adm.AcceptType {
+		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidType)
+	}
+	if !hub.ValidRegistrationID(id) {
+		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidRegistrationID)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSendBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return hub.Message{}, reject(http.StatusRequestEntityTooLarge, adm.ReasonMessageTooLarge)
+	case err != nil:
+		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidData)
+	}
+	return parseMessage(body, s.cfg.Now())
+}
+
+// wireMessage keeps each field raw so that a bad field gets its own reason.
+type wireMessage struct {
+	Data             json.RawMessage `json:"data"`
+	ConsolidationKey json.RawMessage `json:"consolidationKey"`
+	ExpiresAfter     json.RawMessage `json:"expiresAfter"`
+	MD5              json.RawMessage `json:"md5"`
+}
+
+func parseMessage(body []byte, now time.Time) (hub.Message, *rejection) {
+	var wm wireMessage
+	if err := json.Unmarshal(body, &wm); err != nil {
+		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidData)
+	}
+	data, ok := parseData(wm.Data)
+	if !ok {
+		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidData)
+	}
+	if adm.DataSize(data) > adm.MaxDataBytes {
+		return hub.Message{}, reject(http.StatusRequestEntityTooLarge, adm.ReasonMessageTooLarge)
+	}
+	sum := adm.DataMD5(data)
+	if given, ok := optionalString(wm.MD5); !ok || (given != "" && given != sum) {
+		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidChecksum)
+	}
+	expiresAfter := int64(adm.DefaultExpiresAfter)
+	if present(wm.ExpiresAfter) {
+		if err := json.Unmarshal(wm.ExpiresAfter, &expiresAfter); err != nil ||
+			expiresAfter < 1 || expiresAfter > adm.MaxExpiresAfter {
+			return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidExpiration)
+		}
+	}
+	key, ok := optionalString(wm.ConsolidationKey)
+	if !ok || utf8.RuneCountInString(key) > adm.MaxConsolidationKeyLen {
+		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidConsolidationKey)
+	}
+	return hub.Message{
+		Data:             data,
+		MD5:              sum,
+		ConsolidationKey: key,
+		SentAt:           now,
+		ExpiresAt:        now.Add(time.Duration(expiresAfter) * time.Second),
+	}, nil
+}
+
+// parseData accepts only an object whose values are all strings (a JSON
+// null would otherwise slip through as "").
+func parseData(raw json.RawMessage) (map[string]string, bool) {
+	var fields map[string]json.RawMessage
+	if !present(raw) || json.Unmarshal(raw, &fields) != nil {
+		return nil, false
+	}
+	data := make(map[string]string, len(fields))
+	for k, v := range fields {
+		var s string
+		if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
+			return nil, false
+		}
+		data[k] = s
+	}
+	return data, true
+}
+
+// optionalString decodes an absent or null field as "" and anything but a
+// string as not ok.
+func optionalString(raw json.RawMessage) (string, bool) {
+	if !present(raw) {
+		return "", true
+	}
+	var s string
+	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func present(raw json.RawMessage) bool {
+	return len(raw) > 0 && !bytes.Equal(raw, []byte("null"))
+}
