@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+
+	"livingroom/tvapp-sim/register"
+)
+
+// config is everything tvapp-sim reads from the environment.
+type config struct {
+	Addr          string // TVAPP_ADDR: where the screen and state are served
+	DevicePushURL string // DEVICE_PUSH_URL
+	DeviceAPIURL  string // DEVICE_API_URL
+	AlexaURL      string // ALEXA_SIM_URL
+	AccountToken  string // TVAPP_ACCOUNT_TOKEN
+	DeviceID      string // TVAPP_DEVICE_ID
+	EndpointID    string // TVAPP_ENDPOINT_ID; derived from the device id by default
+	FriendlyName  string // TVAPP_FRIENDLY_NAME
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		Addr:          get("TVAPP_ADDR", "127.0.0.1:8400"),
+		DevicePushURL: get("DEVICE_PUSH_URL", "http://127.0.0.1:8200"),
+		DeviceAPIURL:  get("DEVICE_API_URL", "http://127.0.0.1:3000"),
+		AlexaURL:      get("ALEXA_SIM_URL", "http://127.0.0.1:8300"),
+		AccountToken:  get("TVAPP_ACCOUNT_TOKEN", "dev-token"),
+		DeviceID:      get("TVAPP_DEVICE_ID", "sim-0001"),
+		FriendlyName:  get("TVAPP_FRIENDLY_NAME", "Living Room TV"),
+	}
+	c.EndpointID = get("TVAPP_ENDPOINT_ID", register.EndpointIDFor(c.DeviceID))
+	if !register.ValidEndpointID(c.EndpointID) {
+		return config{}, fmt.Errorf("TVAPP_ENDPOINT_ID %q: Alexa allows 1-256 characters of a-z A-Z 0-9 _ - = # ; : ? @ &", c.EndpointID)
+	}
+	if n := len(c.FriendlyName); n > 128 {
+		return config{}, fmt.Errorf("TVAPP_FRIENDLY_NAME: %d characters, Alexa allows at most 128", n)
+	}
+	for name, v := range map[string]string{"DEVICE_API_URL": c.DeviceAPIURL, "ALEXA_SIM_URL": c.AlexaURL} {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return config{}, fmt.Errorf("%s %q: want an http(s) URL", name, v)
+		}
+	}
+	return c, nil
+}

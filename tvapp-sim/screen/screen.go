@@ -1,0 +1,195 @@
+// Package screen serves the simulated TV over HTTP for QA: the state as JSON
+// (GET /v1/state), readiness (GET /healthz) and the TV screen as a web page
+// (GET /) that polls the state.
+package screen
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"livingroom/tvapp-sim/player"
+	"livingroom/tvapp-sim/register"
+)
+
+// Paths served.
+const (
+	StatePath  = "/v1/state"
+	HealthPath = "/healthz"
+)
+
+// Player is the state machine the screen shows.
+type Player interface {
+	Snapshot() player.State
+}
+
+// Registration reports where registration stands.
+type Registration interface {
+	Status() register.Status
+}
+
+// Connection reports whether the device-push connection is up.
+type Connection interface {
+	Connected() bool
+}
+
+// Config wires the handler.
+type Config struct {
+	EndpointID   string
+	FriendlyName string
+	Player       Player
+	Registration Registration
+	Connection   Connection
+	Logger       *slog.Logger
+}
+
+// State is the GET /v1/state document. QA scripts rely on these names.
+type State struct {
+	RegistrationID string   `json:"registrationId"`
+	EndpointID     string   `json:"endpointId"`
+	FriendlyName   string   `json:"friendlyName"`
+	Power          string   `json:"power"`
+	PlaybackState  string   `json:"playbackState"`
+	Content        *Content `json:"content"`
+	PositionMs     int64    `json:"positionMs"`
+	DurationMs     int64    `json:"durationMs"`
+	Channel        *Channel `json:"channel"`
+	Screen         string   `json:"screen"`
+	Results        []Result `json:"results"`
+	LastActionID   string   `json:"lastActionId"`
+	UpdatedAt      string   `json:"updatedAt"`
+	Registered     bool     `json:"registered"` // as in /healthz
+}
+
+// Content is the work in the player.
+type Content struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	SeriesTitle string `json:"seriesTitle"`
+	Season      int    `json:"season"`
+	Episode     int    `json:"episode"`
+}
+
+// Channel is the live channel tuned (none until channel actions exist).
+type Channel struct {
+	Number   string `json:"number"`
+	CallSign string `json:"callSign"`
+	Name     string `json:"name"`
+}
+
+// Result is one item on the results screen (none until search actions exist).
+type Result struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// Health is the GET /healthz document.
+type Health struct {
+	Status           string `json:"status"` // "ok" or "starting"
+	Registered       bool   `json:"registered"`
+	RegistrationID   string `json:"registrationId"`
+	DeviceRegistered bool   `json:"deviceRegistered"`
+	AlexaRegistered  bool   `json:"alexaRegistered"`
+	Connected        bool   `json:"connected"`
+	LastError        string `json:"lastError,omitempty"`
+}
+
+// timeLayout formats updatedAt: RFC 3339, UTC, milliseconds.
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+type handler struct {
+	cfg Config
+}
+
+// NewHandler returns the HTTP handler.
+func NewHandler(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{cfg: cfg}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+StatePath, h.state)
+	mux.HandleFunc("GET "+HealthPath, h.health)
+	mux.HandleFunc("GET /{$}", h.page)
+	return mux
+}
+
+// Snapshot assembles the state document.
+func (h *handler) snapshot() State {
+	ps := h.cfg.Player.Snapshot()
+	rs := h.cfg.Registration.Status()
+	st := State{
+		RegistrationID: rs.RegistrationID,
+		Registered:     rs.Registered(),
+		EndpointID:     h.cfg.EndpointID,
+		FriendlyName:   h.cfg.FriendlyName,
+		Power:          "ON",
+		PlaybackState:  string(ps.Playback),
+		PositionMs:     ps.PositionMs,
+		Screen:         string(ps.Screen),
+		Results:        []Result{},
+		LastActionID:   ps.LastActionID,
+		UpdatedAt:      ps.UpdatedAt.UTC().Format(timeLayout),
+	}
+	if c := ps.Content; c != nil {
+		st.Content = &Content{ID: c.ID, Title: c.Title, SeriesTitle: c.SeriesTitle, Season: c.Season, Episode: c.Episode}
+		st.DurationMs = c.DurationMs
+	}
+	return st
+}
+
+func (h *handler) state(w http.ResponseWriter, _ *http.Request) {
+	h.writeJSON(w, http.StatusOK, h.snapshot())
+}
+
+func (h *handler) health(w http.ResponseWriter, _ *http.Request) {
+	rs := h.cfg.Registration.Status()
+	hd := Health{
+		Status:           "starting",
+		Registered:       rs.Registered(),
+		RegistrationID:   rs.RegistrationID,
+		DeviceRegistered: rs.DeviceRegistered,
+		AlexaRegistered:  rs.AlexaRegistered,
+		LastError:        rs.LastError,
+	}
+	if h.cfg.Connection != nil {
+		hd.Connected = h.cfg.Connection.Connected()
+	}
+	code := http.StatusServiceUnavailable
+	if hd.Registered {
+		hd.Status, code = "ok", http.StatusOK
+	}
+	h.writeJSON(w, code, hd)
+}
+
+func (h *handler) page(w http.ResponseWriter, _ *http.Request) {
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, newPageData(h.snapshot())); err != nil {
+		h.cfg.Logger.Error("render TV page", "err", err)
+		http.Error(w, "render failed", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	// Everything is inline or same-origin: the page works offline.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'")
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		h.cfg.Logger.Debug("write TV page", "err", err)
+	}
+}
+
+func (h *handler) writeJSON(w http.ResponseWriter, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		h.cfg.Logger.Error("encode JSON", "err", err)
+		http.Error(w, "encode failed", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		h.cfg.Logger.Debug("write JSON", "err", err)
+	}
+}

@@ -1,0 +1,372 @@
+package screen
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"livingroom/internal/action"
+	"livingroom/tvapp-sim/player"
+	"livingroom/tvapp-sim/register"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+var t0 = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type fakeRegistration struct {
+	mu sync.Mutex
+	st register.Status
+}
+
+func (f *fakeRegistration) Status() register.Status {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.st
+}
+
+func (f *fakeRegistration) set(st register.Status) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.st = st
+}
+
+type fakeConnection bool
+
+func (c fakeConnection) Connected() bool { return bool(c) }
+
+var registered = register.Status{RegistrationID: "amzn1.adm-registration.v3.sim", DeviceRegistered: true, AlexaRegistered: true}
+
+type fixture struct {
+	clock   *fakeClock
+	player  *player.Player
+	reg     *fakeRegistration
+	handler http.Handler
+}
+
+func newFixture(st register.Status) *fixture {
+	f := &fixture{clock: &fakeClock{t: t0}, reg: &fakeRegistration{st: st}}
+	f.player = player.New(f.clock.Now, player.Options{})
+	f.handler = NewHandler(Config{
+		EndpointID:   "livingroom-tv-sim-0001",
+		FriendlyName: "Living Room TV",
+		Player:       f.player,
+		Registration: f.reg,
+		Connection:   fakeConnection(true),
+	})
+	return f
+}
+
+func (f *fixture) get(t *testing.T, path string) *http.Response {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec.Result()
+}
+
+func readBody(t *testing.T, r *http.Response) []byte {
+	t.Helper()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func episodeAction(id string, at time.Time, positionMs int64) action.Action {
+	return action.Action{
+		ID: id, Time: at, Type: action.PlayContent, PositionMs: positionMs,
+		Content: &action.Content{
+			ID: "hm-s1e2", Title: "Late", SeriesID: "hm", SeriesTitle: "The Handmaid's Tale",
+			Season: 1, Episode: 2, DurationMs: 3_000_000,
+		},
+	}
+}
+
+func TestStateGolden(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		golden string
+		setup  func(f *fixture)
+	}{
+		{
+			name:   "initial",
+			golden: "state-initial.json",
+			setup:  func(*fixture) {},
+		},
+		{
+			name:   "playing",
+			golden: "state-playing.json",
+			setup: func(f *fixture) {
+				f.player.Apply(episodeAction("act-1", t0, 60_000))
+				f.clock.Advance(90 * time.Second)
+			},
+		},
+		{
+			name:   "paused",
+			golden: "state-paused.json",
+			setup: func(f *fixture) {
+				f.player.Apply(episodeAction("act-1", t0, 0))
+				f.clock.Advance(10 * time.Second)
+				f.player.Apply(action.Action{ID: "act-2", Time: f.clock.Now(), Type: action.Pause})
+				f.clock.Advance(time.Minute)
+			},
+		},
+		{
+			name:   "stopped",
+			golden: "state-stopped.json",
+			setup: func(f *fixture) {
+				f.player.Apply(episodeAction("act-1", t0, 0))
+				f.clock.Advance(10 * time.Second)
+				f.player.Apply(action.Action{ID: "act-2", Time: f.clock.Now(), Type: action.Stop})
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(registered)
+			tc.setup(f)
+			resp := f.get(t, StatePath)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			got := readBody(t, resp)
+			path := filepath.Join("testdata", tc.golden)
+			if *update {
+				var buf bytes.Buffer
+				if err := json.Indent(&buf, got, "", "  "); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if c1, c2 := compact(t, got), compact(t, want); c1 != c2 {
+				t.Errorf("state differs from %s\n got: %s\nwant: %s", path, c1, c2)
+			}
+		})
+	}
+}
+
+func compact(t *testing.T, b []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b)
+	}
+	return buf.String()
+}
+
+// The QA contract: these keys exist with these JSON types, always.
+func TestStateContract(t *testing.T) {
+	t.Parallel()
+	f := newFixture(register.Status{})
+	var doc map[string]any
+	if err := json.Unmarshal(readBody(t, f.get(t, StatePath)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for key, check := range map[string]func(any) bool{
+		"registrationId": isString, "endpointId": isString, "power": func(v any) bool { return v == "ON" },
+		"playbackState": isString, "content": func(v any) bool { return v == nil }, "positionMs": isNumber,
+		"channel": func(v any) bool { return v == nil }, "screen": isString,
+		"results": func(v any) bool { r, ok := v.([]any); return ok && len(r) == 0 },
+	} {
+		v, ok := doc[key]
+		if !ok || !check(v) {
+			t.Errorf("%s = %#v (present %v)", key, v, ok)
+		}
+	}
+}
+
+func isString(v any) bool { _, ok := v.(string); return ok }
+func isNumber(v any) bool { _, ok := v.(float64); return ok }
+
+func TestHealth(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		status     register.Status
+		wantCode   int
+		wantStatus string
+	}{
+		{"no registration id", register.Status{}, 503, "starting"},
+		{"id but nothing registered", register.Status{RegistrationID: "r", LastError: "dial tcp: refused"}, 503, "starting"},
+		{"device API only", register.Status{RegistrationID: "r", DeviceRegistered: true}, 503, "starting"},
+		{"alexa only", register.Status{RegistrationID: "r", AlexaRegistered: true}, 503, "starting"},
+		{"both", registered, 200, "ok"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(tc.status)
+			resp := f.get(t, HealthPath)
+			var h Health
+			if err := json.Unmarshal(readBody(t, resp), &h); err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tc.wantCode || h.Status != tc.wantStatus || h.Registered != (tc.wantCode == 200) {
+				t.Errorf("got %d %+v, want %d %q", resp.StatusCode, h, tc.wantCode, tc.wantStatus)
+			}
+			if h.LastError != tc.status.LastError || !h.Connected {
+				t.Errorf("health details %+v", h)
+			}
+		})
+	}
+}
+
+func TestHealthTurnsReady(t *testing.T) {
+	t.Parallel()
+	f := newFixture(register.Status{})
+	if code := f.get(t, HealthPath).StatusCode; code != http.StatusServiceUnavailable {
+		t.Fatalf("before registration: %d", code)
+	}
+	f.reg.set(registered)
+	if code := f.get(t, HealthPath).StatusCode; code != http.StatusOK {
+		t.Fatalf("after registration: %d", code)
+	}
+}
+
+func TestPage(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		setup   func(f *fixture)
+		want    []string
+		notWant []string
+	}{
+		{
+			name:    "home",
+			setup:   func(*fixture) {},
+			want:    []string{`id="home-screen" class="screen home">`, `id="player-screen" class="screen player" hidden>`, `Living Room`},
+			notWant: []string{`id="home-screen" class="screen home" hidden`},
+		},
+		{
+			name: "player",
+			setup: func(f *fixture) {
+				a := episodeAction("act-1", t0, 0)
+				a.Content.Title = `Late <script>alert(1)</script>`
+				f.player.Apply(a)
+				f.clock.Advance(750 * time.Second)
+				f.player.Apply(action.Action{ID: "act-2", Time: f.clock.Now(), Type: action.Pause})
+			},
+			want: []string{
+				`id="player-screen" class="screen player">`,
+				`id="home-screen" class="screen home" hidden>`,
+				`Late &lt;script&gt;alert(1)&lt;/script&gt;`,
+				`The Handmaid&#39;s Tale · S1 E2`,
+				`class="badge PAUSED">PAUSED<`,
+				`<span id="position">12:30</span> / <span id="duration">50:00</span>`,
+				`style="width: 25.0%"`,
+			},
+			notWant: []string{`<script>alert(1)`},
+		},
+	}
+	common := []string{
+		`<!doctype html>`, `id="tv"`, `aspect-ratio: 16 / 9`, `id="title"`, `id="subtitle"`, `id="playback-state"`,
+		`id="progress"`, `id="progress-fill"`, `id="position"`, `id="duration"`,
+		`<code id="registration-id">amzn1.adm-registration.v3.sim</code>`, `<code id="endpoint-id">livingroom-tv-sim-0001</code>`,
+		`fetch("/v1/state"`, `setTimeout(poll, 500)`, `>registered<`,
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(registered)
+			tc.setup(f)
+			resp := f.get(t, "/")
+			body := string(readBody(t, resp))
+			if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+			for _, s := range append(common, tc.want...) {
+				if !strings.Contains(body, s) {
+					t.Errorf("page lacks %q", s)
+				}
+			}
+			// Offline machine: nothing may be loaded from elsewhere.
+			for _, s := range append([]string{"http://", "https://", "src=", "<link", "@import"}, tc.notWant...) {
+				if strings.Contains(body, s) {
+					t.Errorf("page contains %q", s)
+				}
+			}
+		})
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(registered)
+	cases := []struct {
+		method, path string
+		want         int
+	}{
+		{http.MethodGet, "/nope", http.StatusNotFound},
+		{http.MethodPost, StatePath, http.StatusMethodNotAllowed},
+		{http.MethodHead, StatePath, http.StatusOK},
+	}
+	for _, tc := range cases {
+		rec := httptest.NewRecorder()
+		f.handler.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+		if rec.Code != tc.want {
+			t.Errorf("%s %s = %d, want %d", tc.method, tc.path, rec.Code, tc.want)
+		}
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	t.Parallel()
+	clocks := map[int64]string{0: "0:00", -5: "0:00", 59_999: "0:59", 61_000: "1:01", 3_600_000: "1:00:00", 3_723_000: "1:02:03"}
+	for ms, want := range clocks {
+		if got := formatClock(ms); got != want {
+			t.Errorf("formatClock(%d) = %q, want %q", ms, got, want)
+		}
+	}
+	subtitles := []struct {
+		c    Content
+		want string
+	}{
+		{Content{SeriesTitle: "Show", Season: 1, Episode: 2}, "Show · S1 E2"},
+		{Content{SeriesTitle: "Show"}, "Show"},
+		{Content{Episode: 3}, "E3"},
+		{Content{}, ""},
+	}
+	for _, tc := range subtitles {
+		if got := subtitle(tc.c); got != tc.want {
+			t.Errorf("subtitle(%+v) = %q, want %q", tc.c, got, tc.want)
+		}
+	}
+}
