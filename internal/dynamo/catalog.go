@@ -1,0 +1,546 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"livingroom/internal/catalog"
+)
+
+// Catalog is the catalog index on one DynamoDB table (infra/tables/
+// catalog.json). Every work is written once in full under WORK#<id> and
+// again, denormalised, under each lookup key, so each read is one GetItem
+// or one Query:
+//
+//	WORK#<id>                      WORK
+//	SERIES#<seriesId>              EPISODE#<season %04d>#<episode %04d>
+//	TITLE#<normalised title>       <KIND>#<id>       movies, series, episodes
+//	EXTERNAL#<scheme>#<id>         WORK#<id>
+//	GENRE#<normalised genre>       RANK#<rank %08d>#<id>   movies and series
+//	CHANNEL#<id>                   CHANNEL
+//	CHANNEL_NUMBER#<n> | CHANNEL_CALLSIGN#<UPPER> | CHANNEL_NAME#<normalised>   CHANNEL#<id>
+//
+// Writes are upserts: lookups of an older version of a work (a changed
+// title) stay until the table is rebuilt.
+type Catalog struct {
+	api         API
+	table       string
+	pageSize    int32 // Query page size; 0 lets DynamoDB page by its 1 MB limit
+	maxAttempts int   // BatchWriteItem calls per chunk, counting retries of unprocessed items
+	backoff     func(attempt int) time.Duration
+}
+
+// NewCatalog returns the catalog index on table.
+func NewCatalog(api API, table string) *Catalog {
+	return &Catalog{api: api, table: table, maxAttempts: 8, backoff: jitteredBackoff}
+}
+
+// batchSize is BatchWriteItem's limit.
+const batchSize = 25
+
+const (
+	attrID = "id"
+	skWork = "WORK"
+	skChan = "CHANNEL"
+)
+
+// jitteredBackoff waits a random time up to 50 ms·2^attempt, capped at
+// 5 s ("full jitter"), so throttled writers do not retry in step.
+func jitteredBackoff(attempt int) time.Duration {
+	ceiling := min(50*time.Millisecond<<min(attempt, 10), 5*time.Second)
+	return rand.N(ceiling) + time.Millisecond
+}
+
+// PutWorks writes works and their lookup items. Every work is validated
+// first; an invalid one fails the call before anything is written.
+func (c *Catalog) PutWorks(ctx context.Context, works []catalog.Work) error {
+	if len(works) == 0 {
+		return nil
+	}
+	var b batch
+	for _, w := range works {
+		if err := w.Validate(); err != nil {
+			return fmt.Errorf("put work %s: %w", w.ID, err)
+		}
+		attrs := workAttrs(w)
+		b.put(attrs, "WORK#"+w.ID, skWork)
+		if title := catalog.NormalizeTitle(w.Title); title != "" && w.Kind != catalog.Season {
+			b.put(attrs, "TITLE#"+title, string(w.Kind)+"#"+w.ID)
+		}
+		for scheme, id := range w.ExternalIDs {
+			b.put(attrs, "EXTERNAL#"+scheme+"#"+id, "WORK#"+w.ID)
+		}
+		if w.Kind == catalog.Episode {
+			b.put(attrs, "SERIES#"+w.SeriesID, episodeSK(catalog.EpisodeRef{Season: w.Season, Episode: w.Episode}))
+		}
+		if w.Kind == catalog.Movie || w.Kind == catalog.Series {
+			for _, g := range w.Genres {
+				b.put(attrs, "GENRE#"+catalog.NormalizeGenre(g), fmt.Sprintf("RANK#%08d#%s", catalog.RankKey(w.Rank), w.ID))
+			}
+		}
+	}
+	if err := c.write(ctx, b.reqs); err != nil {
+		return fmt.Errorf("put %d works (first %s): %w", len(works), works[0].ID, err)
+	}
+	return nil
+}
+
+// PutChannels writes channels and their lookup items.
+func (c *Catalog) PutChannels(ctx context.Context, channels []catalog.Channel) error {
+	if len(channels) == 0 {
+		return nil
+	}
+	var b batch
+	for _, ch := range channels {
+		if err := ch.Validate(); err != nil {
+			return fmt.Errorf("put channel %s: %w", ch.ID, err)
+		}
+		attrs := channelAttrs(ch)
+		b.put(attrs, "CHANNEL#"+ch.ID, skChan)
+		sk := "CHANNEL#" + ch.ID
+		if ch.Number != "" {
+			b.put(attrs, "CHANNEL_NUMBER#"+ch.Number, sk)
+		}
+		if ch.CallSign != "" {
+			b.put(attrs, "CHANNEL_CALLSIGN#"+strings.ToUpper(ch.CallSign), sk)
+		}
+		if name := catalog.NormalizeTitle(ch.Name); name != "" {
+			b.put(attrs, "CHANNEL_NAME#"+name, sk)
+		}
+	}
+	if err := c.write(ctx, b.reqs); err != nil {
+		return fmt.Errorf("put %d channels (first %s): %w", len(channels), channels[0].ID, err)
+	}
+	return nil
+}
+
+// GetWork returns one work by id.
+func (c *Catalog) GetWork(ctx context.Context, id string) (catalog.Work, error) {
+	if id == "" {
+		return catalog.Work{}, fmt.Errorf("get work: empty id: %w", catalog.ErrInvalid)
+	}
+	out, err := c.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(c.table), Key: key("WORK#"+id, skWork)})
+	if err != nil {
+		return catalog.Work{}, fmt.Errorf("get work %s: %w", id, err)
+	}
+	if len(out.Item) == 0 {
+		return catalog.Work{}, fmt.Errorf("get work %s: %w", id, catalog.ErrNotFound)
+	}
+	w, err := workFromItem(out.Item)
+	if err != nil {
+		return catalog.Work{}, fmt.Errorf("get work %s: %w", id, err)
+	}
+	return w, nil
+}
+
+// FindByExternalID returns the works carrying an external id.
+func (c *Catalog) FindByExternalID(ctx context.Context, scheme, id string) ([]catalog.Work, error) {
+	what := fmt.Sprintf("find %s id %s", scheme, id)
+	return c.findWorks(ctx, what, "EXTERNAL#"+strings.ToLower(scheme)+"#"+id, 0)
+}
+
+// FindByTitle returns the movies, series and episodes whose normalised
+// title matches, ordered by kind and id.
+func (c *Catalog) FindByTitle(ctx context.Context, title string) ([]catalog.Work, error) {
+	norm := catalog.NormalizeTitle(title)
+	if norm == "" {
+		return nil, fmt.Errorf("find title %q: empty title: %w", title, catalog.ErrInvalid)
+	}
+	return c.findWorks(ctx, fmt.Sprintf("find title %q", title), "TITLE#"+norm, 0)
+}
+
+// FindByGenre returns movies and series of a genre by rank, unranked last.
+func (c *Catalog) FindByGenre(ctx context.Context, genre string, limit int) ([]catalog.Work, error) {
+	norm := catalog.NormalizeGenre(genre)
+	if norm == "" {
+		return nil, fmt.Errorf("find genre %q: empty genre: %w", genre, catalog.ErrInvalid)
+	}
+	return c.findWorks(ctx, fmt.Sprintf("find genre %q", genre), "GENRE#"+norm, limit)
+}
+
+// Episodes returns up to limit episodes of a series after from, in season
+// and episode order; limit ≤ 0 returns all of them.
+func (c *Catalog) Episodes(ctx context.Context, seriesID string, from catalog.EpisodeRef, limit int) ([]catalog.Work, error) {
+	out := []catalog.Work{}
+	err := c.query(ctx, "SERIES#"+seriesID, episodeSK(from), limit, func(item map[string]types.AttributeValue) error {
+		w, err := workFromItem(item)
+		out = append(out, w)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("episodes of %s after S%dE%d: %w", seriesID, from.Season, from.Episode, err)
+	}
+	return out, nil
+}
+
+// FindChannel returns the channels matching the first set field of ref.
+func (c *Catalog) FindChannel(ctx context.Context, ref catalog.ChannelRef) ([]catalog.Channel, error) {
+	var pk string
+	switch {
+	case ref.Number != "":
+		pk = "CHANNEL_NUMBER#" + ref.Number
+	case ref.CallSign != "":
+		pk = "CHANNEL_CALLSIGN#" + strings.ToUpper(ref.CallSign)
+	case catalog.NormalizeTitle(ref.Name) != "":
+		pk = "CHANNEL_NAME#" + catalog.NormalizeTitle(ref.Name)
+	default:
+		return nil, fmt.Errorf("find channel: empty reference: %w", catalog.ErrInvalid)
+	}
+	var out []catalog.Channel
+	err := c.query(ctx, pk, "", 0, func(item map[string]types.AttributeValue) error {
+		ch, err := channelFromItem(item)
+		out = append(out, ch)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find channel %+v: %w", ref, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("find channel %+v: %w", ref, catalog.ErrNotFound)
+	}
+	return out, nil
+}
+
+func (c *Catalog) findWorks(ctx context.Context, what, pk string, limit int) ([]catalog.Work, error) {
+	var out []catalog.Work
+	err := c.query(ctx, pk, "", limit, func(item map[string]types.AttributeValue) error {
+		w, err := workFromItem(item)
+		out = append(out, w)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: %w", what, catalog.ErrNotFound)
+	}
+	return out, nil
+}
+
+// query reads one partition in sort key order, after the sort key after
+// when it is set, following LastEvaluatedKey until limit items (≤ 0: all).
+func (c *Catalog) query(ctx context.Context, pk, after string, limit int, visit func(map[string]types.AttributeValue) error) error {
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(c.table),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}},
+	}
+	if after != "" {
+		in.KeyConditionExpression = aws.String("#pk = :pk AND #sk > :after")
+		in.ExpressionAttributeNames["#sk"] = attrSK
+		in.ExpressionAttributeValues[":after"] = &types.AttributeValueMemberS{Value: after}
+	}
+	seen := 0
+	for {
+		page := c.pageSize
+		if limit > 0 && (page == 0 || int(page) > limit-seen) {
+			page = int32(limit - seen)
+		}
+		if page > 0 {
+			in.Limit = aws.Int32(page)
+		}
+		out, err := c.api.Query(ctx, in)
+		if err != nil {
+			return fmt.Errorf("query %s: %w", pk, err)
+		}
+		for _, item := range out.Items {
+			if err := visit(item); err != nil {
+				return err
+			}
+			if seen++; limit > 0 && seen == limit {
+				return nil
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// write sends put requests in chunks of 25, retrying unprocessed items
+// with backoff until maxAttempts calls per chunk.
+func (c *Catalog) write(ctx context.Context, reqs []types.WriteRequest) error {
+	for len(reqs) > 0 {
+		n := min(batchSize, len(reqs))
+		pending := reqs[:n]
+		reqs = reqs[n:]
+		for attempt := 1; ; attempt++ {
+			out, err := c.api.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+				RequestItems: map[string][]types.WriteRequest{c.table: pending},
+			})
+			if err != nil {
+				return fmt.Errorf("batch write %d items to %s: %w", len(pending), c.table, err)
+			}
+			pending = out.UnprocessedItems[c.table]
+			if len(pending) == 0 {
+				break
+			}
+			if attempt >= c.maxAttempts {
+				return fmt.Errorf("batch write to %s: %d items still unprocessed after %d attempts", c.table, len(pending), attempt)
+			}
+			if err := sleep(ctx, c.backoff(attempt)); err != nil {
+				return fmt.Errorf("batch write to %s: %d items unprocessed: %w", c.table, len(pending), err)
+			}
+		}
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// batch collects put requests, one per key: BatchWriteItem rejects a
+// request that names the same key twice, so a later put replaces an
+// earlier one (a work listed twice, genres that fold alike).
+type batch struct {
+	reqs []types.WriteRequest
+	at   map[string]int // pk + "\x00" + sk → index in reqs
+}
+
+func (b *batch) put(attrs map[string]types.AttributeValue, pk, sk string) {
+	item := maps.Clone(attrs)
+	maps.Copy(item, key(pk, sk))
+	req := types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
+	k := pk + "\x00" + sk
+	if i, ok := b.at[k]; ok {
+		b.reqs[i] = req
+		return
+	}
+	if b.at == nil {
+		b.at = map[string]int{}
+	}
+	b.at[k] = len(b.reqs)
+	b.reqs = append(b.reqs, req)
+}
+
+func episodeSK(r catalog.EpisodeRef) string {
+	return fmt.Sprintf("EPISODE#%04d#%04d", r.Season, r.Episode)
+}
+
+// Item attributes, one per Work and Channel field; empty fields are left out.
+func workAttrs(w catalog.Work) map[string]types.AttributeValue {
+	a := attrs{}
+	a.s(attrID, w.ID)
+	a.s("kind", string(w.Kind))
+	a.s("title", w.Title)
+	a.m("externalIds", w.ExternalIDs)
+	a.s("synopsis", w.Synopsis)
+	a.l("genres", w.Genres)
+	a.l("actors", w.Actors)
+	a.l("directors", w.Directors)
+	a.n("releaseYear", w.ReleaseYear)
+	a.s("releaseDate", w.ReleaseDate)
+	a.n("runtimeMinutes", w.RuntimeMinutes)
+	a.n("rank", w.Rank)
+	a.s("contentRating", w.ContentRating)
+	a.s("imageUrl", w.ImageURL)
+	if w.Original {
+		a["original"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	a.s("seriesId", w.SeriesID)
+	a.s("seriesTitle", w.SeriesTitle)
+	a.s("seasonId", w.SeasonID)
+	a.n("season", w.Season)
+	a.n("episode", w.Episode)
+	a.s("airDate", w.AirDate)
+	return a
+}
+
+func workFromItem(item map[string]types.AttributeValue) (catalog.Work, error) {
+	r := reader{item: item}
+	w := catalog.Work{
+		ID: r.s(attrID), Kind: catalog.Kind(r.s("kind")), Title: r.s("title"),
+		ExternalIDs: r.m("externalIds"), Synopsis: r.s("synopsis"),
+		Genres: r.l("genres"), Actors: r.l("actors"), Directors: r.l("directors"),
+		ReleaseYear: r.n("releaseYear"), ReleaseDate: r.s("releaseDate"), RuntimeMinutes: r.n("runtimeMinutes"),
+		Rank: r.n("rank"), ContentRating: r.s("contentRating"), ImageURL: r.s("imageUrl"), Original: r.b("original"),
+		SeriesID: r.s("seriesId"), SeriesTitle: r.s("seriesTitle"), SeasonID: r.s("seasonId"),
+		Season: r.n("season"), Episode: r.n("episode"), AirDate: r.s("airDate"),
+	}
+	if r.err != nil {
+		return catalog.Work{}, fmt.Errorf("decode work item %s: %w", w.ID, r.err)
+	}
+	return w, nil
+}
+
+func channelAttrs(c catalog.Channel) map[string]types.AttributeValue {
+	a := attrs{}
+	a.s(attrID, c.ID)
+	a.s("number", c.Number)
+	a.s("callSign", c.CallSign)
+	a.s("name", c.Name)
+	a.s("affiliate", c.Affiliate)
+	a.l("genres", c.Genres)
+	a.s("imageUrl", c.ImageURL)
+	a.m("externalIds", c.ExternalIDs)
+	return a
+}
+
+func channelFromItem(item map[string]types.AttributeValue) (catalog.Channel, error) {
+	r := reader{item: item}
+	c := catalog.Channel{
+		ID: r.s(attrID), Number: r.s("number"), CallSign: r.s("callSign"), Name: r.s("name"),
+		Affiliate: r.s("affiliate"), Genres: r.l("genres"), ImageURL: r.s("imageUrl"), ExternalIDs: r.m("externalIds"),
+	}
+	if r.err != nil {
+		return catalog.Channel{}, fmt.Errorf("decode channel item %s: %w", c.ID, r.err)
+	}
+	return c, nil
+}
+
+type attrs map[string]types.AttributeValue
+
+func (a attrs) s(name, v string) {
+	if v != "" {
+		a[name] = &types.AttributeValueMemberS{Value: v}
+	}
+}
+
+func (a attrs) n(name string, v int) {
+	if v != 0 {
+		a[name] = &types.AttributeValueMemberN{Value: strconv.Itoa(v)}
+	}
+}
+
+// l stores a list rather than a string set: sets cannot be empty and lose
+// order, and the order of cast and genres matters.
+func (a attrs) l(name string, v []string) {
+	if len(v) == 0 {
+		return
+	}
+	list := make([]types.AttributeValue, len(v))
+	for i, s := range v {
+		list[i] = &types.AttributeValueMemberS{Value: s}
+	}
+	a[name] = &types.AttributeValueMemberL{Value: list}
+}
+
+func (a attrs) m(name string, v map[string]string) {
+	if len(v) == 0 {
+		return
+	}
+	m := make(map[string]types.AttributeValue, len(v))
+	for k, s := range v {
+		m[k] = &types.AttributeValueMemberS{Value: s}
+	}
+	a[name] = &types.AttributeValueMemberM{Value: m}
+}
+
+// reader decodes attributes, keeping the first type mismatch.
+type reader struct {
+	item map[string]types.AttributeValue
+	err  error
+}
+
+var errAttrType = errors.New("unexpected attribute type")
+
+func (r *reader) fail(name string, v types.AttributeValue) {
+	if r.err == nil {
+		r.err = fmt.Errorf("attribute %s is %T: %w", name, v, errAttrType)
+	}
+}
+
+func (r *reader) s(name string) string {
+	switch v := r.item[name].(type) {
+	case nil:
+		return ""
+	case *types.AttributeValueMemberS:
+		return v.Value
+	default:
+		r.fail(name, v)
+		return ""
+	}
+}
+
+func (r *reader) n(name string) int {
+	switch v := r.item[name].(type) {
+	case nil:
+		return 0
+	case *types.AttributeValueMemberN:
+		n, err := strconv.Atoi(v.Value)
+		if err != nil && r.err == nil {
+			r.err = fmt.Errorf("attribute %s: %w", name, err)
+		}
+		return n
+	default:
+		r.fail(name, v)
+		return 0
+	}
+}
+
+func (r *reader) b(name string) bool {
+	switch v := r.item[name].(type) {
+	case nil:
+		return false
+	case *types.AttributeValueMemberBOOL:
+		return v.Value
+	default:
+		r.fail(name, v)
+		return false
+	}
+}
+
+func (r *reader) l(name string) []string {
+	switch v := r.item[name].(type) {
+	case nil:
+		return nil
+	case *types.AttributeValueMemberL:
+		out := make([]string, 0, len(v.Value))
+		for _, e := range v.Value {
+			s, ok := e.(*types.AttributeValueMemberS)
+			if !ok {
+				r.fail(name, e)
+				return nil
+			}
+			out = append(out, s.Value)
+		}
+		return out
+	default:
+		r.fail(name, v)
+		return nil
+	}
+}
+
+func (r *reader) m(name string) map[string]string {
+	switch v := r.item[name].(type) {
+	case nil:
+		return nil
+	case *types.AttributeValueMemberM:
+		out := make(map[string]string, len(v.Value))
+		for k, e := range v.Value {
+			s, ok := e.(*types.AttributeValueMemberS)
+			if !ok {
+				r.fail(name, e)
+				return nil
+			}
+			out[k] = s.Value
+		}
+		return out
+	default:
+		r.fail(name, v)
+		return nil
+	}
+}
