@@ -1,0 +1,116 @@
+// Command alexa-sim stands in for the Alexa cloud on one machine: it ingests
+// the CDF catalog, keeps the endpoints apps register through its event
+// gateway, turns typed utterances into directives and invokes the skill
+// Lambda with them.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"livingroom/alexa-sim/gateway"
+	"livingroom/alexa-sim/ingest"
+	"livingroom/alexa-sim/invoke"
+	"livingroom/alexa-sim/nlu"
+	"livingroom/alexa-sim/server"
+)
+
+// changeReportsKept bounds the ChangeReports kept for inspection.
+const changeReportsKept = 100
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "alexa-sim:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	addr           string
+	lambdaEndpoint string
+	function       string
+	region         string
+	catalogDir     string
+	sourceID       string
+}
+
+func loadConfig(getenv func(string) string) config {
+	get := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	return config{
+		addr:           get("ALEXA_SIM_ADDR", "127.0.0.1:8300"),
+		lambdaEndpoint: get("LAMBDA_ENDPOINT", "http://127.0.0.1:3001"),
+		function:       get("SKILL_FUNCTION", "SkillFunction"),
+		region:         get("AWS_REGION", "us-east-1"),
+		catalogDir:     get("CATALOG_DIR", ".run/catalog"),
+		sourceID:       get("CATALOG_SOURCE_ID", "livingroom"),
+	}
+}
+
+func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg := loadConfig(getenv)
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	invoker, err := invoke.New(invoke.Config{
+		Endpoint: cfg.lambdaEndpoint, Function: cfg.function, Region: cfg.region, Timeout: 10 * time.Second,
+	})
+	if err != nil {
+		return err
+	}
+	ids := nlu.RandomIDs()
+	srv := server.New(server.Config{
+		Logger:      log,
+		Registry:    gateway.NewRegistry(time.Now, changeReportsKept),
+		Parser:      nlu.New(cfg.sourceID),
+		Invoker:     invoker,
+		LoadCatalog: func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, cfg.catalogDir) },
+		IDs:         ids,
+		Now:         time.Now,
+	})
+	// A bad feed should not stop local work: serve empty and let the
+	// developer fix it and POST /v1/catalog/reload.
+	if _, err := srv.Reload(ctx); err != nil {
+		log.Error("catalog not ingested; serving an empty catalog", "dir", cfg.catalogDir, "err", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	log.Info("alexa-sim started", "addr", ln.Addr().String(), "lambda", cfg.lambdaEndpoint, "function", cfg.function,
+		"catalogDir", cfg.catalogDir, "sourceId", cfg.sourceID)
+	fmt.Fprintf(stdout, "alexa-sim listening on http://%s\n", ln.Addr())
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

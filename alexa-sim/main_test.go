@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestLoadConfig(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	if got, want := loadConfig(env(nil)), (config{
+		addr: "127.0.0.1:8300", lambdaEndpoint: "http://127.0.0.1:3001", function: "SkillFunction",
+		region: "us-east-1", catalogDir: ".run/catalog", sourceID: "livingroom",
+	}); got != want {
+		t.Errorf("defaults %+v, want %+v", got, want)
+	}
+	got := loadConfig(env(map[string]string{
+		"ALEXA_SIM_ADDR": ":9", "LAMBDA_ENDPOINT": "http://l:1", "SKILL_FUNCTION": "F",
+		"AWS_REGION": "eu-west-1", "CATALOG_DIR": "/c", "CATALOG_SOURCE_ID": "hulu_us",
+	}))
+	if want := (config{addr: ":9", lambdaEndpoint: "http://l:1", function: "F", region: "eu-west-1", catalogDir: "/c", sourceID: "hulu_us"}); got != want {
+		t.Errorf("from env %+v, want %+v", got, want)
+	}
+}
+
+// The wired binary starts, prints its URL, serves, and stops on cancel.
+func TestRunServesAndShutsDown(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"ALEXA_SIM_ADDR": "127.0.0.1:0", "CATALOG_DIR": "ingest/testdata/feed"}
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stdoutW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, func(k string) string { return env[k] }, stdoutW, io.Discard)
+		stdoutW.Close()
+	}()
+
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no URL printed: %v", err)
+	}
+	go io.Copy(io.Discard, stdout)
+	url := strings.TrimSpace(strings.TrimPrefix(line, "alexa-sim listening on "))
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health struct {
+		Status  string
+		Catalog struct{ Works, Channels int }
+	}
+	err = json.NewDecoder(resp.Body).Decode(&health)
+	resp.Body.Close()
+	if err != nil || health.Status != "ok" || health.Catalog.Works != 11 || health.Catalog.Channels != 3 {
+		t.Errorf("health %+v, %v", health, err)
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}

@@ -1,0 +1,150 @@
+// Package server is alexa-sim's HTTP API: the event gateway, the endpoint
+// list, "say" (utterance → directive → skill Lambda), catalog reload and
+// health.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"livingroom/alexa-sim/gateway"
+	"livingroom/alexa-sim/ingest"
+	"livingroom/alexa-sim/invoke"
+	"livingroom/alexa-sim/nlu"
+)
+
+// Invoker calls the skill with a directive and returns its reply. A failure
+// inside the function is an *invoke.FunctionError.
+type Invoker interface {
+	Invoke(ctx context.Context, payload []byte) ([]byte, error)
+}
+
+// Config wires a Server.
+type Config struct {
+	Logger   *slog.Logger
+	Registry *gateway.Registry
+	Parser   *nlu.Parser
+	Invoker  Invoker
+	// LoadCatalog reads the ingested catalog; called at Reload.
+	LoadCatalog func(ctx context.Context) (*ingest.Catalog, error)
+	// IDs makes directive ids; IDs.MessageID also names gateway errors.
+	IDs nlu.IDs
+	Now func() time.Time
+}
+
+// Server serves the simulator's API.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	mux      *http.ServeMux
+	catalog  atomic.Pointer[ingest.Catalog]
+	reloadMu sync.Mutex // one reload at a time
+}
+
+// New builds the server with an empty catalog; call Reload to ingest.
+func New(cfg Config) *Server {
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	s.catalog.Store(&ingest.Catalog{})
+	s.mux.Handle("POST /v3/events", gateway.NewHandler(cfg.Registry, cfg.Logger, cfg.IDs.MessageID))
+	s.mux.HandleFunc("GET /v1/endpoints", s.endpoints)
+	s.mux.HandleFunc("GET /v1/change-reports", s.changeReports)
+	s.mux.HandleFunc("POST /v1/say", s.say)
+	s.mux.HandleFunc("POST /v1/catalog/reload", s.reload)
+	s.mux.HandleFunc("GET /healthz", s.health)
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Reload ingests the catalog again, as Alexa does periodically. On error the
+// previous catalog stays in service.
+func (s *Server) Reload(ctx context.Context) (*ingest.Catalog, error) {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	c, err := s.cfg.LoadCatalog(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reload catalog: %w", err)
+	}
+	s.catalog.Store(c)
+	for _, name := range c.Missing {
+		s.log.Warn("catalog file missing; serving without it", "file", name)
+	}
+	for _, p := range c.Problems {
+		s.log.Warn("catalog item skipped", "problem", p)
+	}
+	s.log.Info("catalog ingested", "counts", c.Counts())
+	return c, nil
+}
+
+type endpointSummary struct {
+	EndpointID   string `json:"endpointId"`
+	FriendlyName string `json:"friendlyName"`
+}
+
+// errorBody is every non-2xx reply of the /v1 API.
+type errorBody struct {
+	Error     string            `json:"error"`
+	Message   string            `json:"message"`
+	Endpoints []endpointSummary `json:"endpoints,omitempty"`
+	Directive json.RawMessage   `json:"directive,omitempty"`
+	Response  json.RawMessage   `json:"response,omitempty"`
+}
+
+func (s *Server) endpoints(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, struct {
+		Endpoints []gateway.Endpoint `json:"endpoints"`
+	}{s.cfg.Registry.Endpoints()})
+}
+
+func (s *Server) changeReports(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, struct {
+		ChangeReports []gateway.Event `json:"changeReports"`
+	}{s.cfg.Registry.ChangeReports()})
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, struct {
+		Status    string        `json:"status"`
+		Catalog   ingest.Counts `json:"catalog"`
+		Endpoints int           `json:"endpoints"`
+	}{"ok", s.catalog.Load().Counts(), s.cfg.Registry.Len()})
+}
+
+func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
+	c, err := s.Reload(r.Context())
+	if err != nil {
+		s.log.Error("catalog reload failed; keeping the previous catalog", "err", err)
+		s.writeJSON(w, http.StatusInternalServerError, errorBody{Error: "catalog_invalid", Message: err.Error()})
+		return
+	}
+	s.writeJSON(w, http.StatusOK, struct {
+		Status   string        `json:"status"`
+		Catalog  ingest.Counts `json:"catalog"`
+		Missing  []string      `json:"missing,omitempty"`
+		Problems []string      `json:"problems,omitempty"`
+	}{"ok", c.Counts(), c.Missing, c.Problems})
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		s.log.Debug("write reply", "err", err) // the client went away
+	}
+}
+
+// asFunctionError reports a failure inside the skill function.
+func asFunctionError(err error) (*invoke.FunctionError, bool) {
+	var fe *invoke.FunctionError
+	ok := errors.As(err, &fe)
+	return fe, ok
+}
