@@ -92,6 +92,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, logg
 		err = errors.Join(err, fmt.Errorf("shutdown: %w", serr))
 	}
 	wg.Wait()
+	logger.Info("stopped")
 	return err
 }
 
