@@ -138,6 +138,7 @@ func TestSendRejections(t *testing.T) {
 	}{
 		{name: "no authorization", edit: header("Authorization", ""), status: 401, reason: "AccessTokenExpired"},
 		{name: "not bearer", edit: header("Authorization", "Basic "+token), status: 401, reason: "AccessTokenExpired"},
+		{name: "bearer without token", edit: header("Authorization", "Bearer"), status: 401, reason: "AccessTokenExpired"},
 		{name: "forged token", edit: header("Authorization", "Bearer Atc|forged"), status: 401, reason: "AccessTokenExpired"},
 		{name: "no type version", edit: header(adm.HeaderTypeVersion, ""), status: 400, reason: "InvalidType"},
 		{name: "other type version", edit: header(adm.HeaderTypeVersion, "com.amazon.device.messaging.ADMMessage@2.0"), status: 400, reason: "InvalidType"},
@@ -209,11 +210,13 @@ func TestSendAccepted(t *testing.T) {
 	exactly6KB := map[string]string{"k": strings.Repeat("x", adm.MaxDataBytes-1)}
 
 	tests := []struct {
-		name string
-		body string
-		data map[string]string
+		name   string
+		scheme string
+		body   string
+		data   map[string]string
 	}{
 		{name: "minimal", body: `{"data":{"a":"1"}}`, data: map[string]string{"a": "1"}},
+		{name: "lower-case scheme", scheme: "bearer", body: `{"data":{"a":"1"}}`, data: map[string]string{"a": "1"}},
 		{name: "empty data", body: `{"data":{}}`, data: map[string]string{}},
 		{name: "with md5", body: fmt.Sprintf(`{"data":{"a":"1","b":"2"},"md5":%q}`, adm.DataMD5(map[string]string{"a": "1", "b": "2"})), data: map[string]string{"a": "1", "b": "2"}},
 		{name: "exactly 6 KB", body: fmt.Sprintf(`{"data":{"k":%q}}`, exactly6KB["k"]), data: exactly6KB},
@@ -225,7 +228,11 @@ func TestSendAccepted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, err := http.DefaultClient.Do(e.sendRequest(t, token, id, tt.body))
+			req := e.sendRequest(t, token, id, tt.body)
+			if tt.scheme != "" {
+				req.Header.Set("Authorization", tt.scheme+" "+token)
+			}
+			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

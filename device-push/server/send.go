@@ -60,8 +60,9 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 // parseSend checks a send request as ADM does and returns the message to
 // deliver (without its id) or why it is refused.
 func (s *Server) parseSend(w http.ResponseWriter, r *http.Request, id string) (hub.Message, *rejection) {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || s.issuer.Verify(token) != nil {
+	// The auth scheme is case-insensitive (RFC 7235).
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") || s.issuer.Verify(token) != nil {
 		return hub.Message{}, reject(http.StatusUnauthorized, adm.ReasonAccessTokenExpired)
 	}
 	if r.Header.Get(adm.HeaderTypeVersion) != adm.TypeVersion || r.Header.Get(adm.HeaderAcceptType) != adm.AcceptType {

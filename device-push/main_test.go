@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"livingroom/internal/push"
+)
+
+// run listens where DEVICE_PUSH_ADDR says, logs the address, and on
+// cancellation says goodbye to its devices and returns nil.
+func TestRunServesAndShutsDown(t *testing.T) {
+	env := map[string]string{"DEVICE_PUSH_ADDR": "127.0.0.1:0", "ADM_CLIENT_SECRET": "s"}
+	logR, logW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() {
+		ran <- run(ctx, func(k string) string { return env[k] }, logW)
+		logW.Close()
+	}()
+
+	lines := bufio.NewScanner(logR)
+	listening := regexp.MustCompile(`msg="device-push listening" addr=(\S+) clientId=dev-client`)
+	var addr string
+	for addr == "" && lines.Scan() {
+		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no listening line: %v", <-ran)
+	}
+	go io.Copy(io.Discard, logR) // keep the logger from blocking
+
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %d", resp.StatusCode)
+	}
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+push.ConnectPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if _, _, err := ws.ReadMessage(); err != nil { // registered
+		t.Fatal(err)
+	}
+
+	cancel()
+	_, _, err = ws.ReadMessage()
+	if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+		t.Errorf("device saw %v, want a going-away close", err)
+	}
+	select {
+	case err := <-ran:
+		if err != nil {
+			t.Errorf("run = %v", err)
+		}
+	case <-time.After(shutdownTimeout + 5*time.Second):
+		t.Fatal("run did not return")
+	}
+}
+
+func TestRunReportsListenErrors(t *testing.T) {
+	env := map[string]string{"DEVICE_PUSH_ADDR": "256.0.0.1:1"}
+	err := run(context.Background(), func(k string) string { return env[k] }, io.Discard)
+	if err == nil {
+		t.Fatal("run with a bad address succeeded")
+	}
+}

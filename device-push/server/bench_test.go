@@ -1,0 +1,88 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"livingroom/device-push/hub"
+	"livingroom/internal/action"
+	"livingroom/internal/adm"
+	"livingroom/internal/admclient"
+)
+
+// BenchmarkSendToDevice measures one ADM send, from the sender's POST to the
+// message frame read by a websocket device, over loopback with one device
+// connection. The device acks every message, as a TV does. Run with:
+//
+//	go test -run '^$' -bench SendToDevice -benchtime 20000x ./device-push/server/
+func BenchmarkSendToDevice(b *testing.B) {
+	play := action.Action{
+		ID: "5f0c6a1e-6f7b-4f57-9d7f-3f2f0b8c1a2d", Time: start, Type: action.PlayContent, PositionMs: 90_000,
+		Content: &action.Content{ID: "ep-1", Title: "Offred", SeriesID: "s-1", SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 1, DurationMs: 3_400_000},
+	}
+	data := play.Encode()
+	expiresAfter := 120
+	body, err := json.Marshal(adm.Message{Data: data, MD5: adm.DataMD5(data), ExpiresAfter: &expiresAfter})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	// raw: a prepared request body, so the figure is device-push's alone.
+	b.Run("raw", func(b *testing.B) {
+		e := newEnv(b, hub.ConnConfig{})
+		token := e.token(b)
+		d := e.dial(b, "")
+		client := e.ts.Client()
+		benchSend(b, d, func() {
+			resp, err := client.Do(e.sendRequest(b, token, d.id, string(body)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+		})
+	})
+
+	// admclient: the skill Lambda's path, encoding and checksum included.
+	b.Run("admclient", func(b *testing.B) {
+		e := newEnv(b, hub.ConnConfig{})
+		d := e.dial(b, "")
+		c := admclient.New(admclient.Config{BaseURL: e.ts.URL, ClientID: clientID, ClientSecret: clientSecret},
+			e.ts.Client(), e.clk.Now)
+		ctx := context.Background()
+		benchSend(b, d, func() {
+			if err := c.Notify(ctx, d.id, play); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+}
+
+func benchSend(b *testing.B, d *device, send func()) {
+	send() // warm up: token, keep-alive connection
+	d.ack(b, d.next(b).MessageID)
+
+	var lat []time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		send()
+		f := d.next(b)
+		lat = append(lat, time.Since(t0))
+		d.ack(b, f.MessageID)
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Nanoseconds()) }
+	b.ReportMetric(pct(0.50), "p50-ns")
+	b.ReportMetric(pct(0.99), "p99-ns")
+}
