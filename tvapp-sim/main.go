@@ -1,6 +1,20 @@
 // Command tvapp-sim is the simulated Fire TV app: it connects to device-push,
 // registers with the device API and Alexa, applies the actions it receives
 // to a player, and serves the TV screen and its state over HTTP for QA.
+//
+// Environment:
+//
+//	TVAPP_ADDR           listen address (127.0.0.1:8400)
+//	DEVICE_PUSH_URL      device-push base URL (http://127.0.0.1:8200); websocket at /ws
+//	DEVICE_API_URL       partner device API (http://127.0.0.1:3000); POST /v1/devices
+//	ALEXA_SIM_URL        Alexa event gateway (http://127.0.0.1:8300); POST /v3/events
+//	TVAPP_ACCOUNT_TOKEN  account bearer token (dev-token)
+//	TVAPP_DEVICE_ID      device id (sim-0001)
+//	TVAPP_ENDPOINT_ID    Alexa endpoint id (livingroom-tv-<device id>)
+//	TVAPP_FRIENDLY_NAME  name Alexa knows the TV by (Living Room TV)
+//
+// HTTP: GET / (the TV screen), GET /v1/state (state JSON), GET /healthz
+// (200 once registered with device-push, the device API and Alexa; 503 before).
 package main
 
 import (
