@@ -74,7 +74,12 @@ func newFixture(t *testing.T, dir string, reply func([]byte) ([]byte, error)) *f
 	}
 	seq := 0
 	ids := nlu.IDs{
-		MessageID:        func() string { mu.Lock(); defer mu.Unlock(); seq++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", seq) },
+		MessageID: func() string {
+			mu.Lock()
+			defer mu.Unlock()
+			seq++
+			return fmt.Sprintf("00000000-0000-4000-8000-%012d", seq)
+		},
 		CorrelationToken: func() string { return "dFMb0z+PgpgdDmluhJ1LddFvSqZ/jCc8ptlAKulUj90jSqg==" },
 	}
 	reg := gateway.NewRegistry(now, 5)
