@@ -61,6 +61,7 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// ServeHTTP routes to the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // Reload ingests the catalog again, as Alexa does periodically. On error the
