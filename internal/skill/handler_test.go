@@ -18,6 +18,7 @@ import (
 	"livingroom/internal/account/accounttest"
 	"livingroom/internal/action"
 	"livingroom/internal/catalog"
+	"livingroom/internal/catalog/catalogtest"
 	"livingroom/internal/device"
 	"livingroom/internal/device/devicetest"
 	"livingroom/internal/skill"
@@ -100,7 +101,7 @@ func newHandler(t *testing.T) (*skill.Handler, *devicetest.Notifier) {
 	newID := func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
 	devices := device.NewService(store, offlineNotifier{notifier}, clock, newID)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return skill.NewHandler(accounts, panicky{devices}, resolverFunc(handmaidsTale), newID, logger), notifier
+	return skill.NewHandler(accounts, panicky{devices}, catalog.NewResolver(handmaidsTale(t), "livingroom"), newID, logger), notifier
 }
 
 // TestGolden runs every testdata/*.request.json through the handler and
@@ -159,8 +160,8 @@ func TestActionsSent(t *testing.T) {
 			ID: "episode-handmaids-tale-1-1", Title: "Offred", SeriesID: "series-handmaids-tale",
 			SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 1, DurationMs: 57 * 60_000}}},
 		{"search-by-title", action.Action{Type: action.PlayContent, Content: &action.Content{
-			ID: "episode-handmaids-tale-2-1", Title: "Offred", SeriesID: "series-handmaids-tale",
-			SeriesTitle: "The Handmaid's Tale", Season: 2, Episode: 1, DurationMs: 57 * 60_000}}},
+			ID: "episode-handmaids-tale-2-1", Title: "June", SeriesID: "series-handmaids-tale",
+			SeriesTitle: "The Handmaid's Tale", Season: 2, Episode: 1, DurationMs: 58 * 60_000}}},
 	}
 	for _, c := range cases {
 		t.Run(c.request, func(t *testing.T) {
