@@ -173,3 +173,35 @@ type Broadcast struct {
 	StationReference string `xml:"StationReference"`
 	Channel          string `xml:"Channel"`
 }
+
+// MarshalXML leaves out the Titles, CallSigns and Images wrappers when they
+// would be empty: encoding/xml writes the parents of an a>b field even for
+// an empty slice, and an empty wrapper is not valid CDF.
+func (s Station) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	type titles struct {
+		Title []Localized `xml:"Title"`
+	}
+	type callSigns struct {
+		CallSign []string `xml:"CallSign"`
+	}
+	type images struct {
+		Image []StationImage `xml:"Image"`
+	}
+	out := struct {
+		ID        string     `xml:"ID"`
+		Titles    *titles    `xml:"Titles,omitempty"`
+		CallSigns *callSigns `xml:"CallSigns,omitempty"`
+		Images    *images    `xml:"Images,omitempty"`
+		Offers    *Offers    `xml:"Offers,omitempty"`
+	}{ID: s.ID, Offers: s.Offers}
+	if len(s.Titles) > 0 {
+		out.Titles = &titles{s.Titles}
+	}
+	if len(s.CallSigns) > 0 {
+		out.CallSigns = &callSigns{s.CallSigns}
+	}
+	if len(s.Images) > 0 {
+		out.Images = &images{s.Images}
+	}
+	return e.EncodeElement(out, start)
+}

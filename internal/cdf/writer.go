@@ -14,6 +14,7 @@ import (
 // stations before lineups. xml.Encoder flushes after every element, so give
 // it a buffered writer.
 type Writer struct {
+	w     io.Writer
 	enc   *xml.Encoder
 	state writerState
 	err   error // sticky: after the first error every call returns it
@@ -38,7 +39,7 @@ func NewWriter(w io.Writer, partner string) (*Writer, error) {
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
-	cw := &Writer{enc: enc}
+	cw := &Writer{w: w, enc: enc}
 	cw.token(xml.StartElement{
 		Name: xml.Name{Space: Namespace, Local: "Catalog"},
 		Attr: []xml.Attr{{Name: xml.Name{Local: "version"}, Value: Version}},
@@ -139,6 +140,9 @@ func (w *Writer) Close() error {
 	w.token(xml.EndElement{Name: xml.Name{Space: Namespace, Local: "Catalog"}})
 	if w.err == nil {
 		w.err = w.enc.Close()
+	}
+	if w.err == nil {
+		_, w.err = io.WriteString(w.w, "\n")
 	}
 	if w.err != nil {
 		return fmt.Errorf("write cdf catalog end: %w", w.err)

@@ -211,3 +211,35 @@ func TestDateTime(t *testing.T) {
 		t.Fatalf("DateTime(empty) = %q", got)
 	}
 }
+
+func TestStationLeavesOutEmptyWrappers(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	w, err := cdf.NewWriter(&buf, "P")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := cdf.Station{ID: "s-1", Titles: []cdf.Localized{{Locale: "en-US", Value: "One"}}, CallSigns: []string{"ONE"},
+		Images: []cdf.StationImage{{URL: "https://img.example.com/1.png"}}}
+	for _, s := range []cdf.Station{full, {ID: "s-2"}} {
+		if err := w.Station(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second := buf.String()[strings.Index(buf.String(), "<ID>s-2</ID>"):]
+	for _, empty := range []string{"<Titles>", "<CallSigns>", "<Images>", "<Offers>"} {
+		if strings.Contains(second, empty) {
+			t.Errorf("bare station has %s:\n%s", empty, second)
+		}
+	}
+	var c cdf.Catalog
+	if err := xml.Unmarshal(buf.Bytes(), &c); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Linear.Stations[0]; got.CallSigns[0] != "ONE" || got.Images[0].URL != full.Images[0].URL || got.Titles[0].Value != "One" {
+		t.Fatalf("decoded station = %+v", got)
+	}
+}
