@@ -29,24 +29,24 @@ var update = flag.Bool("update", false, "rewrite golden response files")
 
 var now = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 
-// resolverFunc is a function-typed fake of skill.Resolver.
-type resolverFunc func(ctx context.Context, q catalog.Query) (catalog.Work, error)
-
-func (f resolverFunc) Resolve(ctx context.Context, q catalog.Query) (catalog.Work, error) {
-	return f(ctx, q)
-}
-
-// handmaidsTale knows one series: by the partner's id or by title, season 1
-// or 2, episode 1.
-func handmaidsTale(_ context.Context, q catalog.Query) (catalog.Work, error) {
-	if q.ExternalIDs["livingroom"] != "series-handmaids-tale" && catalog.NormalizeTitle(q.Title) != "handmaids tale" {
-		return catalog.Work{}, fmt.Errorf("title %q: %w", q.Title, catalog.ErrNotFound)
+// handmaidsTale is a catalog index holding one series with two seasons.
+func handmaidsTale(t *testing.T) *catalogtest.Index {
+	t.Helper()
+	const series, title = "series-handmaids-tale", "The Handmaid's Tale"
+	idx := catalogtest.New()
+	works := []catalog.Work{
+		{ID: series, Kind: catalog.Series, Title: title},
+		{ID: "season-handmaids-tale-1", Kind: catalog.Season, Title: "Season 1", SeriesID: series, SeriesTitle: title, Season: 1},
+		{ID: "season-handmaids-tale-2", Kind: catalog.Season, Title: "Season 2", SeriesID: series, SeriesTitle: title, Season: 2},
+		{ID: "episode-handmaids-tale-1-1", Kind: catalog.Episode, Title: "Offred", SeriesID: series, SeriesTitle: title,
+			SeasonID: "season-handmaids-tale-1", Season: 1, Episode: 1, RuntimeMinutes: 57},
+		{ID: "episode-handmaids-tale-2-1", Kind: catalog.Episode, Title: "June", SeriesID: series, SeriesTitle: title,
+			SeasonID: "season-handmaids-tale-2", Season: 2, Episode: 1, RuntimeMinutes: 58},
 	}
-	season := max(q.Season, 1)
-	return catalog.Work{
-		ID: fmt.Sprintf("episode-handmaids-tale-%d-1", season), Kind: catalog.Episode, Title: "Offred",
-		SeriesID: "series-handmaids-tale", SeriesTitle: "The Handmaid's Tale", Season: season, Episode: 1, RuntimeMinutes: 57,
-	}, nil
+	if err := idx.PutWorks(context.Background(), works); err != nil {
+		t.Fatal(err)
+	}
+	return idx
 }
 
 // panicky wraps a Devices to panic for one endpoint, proving recovery.
