@@ -3,7 +3,6 @@ package export
 import (
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -12,10 +11,11 @@ import (
 
 // checker validates a stream of records against each other: unique ids,
 // parents present (and before their children), no two episodes at the same
-// position. It keeps a 16-byte digest per accepted id and the accepted
-// series and seasons, never the works themselves.
+// position. It keeps the accepted series and seasons, never the works; of
+// the ids it keeps only those a first pass found may repeat (suspects).
 type checker struct {
-	ids       idSet
+	suspects  map[string]struct{} // nil: every id may repeat
+	seen      map[string]struct{} // accepted ids among the suspects
 	series    map[string]*seriesInfo
 	seasons   map[string]*seasonInfo
 	numbers   map[string]string // channel number → channel id
@@ -33,9 +33,12 @@ type seasonInfo struct {
 	episodes bitset // episode numbers in use
 }
 
-func newChecker() *checker {
+// newChecker checks for duplicates among suspects only; nil suspects
+// means all ids.
+func newChecker(suspects map[string]struct{}) *checker {
 	return &checker{
-		ids:       newIDSet(),
+		suspects:  suspects,
+		seen:      map[string]struct{}{},
 		series:    map[string]*seriesInfo{},
 		seasons:   map[string]*seasonInfo{},
 		numbers:   map[string]string{},
@@ -54,7 +57,7 @@ func (c *checker) work(w catalog.Work) (catalog.Work, error) {
 			errs = append(errs, &catalog.FieldError{ID: w.ID, Field: field, Msg: fmt.Sprintf(format, args...)})
 		}
 	}
-	if w.ID != "" && c.ids.has(w.ID) {
+	if c.duplicate(w.ID) {
 		bad("id", "duplicate id: an earlier record has it")
 	}
 	var parent *seriesInfo
@@ -87,7 +90,7 @@ func (c *checker) work(w catalog.Work) (catalog.Work, error) {
 		return w, errs
 	}
 
-	c.ids.add(w.ID)
+	c.accept(w.ID)
 	switch w.Kind {
 	case catalog.Series:
 		c.series[w.ID] = &seriesInfo{title: w.Title}
@@ -109,7 +112,7 @@ func (c *checker) channel(ch catalog.Channel) error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, &catalog.FieldError{ID: ch.ID, Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
-	if ch.ID != "" && c.ids.has(ch.ID) {
+	if c.duplicate(ch.ID) {
 		bad("id", "duplicate id: an earlier record has it")
 	}
 	if other, ok := c.numbers[ch.Number]; ok && ch.Number != "" {
@@ -122,7 +125,7 @@ func (c *checker) channel(ch catalog.Channel) error {
 	if len(errs) > 0 {
 		return errs
 	}
-	c.ids.add(ch.ID)
+	c.accept(ch.ID)
 	if ch.Number != "" {
 		c.numbers[ch.Number] = ch.ID
 	}
@@ -142,28 +145,27 @@ func fieldErrors(err error) catalog.FieldErrors {
 	return slices.Clone(fes)
 }
 
-// idSet remembers ids as 128-bit digests (two independent seeded hashes):
-// 16 bytes an id however long it is. A false duplicate needs a 128-bit
-// collision, about 1 in 10^26 for a million ids.
-type idSet struct {
-	seeds [2]maphash.Seed
-	set   map[[2]uint64]struct{}
-}
-
-func newIDSet() idSet {
-	return idSet{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, set: map[[2]uint64]struct{}{}}
-}
-
-func (s idSet) digest(id string) [2]uint64 {
-	return [2]uint64{maphash.String(s.seeds[0], id), maphash.String(s.seeds[1], id)}
-}
-
-func (s idSet) has(id string) bool {
-	_, ok := s.set[s.digest(id)]
+func (c *checker) suspect(id string) bool {
+	if c.suspects == nil {
+		return true
+	}
+	_, ok := c.suspects[id]
 	return ok
 }
 
-func (s idSet) add(id string) { s.set[s.digest(id)] = struct{}{} }
+func (c *checker) duplicate(id string) bool {
+	if id == "" || !c.suspect(id) {
+		return false
+	}
+	_, ok := c.seen[id]
+	return ok
+}
+
+func (c *checker) accept(id string) {
+	if c.suspect(id) {
+		c.seen[id] = struct{}{}
+	}
+}
 
 // bitset marks small positive numbers (season and episode numbers ≤ 9999).
 type bitset []uint64

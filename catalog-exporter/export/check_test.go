@@ -40,7 +40,7 @@ func TestChecker(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := newChecker()
+			c := newChecker(nil)
 			for i, rec := range tt.records {
 				got, err := c.work(rec)
 				if tt.want[i] == "" {
@@ -71,7 +71,7 @@ func TestChecker(t *testing.T) {
 
 func TestCheckerChannels(t *testing.T) {
 	t.Parallel()
-	c := newChecker()
+	c := newChecker(nil)
 	espn := catalog.Channel{ID: "channel-espn", Name: "ESPN", Number: "206", CallSign: "ESPN"}
 	if err := c.channel(espn); err != nil {
 		t.Fatal(err)

@@ -8,9 +8,10 @@
 // SkipInvalid writes the valid rest. Files are written to temporary names
 // and renamed into place only when complete.
 //
-// The source is streamed: one record is in memory at a time, plus a 16-byte
-// digest per id (for duplicates) and the series and seasons (to check that
-// episodes point at them).
+// The source is streamed: one record is in memory at a time, plus a Bloom
+// filter of the ids (12 bits an id, to find duplicates) and the series and
+// seasons (to check that episodes point at them). A first pass reads only
+// the ids; the file pass and the index pass read the records.
 package export
 
 import (
@@ -85,9 +86,12 @@ func (e *Exporter) Export(ctx context.Context, open source.Opener, dir string) (
 	}
 	start := now()
 	sum := Summary{Works: map[catalog.Kind]int{}}
-	err := e.writeFiles(ctx, open, dir, &sum)
+	suspects, err := duplicateSuspects(ctx, open)
+	if err == nil {
+		err = e.writeFiles(ctx, open, suspects, dir, &sum)
+	}
 	if err == nil && e.Index != nil {
-		err = e.writeIndex(ctx, open, &sum)
+		err = e.writeIndex(ctx, open, suspects, &sum)
 	}
 	sum.Duration = now().Sub(start)
 	return sum, err
@@ -102,7 +106,7 @@ func cmpOr(s, def string) string {
 	return s
 }
 
-func (e *Exporter) writeFiles(ctx context.Context, open source.Opener, dir string, sum *Summary) error {
+func (e *Exporter) writeFiles(ctx context.Context, open source.Opener, suspects map[string]struct{}, dir string, sum *Summary) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create output directory: %w", err)
 	}
@@ -127,7 +131,7 @@ func (e *Exporter) writeFiles(ctx context.Context, open source.Opener, dir strin
 	// Once a record is rejected and nothing will be written, only validate.
 	doomed := func() bool { return sum.Invalid > 0 && !e.SkipInvalid }
 
-	err = e.scan(ctx, open, e.Report, func(w catalog.Work) error {
+	err = e.scan(ctx, open, suspects, e.Report, func(w catalog.Work) error {
 		if doomed() {
 			return nil
 		}
@@ -181,7 +185,7 @@ func (e *Exporter) writeFiles(ctx context.Context, open source.Opener, dir strin
 	return nil
 }
 
-func (e *Exporter) writeIndex(ctx context.Context, open source.Opener, sum *Summary) error {
+func (e *Exporter) writeIndex(ctx context.Context, open source.Opener, suspects map[string]struct{}, sum *Summary) error {
 	size := e.IndexBatch
 	if size <= 0 {
 		size = 100
@@ -201,7 +205,7 @@ func (e *Exporter) writeIndex(ctx context.Context, open source.Opener, sum *Summ
 	var channels []catalog.Channel
 	var invalid int
 	// The same checks as the file pass accept the same records.
-	err := e.scan(ctx, open, nil, func(w catalog.Work) error {
+	err := e.scan(ctx, open, suspects, nil, func(w catalog.Work) error {
 		batch = append(batch, w)
 		if len(batch) == size {
 			return flush()
@@ -232,7 +236,7 @@ func (e *Exporter) writeIndex(ctx context.Context, open source.Opener, sum *Summ
 // visit functions and counting rejected ones in invalid (and reporting
 // them). It stops early only on a read error, a visit error or
 // cancellation.
-func (e *Exporter) scan(ctx context.Context, open source.Opener, report func(error),
+func (e *Exporter) scan(ctx context.Context, open source.Opener, suspects map[string]struct{}, report func(error),
 	visitWork func(catalog.Work) error, visitChannel func(catalog.Channel) error, invalid *int,
 ) error {
 	rc, err := open()
@@ -255,7 +259,7 @@ func (e *Exporter) scan(ctx context.Context, open source.Opener, report func(err
 		}
 	}
 	d := source.NewDecoder(rc)
-	chk := newChecker()
+	chk := newChecker(suspects)
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -289,6 +293,37 @@ func (e *Exporter) scan(ctx context.Context, open source.Opener, report func(err
 			return err
 		}
 	}
+}
+
+// duplicateSuspects reads only the ids of the source and returns those that
+// may occur more than once: a Bloom filter remembers the ids (12 bits
+// each), and only ids it may have seen before are kept in full. The record
+// passes then track just these to find duplicates exactly, so memory does
+// not grow by a whole id per work.
+func duplicateSuspects(ctx context.Context, open source.Opener) (map[string]struct{}, error) {
+	rc, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	seen := newBloom()
+	suspects := map[string]struct{}{}
+	n := 0
+	err = source.ScanIDs(rc, func(id string) error {
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+		}
+		if seen.add(id) {
+			suspects[id] = struct{}{}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return suspects, nil
 }
 
 // output is one CDF file being written under a temporary name next to its

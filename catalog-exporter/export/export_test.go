@@ -326,3 +326,28 @@ func mapsEqual(a, b map[catalog.Kind]int) bool {
 	}
 	return true
 }
+
+func TestExportFindsDuplicateFarApart(t *testing.T) {
+	t.Parallel()
+	dup := `{"type":"movie","id":"movie-syn-0000045","title":"Again"}` + "\n"
+	open := func() (io.ReadCloser, error) {
+		rc, err := source.Synthetic(2000)()
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(rc, strings.NewReader(dup)), rc}, nil
+	}
+	var rep reports
+	e := export.Exporter{Report: rep.add, SkipInvalid: true}
+	sum, err := e.Export(context.Background(), open, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Invalid != 1 || sum.Works[catalog.Movie] != 200 {
+		t.Fatalf("summary = %+v", sum)
+	}
+	assertReports(t, rep.msgs, []string{`line 2021: movie-syn-0000045: field "id": duplicate id`})
+}

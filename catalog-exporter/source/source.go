@@ -201,3 +201,27 @@ func Encode(w io.Writer, rec Record) error {
 	_, err = w.Write(append(b, '\n'))
 	return err
 }
+
+// ScanIDs calls fn with the id of every line, reading only that field, and
+// stops at the first error fn returns. A line that is not a record is
+// passed over: Decoder reports it.
+func ScanIDs(r io.Reader, fn func(id string) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLine)
+	var rec struct {
+		ID string `json:"id"`
+	}
+	for sc.Scan() {
+		rec.ID = ""
+		if json.Unmarshal(sc.Bytes(), &rec) != nil || rec.ID == "" {
+			continue
+		}
+		if err := fn(rec.ID); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("scan source ids: %w", err)
+	}
+	return nil
+}
