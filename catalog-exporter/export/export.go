@@ -16,6 +16,7 @@ package export
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -97,14 +98,7 @@ func (e *Exporter) Export(ctx context.Context, open source.Opener, dir string) (
 	return sum, err
 }
 
-func (e *Exporter) partner() string { return cmpOr(e.Partner, "Living Room") }
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
+func (e *Exporter) partner() string { return cmp.Or(e.Partner, "Living Room") }
 
 func (e *Exporter) writeFiles(ctx context.Context, open source.Opener, suspects map[string]struct{}, dir string, sum *Summary) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -126,7 +120,7 @@ func (e *Exporter) writeFiles(ctx context.Context, open source.Opener, suspects 
 	if len(regions) == 0 {
 		regions = []string{"US"}
 	}
-	m := newMapper(cmpOr(e.Locale, "en-US"), regions)
+	m := newMapper(cmp.Or(e.Locale, "en-US"), regions)
 	var broadcasts []cdf.Broadcast // one per numbered channel: bounded by the lineup, not the catalog
 	// Once a record is rejected and nothing will be written, only validate.
 	doomed := func() bool { return sum.Invalid > 0 && !e.SkipInvalid }
