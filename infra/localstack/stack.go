@@ -96,6 +96,14 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Stack, error)
 }
 
 func (s *Stack) start(ctx context.Context) error {
+	// Children run in other working directories: make every path absolute.
+	for _, p := range []*string{&s.cfg.Root, &s.cfg.BinDir, &s.cfg.RunDir} {
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return fmt.Errorf("resolve %s: %w", *p, err)
+		}
+		*p = abs
+	}
 	cfg := s.cfg
 	logs := filepath.Join(cfg.RunDir, "logs")
 	catalogDir := filepath.Join(cfg.RunDir, "catalog")
