@@ -53,7 +53,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -64,7 +64,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // startStack runs bin/stack on free ports and waits for its READY line.
-func startStack(t *testing.T) *stack {
+func startStack(t testing.TB) *stack {
 	t.Helper()
 	bin := os.Getenv("LIVINGROOM_BIN")
 	if bin == "" {
@@ -124,7 +124,7 @@ func startStack(t *testing.T) *stack {
 
 // stop interrupts the stack as Ctrl-C would and checks that nothing it
 // started is still listening.
-func (s *stack) stop(t *testing.T, exited chan error) {
+func (s *stack) stop(t testing.TB, exited chan error) {
 	_ = s.cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case err := <-exited:
@@ -164,7 +164,7 @@ type sayReply struct {
 	Response  json.RawMessage `json:"response"`
 }
 
-func (s *stack) say(t *testing.T, utterance string) (int, sayReply) {
+func (s *stack) say(t testing.TB, utterance string) (int, sayReply) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"utterance": utterance})
 	resp, err := http.Post(s.url("ALEXA_SIM_ADDR", "/v1/say"), "application/json", bytes.NewReader(body))
@@ -198,7 +198,7 @@ type tvState struct {
 	Screen     string `json:"screen"`
 }
 
-func (s *stack) state(t *testing.T) tvState {
+func (s *stack) state(t testing.TB) tvState {
 	t.Helper()
 	resp, err := http.Get(s.url("TVAPP_ADDR", "/v1/state"))
 	if err != nil {
@@ -214,10 +214,10 @@ func (s *stack) state(t *testing.T) tvState {
 
 // waitState polls the TV until cond holds, for at most 10 s, and returns
 // how long it took from since.
-func (s *stack) waitState(t *testing.T, since time.Time, what string, cond func(tvState) bool) time.Duration {
+func (s *stack) waitState(t testing.TB, since time.Time, what string, cond func(tvState) bool) time.Duration {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(2 * time.Millisecond)
+	tick := time.NewTicker(500 * time.Microsecond)
 	defer tick.Stop()
 	for {
 		st := s.state(t)
@@ -231,7 +231,7 @@ func (s *stack) waitState(t *testing.T, since time.Time, what string, cond func(
 	}
 }
 
-func responseName(t *testing.T, msg json.RawMessage) string {
+func responseName(t testing.TB, msg json.RawMessage) string {
 	t.Helper()
 	var m struct {
 		Event struct {
