@@ -103,17 +103,3 @@ func key(pk, sk string) map[string]types.AttributeValue {
 		attrSK: &types.AttributeValueMemberS{Value: sk},
 	}
 }
-
-// expired reports whether an item carries an expiresAt (epoch seconds) that
-// has passed. DynamoDB deletes expired items lazily, so reads must check.
-func expired(item map[string]types.AttributeValue, now time.Time) bool {
-	v, ok := item[attrExpiresAt].(*types.AttributeValueMemberN)
-	if !ok {
-		return false
-	}
-	var sec int64
-	if _, err := fmt.Sscan(v.Value, &sec); err != nil {
-		return false
-	}
-	return !now.Before(time.Unix(sec, 0))
-}

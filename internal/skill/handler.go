@@ -182,3 +182,15 @@ func queryFrom(p vsk.EntityPayload) catalog.Query {
 	}
 	return q
 }
+
+// Invoke implements the Lambda runtime's raw handler interface, so that even
+// a payload that is not JSON gets an Alexa error response instead of a
+// Lambda error.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	msg, _ := h.Handle(ctx, payload)
+	out, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode reply: %w", err)
+	}
+	return out, nil
+}

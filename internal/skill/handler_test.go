@@ -210,3 +210,18 @@ func TestErrorsSendNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestInvokeAnyBytes: the raw Lambda entry point answers any payload, JSON
+// or not, with a valid Alexa message.
+func TestInvokeAnyBytes(t *testing.T) {
+	h, _ := newHandler(t)
+	for _, payload := range []string{"", "not json", "null", "[]", "{}", `{"directive":{}}`} {
+		t.Run(payload, func(t *testing.T) {
+			out, err := h.Invoke(context.Background(), []byte(payload))
+			if err != nil {
+				t.Fatalf("Lambda error: %v", err)
+			}
+			vsktest.Validate(t, out)
+		})
+	}
+}

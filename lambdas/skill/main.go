@@ -43,5 +43,5 @@ func main() {
 		device.NewService(store, adm, time.Now, uuid.NewString),
 		catalog.NewResolver(index, cmp.Or(os.Getenv("CATALOG_SOURCE_ID"), "livingroom")),
 		uuid.NewString, logger)
-	lambda.Start(h.Handle)
+	lambda.Start(h)
 }
