@@ -8,20 +8,25 @@ LAMBDAS := skill device-api
 SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
 export DYNALITE_PORT ?= 8100
 
-.PHONY: run test deps build lint unit e2e clean
+.PHONY: run test deps test-deps build lint clean
 .PHONY: build-SkillFunction build-DeviceApiFunction
 
 run: deps build
 	$(BIN)/stack
 
-test: deps build lint
+test: deps test-deps build lint
 	DYNAMODB_TEST_REQUIRED=1 LIVINGROOM_BIN=$(BIN) infra/local/with-dynalite.sh \
 		$(GO) test -race -count=1 ./...
 
 deps: infra/local/node_modules/.package-lock.json
 infra/local/node_modules/.package-lock.json: infra/local/package-lock.json
 	npm ci --prefix infra/local --no-audit --no-fund
-	@command -v curl >/dev/null || (apt-get update && apt-get install -y curl)
+
+# The tests also need curl (readiness of dynalite) and Debian's chromium
+# (the TV page is checked in a real headless browser).
+test-deps:
+	@command -v curl >/dev/null && command -v chromium >/dev/null || { \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl chromium; }
 
 # Host binaries for the local stack and the end-to-end tests.
 build:

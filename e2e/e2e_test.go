@@ -250,17 +250,21 @@ func responseName(t testing.TB, msg json.RawMessage) string {
 
 func TestVoiceReachesTheTV(t *testing.T) {
 	s := startStack(t)
+	// The TV screen is open in a real browser before anyone speaks, so the
+	// page must follow the state live.
+	page := openBrowser(t, s.url("TVAPP_ADDR", "/"))
 
 	steps := []struct {
 		utterance string
 		want      string
+		onScreen  string // the page's playback badge
 		reached   func(tvState) bool
 	}{
-		{"watch The Handmaid's Tale", "an episode of The Handmaid's Tale playing", func(st tvState) bool {
+		{"watch The Handmaid's Tale", "an episode of The Handmaid's Tale playing", "PLAYING", func(st tvState) bool {
 			return st.PlaybackState == "PLAYING" && st.Content != nil && st.Content.SeriesTitle == "The Handmaid's Tale" && st.Screen == "player"
 		}},
-		{"pause", "paused", func(st tvState) bool { return st.PlaybackState == "PAUSED" }},
-		{"play", "playing again", func(st tvState) bool { return st.PlaybackState == "PLAYING" && st.Content != nil }},
+		{"pause", "paused", "PAUSED", func(st tvState) bool { return st.PlaybackState == "PAUSED" }},
+		{"play", "playing again", "PLAYING", func(st tvState) bool { return st.PlaybackState == "PLAYING" && st.Content != nil }},
 	}
 	for _, step := range steps {
 		began := time.Now()
@@ -274,7 +278,9 @@ func TestVoiceReachesTheTV(t *testing.T) {
 		}
 		took := s.waitState(t, began, step.want, step.reached)
 		t.Logf("%q → TV %s in %v (say → state change)", step.utterance, step.want, took.Round(time.Microsecond))
+		page.waitText(t, "playback-state", step.onScreen)
 	}
+	page.waitText(t, "title", "Offred")
 	st := s.state(t)
 	if st.Content.Season != 1 || st.Content.Episode != 1 {
 		t.Errorf("a series should start at its first episode, got S%dE%d", st.Content.Season, st.Content.Episode)
