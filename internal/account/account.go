@@ -94,3 +94,12 @@ func (a Account) CanWatch() error {
 	}
 	return nil
 }
+
+// Get returns an account by id.
+func (s *Service) Get(ctx context.Context, id string) (Account, error) {
+	a, err := s.store.GetAccount(ctx, id)
+	if err != nil {
+		return Account{}, fmt.Errorf("get account %s: %w", id, err)
+	}
+	return a, nil
+}

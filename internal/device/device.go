@@ -77,6 +77,16 @@ func (s *Service) Find(ctx context.Context, accountID, endpointID string) (Devic
 	return d, nil
 }
 
+// FindByRegistration returns the device that holds a device-messaging
+// registration id.
+func (s *Service) FindByRegistration(ctx context.Context, registrationID string) (Device, error) {
+	d, err := s.store.GetByRegistration(ctx, registrationID)
+	if err != nil {
+		return Device{}, fmt.Errorf("find device by registration %s: %w", registrationID, err)
+	}
+	return d, nil
+}
+
 // List returns the devices of an account.
 func (s *Service) List(ctx context.Context, accountID string) ([]Device, error) {
 	ds, err := s.store.ListDevices(ctx, accountID)

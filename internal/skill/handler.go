@@ -7,6 +7,7 @@ package skill
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -19,14 +20,16 @@ import (
 	"livingroom/internal/vsk"
 )
 
-// Authenticator finds the account behind an access token.
-type Authenticator interface {
+// Accounts finds the account behind an access token, or by id.
+type Accounts interface {
 	Authenticate(ctx context.Context, token string) (account.Account, error)
+	Get(ctx context.Context, id string) (account.Account, error)
 }
 
 // Devices finds devices and sends them actions.
 type Devices interface {
 	Find(ctx context.Context, accountID, endpointID string) (device.Device, error)
+	FindByRegistration(ctx context.Context, registrationID string) (device.Device, error)
 	Send(ctx context.Context, d device.Device, a action.Action) (action.Action, error)
 }
 
@@ -37,7 +40,7 @@ type Resolver interface {
 
 // Handler handles directives.
 type Handler struct {
-	accounts Authenticator
+	accounts Accounts
 	devices  Devices
 	content  Resolver
 	newID    func() string
@@ -46,7 +49,7 @@ type Handler struct {
 }
 
 // NewHandler wires a Handler. newID makes message ids (UUIDs in production).
-func NewHandler(accounts Authenticator, devices Devices, content Resolver, newID func() string, logger *slog.Logger) *Handler {
+func NewHandler(accounts Accounts, devices Devices, content Resolver, newID func() string, logger *slog.Logger) *Handler {
 	h := &Handler{accounts: accounts, devices: devices, content: content, newID: newID, logger: logger}
 	h.routes = map[string]func(context.Context, vsk.Directive) (*vsk.Context, error){
 		"Alexa.RemoteVideoPlayer.SearchAndPlay": h.searchAndPlay,
@@ -88,27 +91,53 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (msg vsk.Mess
 	return vsk.Response(d, h.newID(), props), nil
 }
 
-// target authenticates the directive's scope and finds its device.
+// target finds the account and the device a directive is for. With a
+// bearer token (account linking) the token names the account and the
+// endpoint id the device. Fire TV directives may carry another scope
+// (DirectedUserId) and no token: then the device is found by the
+// registration id in the endpoint cookie, and the account through it.
 func (h *Handler) target(ctx context.Context, d vsk.Directive) (account.Account, device.Device, error) {
 	if d.Endpoint == nil || d.Endpoint.EndpointID == "" {
 		return account.Account{}, device.Device{}, fmt.Errorf("%s has no endpoint: %w", d.Header.Name, errInvalidDirective)
 	}
-	token := ""
-	if d.Endpoint.Scope != nil && d.Endpoint.Scope.Type == vsk.ScopeBearerToken {
-		token = d.Endpoint.Scope.Token
+	registration := d.Endpoint.Cookie["applicationInstanceId"]
+	if s := d.Endpoint.Scope; s == nil || s.Type != vsk.ScopeBearerToken {
+		return h.targetByRegistration(ctx, registration)
 	}
-	acct, err := h.accounts.Authenticate(ctx, token)
+	acct, err := h.accounts.Authenticate(ctx, d.Endpoint.Scope.Token)
 	if err != nil {
 		return account.Account{}, device.Device{}, err
 	}
 	dev, err := h.devices.Find(ctx, acct.ID, d.Endpoint.EndpointID)
+	if errors.Is(err, device.ErrNotFound) && registration != "" {
+		// The app may have registered under another endpoint id than the
+		// one Alexa knows; its registration id still names it.
+		if byReg, regErr := h.devices.FindByRegistration(ctx, registration); regErr == nil && byReg.AccountID == acct.ID {
+			dev, err = byReg, nil
+		}
+	}
 	if err != nil {
 		return account.Account{}, device.Device{}, err
 	}
 	if dev.RegistrationID == "" {
 		// The app has not told the backend its registration id; Alexa's
 		// cookie carries the one the client library registered.
-		dev.RegistrationID = d.Endpoint.Cookie["applicationInstanceId"]
+		dev.RegistrationID = registration
+	}
+	return acct, dev, nil
+}
+
+func (h *Handler) targetByRegistration(ctx context.Context, registration string) (account.Account, device.Device, error) {
+	if registration == "" {
+		return account.Account{}, device.Device{}, fmt.Errorf("no bearer token and no applicationInstanceId: %w", account.ErrNotFound)
+	}
+	dev, err := h.devices.FindByRegistration(ctx, registration)
+	if err != nil {
+		return account.Account{}, device.Device{}, err
+	}
+	acct, err := h.accounts.Get(ctx, dev.AccountID)
+	if err != nil {
+		return account.Account{}, device.Device{}, err
 	}
 	return acct, dev, nil
 }

@@ -156,6 +156,8 @@ func TestActionsSent(t *testing.T) {
 		{"pause", action.Action{Type: action.Pause}},
 		{"play", action.Action{Type: action.Resume}},
 		{"stop", action.Action{Type: action.Stop}},
+		{"directed-user-id", action.Action{Type: action.Pause}},
+		{"pause-renamed-endpoint", action.Action{Type: action.Pause}},
 		{"search-by-catalog-id", action.Action{Type: action.PlayContent, Content: &action.Content{
 			ID: "episode-handmaids-tale-1-1", Title: "Offred", SeriesID: "series-handmaids-tale",
 			SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 1, DurationMs: 57 * 60_000}}},
@@ -190,7 +192,7 @@ func TestActionsSent(t *testing.T) {
 
 // A failed send must not be reported as success, and nothing else is sent.
 func TestErrorsSendNothing(t *testing.T) {
-	for _, name := range []string{"pause-unknown-endpoint", "pause-bad-token", "pause-expired-token", "search-no-subscription", "search-unknown-title", "unsupported-directive"} {
+	for _, name := range []string{"pause-unknown-endpoint", "pause-other-accounts-registration", "directed-user-id-unknown-registration", "pause-bad-token", "pause-expired-token", "search-no-subscription", "search-unknown-title", "unsupported-directive"} {
 		t.Run(name, func(t *testing.T) {
 			h, notifier := newHandler(t)
 			raw, err := os.ReadFile("testdata/" + name + ".request.json")

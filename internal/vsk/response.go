@@ -1,8 +1,8 @@
 package vsk
 
 // Response builds an Alexa.Response to a directive: a fresh message id, the
-// directive's correlation token when it had one, and its endpoint id and
-// scope echoed (the cookie is not echoed).
+// directive's correlation token when it had one, and its endpoint echoed
+// (see echoEndpoint; the cookie is not echoed).
 func Response(d Directive, messageID string, ctx *Context) Message {
 	return Message{
 		Event: Event{
@@ -74,9 +74,16 @@ func replyHeader(d Directive, namespace, name, messageID string) Header {
 	}
 }
 
+// echoEndpoint repeats the directive's endpoint id and scope. Only a
+// BearerToken scope is repeated: the schema allows no other type in a
+// reply, and the scope is optional there.
 func echoEndpoint(e *Endpoint) *Endpoint {
 	if e == nil || e.EndpointID == "" {
 		return nil
 	}
-	return &Endpoint{Scope: e.Scope, EndpointID: e.EndpointID}
+	out := &Endpoint{EndpointID: e.EndpointID}
+	if e.Scope != nil && e.Scope.Type == ScopeBearerToken {
+		out.Scope = e.Scope
+	}
+	return out
 }
