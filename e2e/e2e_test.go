@@ -348,6 +348,28 @@ func rawInvoke(t *testing.T, s *stack) {
 			}
 		})
 	}
+	t.Run("sample events", func(t *testing.T) {
+		// lambdas/events/*.json are what a user passes to `aws lambda invoke`
+		// or `sam local invoke -e`; they must work against the local stack.
+		events, err := filepath.Glob("../lambdas/events/*.json")
+		if err != nil || len(events) == 0 {
+			t.Fatalf("no sample events: %v", err)
+		}
+		for _, path := range events {
+			payload, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("SkillFunction"), Payload: payload})
+			if err != nil {
+				t.Fatal(err)
+			}
+			vsktest.Validate(t, out.Payload)
+			if got := responseName(t, out.Payload); got != "Alexa.Response" {
+				t.Errorf("%s: reply %s: %s", filepath.Base(path), got, out.Payload)
+			}
+		}
+	})
 	t.Run("offline TV", func(t *testing.T) {
 		// A device whose registration id device-push never issued cannot be
 		// reached: the skill must say ENDPOINT_UNREACHABLE, not succeed.
