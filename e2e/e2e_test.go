@@ -324,17 +324,19 @@ func rawInvoke(t *testing.T, s *stack) {
 		Region: "us-east-1", BaseEndpoint: aws.String(s.url("LAMBDA_ADDR", "")),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
 	})
+	registration := ep.Cookie["applicationInstanceId"]
 	cases := []struct {
-		name, endpointID, token, want string
+		name, endpointID, token, registration, want string
 	}{
-		{"pause", ep.EndpointID, ep.Token, "Alexa.Response"},
-		{"unknown endpoint", "no-such-tv", ep.Token, "Alexa.ErrorResponse:NO_SUCH_ENDPOINT"},
-		{"bad token", ep.EndpointID, "not-a-token", "Alexa.ErrorResponse:INVALID_AUTHORIZATION_CREDENTIAL"},
+		{"pause", ep.EndpointID, ep.Token, registration, "Alexa.Response"},
+		{"unknown endpoint", "no-such-tv", ep.Token, "amzn1.adm-registration.v3.unknown", "Alexa.ErrorResponse:NO_SUCH_ENDPOINT"},
+		{"endpoint id changed, registration known", "old-endpoint-id", ep.Token, registration, "Alexa.Response"},
+		{"bad token", ep.EndpointID, "not-a-token", registration, "Alexa.ErrorResponse:INVALID_AUTHORIZATION_CREDENTIAL"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			directive := fmt.Sprintf(`{"directive":{"header":{"namespace":"Alexa.PlaybackController","name":"Pause","messageId":"e2e-%d","correlationToken":"ZTJl","payloadVersion":"3"},"endpoint":{"scope":{"type":"BearerToken","token":%q},"endpointId":%q,"cookie":{"applicationInstanceId":%q}},"payload":{}}}`,
-				time.Now().UnixNano(), c.token, c.endpointID, ep.Cookie["applicationInstanceId"])
+				time.Now().UnixNano(), c.token, c.endpointID, c.registration)
 			out, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("SkillFunction"), Payload: []byte(directive)})
 			if err != nil {
 				t.Fatal(err)
