@@ -105,6 +105,9 @@ func (s *Stack) start(ctx context.Context) error {
 		*p = abs
 	}
 	cfg := s.cfg
+	if err := portsFree(cfg); err != nil {
+		return err
+	}
 	logs := filepath.Join(cfg.RunDir, "logs")
 	catalogDir := filepath.Join(cfg.RunDir, "catalog")
 	for _, dir := range []string{logs, catalogDir} {
@@ -344,6 +347,23 @@ Press Ctrl-C to stop everything.
 		c.TVAppAddr, c.TVAppAddr, c.AlexaSimAddr, c.AlexaSimAddr, c.LambdaAddr, c.DeviceAPIAddr,
 		c.DevicePushAddr, c.ADMClientID, c.ADMClientSecret, c.DynamoDBAddr, c.TablePrefix, c.TablePrefix,
 		c.DevAccountID, c.DevToken, portOf(c.AlexaSimAddr), portOf(c.AlexaSimAddr), portOf(c.TVAppAddr))
+}
+
+// portsFree checks every address before anything starts: a readiness check
+// would otherwise be answered by whatever already listens there (another
+// stack), and this one would seed and use that stack's services.
+func portsFree(c Config) error {
+	for _, a := range []struct{ env, addr string }{
+		{"DYNAMODB_ADDR", c.DynamoDBAddr}, {"LAMBDA_ADDR", c.LambdaAddr}, {"DEVICE_API_ADDR", c.DeviceAPIAddr},
+		{"DEVICE_PUSH_ADDR", c.DevicePushAddr}, {"ALEXA_SIM_ADDR", c.AlexaSimAddr}, {"TVAPP_ADDR", c.TVAppAddr},
+	} {
+		ln, err := net.Listen("tcp", a.addr)
+		if err != nil {
+			return fmt.Errorf("%s %s is not free (is another stack running?); set %s to use another address: %w", a.env, a.addr, a.env, err)
+		}
+		ln.Close()
+	}
+	return nil
 }
 
 func portOf(addr string) string {

@@ -52,6 +52,7 @@ type Service struct {
 }
 
 // NewService wires a Service. now and newID are injected so tests are exact.
+// notifier may be nil for a service that only registers devices.
 func NewService(store Store, notifier Notifier, now func() time.Time, newID func() string) *Service {
 	return &Service{store: store, notifier: notifier, now: now, newID: newID}
 }
@@ -101,6 +102,9 @@ func (s *Service) List(ctx context.Context, accountID string) ([]Device, error) 
 func (s *Service) Send(ctx context.Context, d Device, a action.Action) (action.Action, error) {
 	if d.RegistrationID == "" {
 		return action.Action{}, fmt.Errorf("send %s to %s: no registration id: %w", a.Type, d.EndpointID, ErrUnreachable)
+	}
+	if s.notifier == nil {
+		return action.Action{}, fmt.Errorf("send %s to %s: this service was built without a notifier", a.Type, d.EndpointID)
 	}
 	a.ID = s.newID()
 	a.Time = s.now().UTC()
