@@ -9,9 +9,10 @@ import (
 	"maps"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"livingroom/internal/clocktest"
 
 	"livingroom/device-push/hub"
 	"livingroom/device-push/hub/hubtest"
@@ -70,26 +71,17 @@ func (f *fakeTransport) closedWith() *hub.Disconnect {
 	return f.closed
 }
 
-// clock is a settable time source.
-type clock struct{ ns atomic.Int64 }
-
-func newClock(t time.Time) *clock { c := &clock{}; c.ns.Store(t.UnixNano()); return c }
-func (c *clock) Now() time.Time   { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) Advance(d time.Duration) {
-	c.ns.Add(int64(d))
-}
-
 var start = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newHub(t *testing.T, clk *clock) (*hub.Hub, hub.Store) {
+func newHub(t *testing.T, clk *clocktest.Clock) (*hub.Hub, hub.Store) {
 	t.Helper()
 	store := hub.NewMemoryStore(hubtest.Limit)
 	return hub.New(store, hub.Config{Now: clk.Now}, discard()), store
 }
 
-func message(clk *clock, id, ck string, ttl time.Duration) hub.Message {
+func message(clk *clocktest.Clock, id, ck string, ttl time.Duration) hub.Message {
 	now := clk.Now()
 	return hub.Message{
 		ID: id, Data: map[string]string{"n": id}, MD5: "md5-" + id, ConsolidationKey: ck,
@@ -145,7 +137,7 @@ func TestReplayOnAttach(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			clk := newClock(start)
+			clk := clocktest.New(start)
 			h, _ := newHub(t, clk)
 			first := &fakeTransport{}
 			if err := h.Attach(ctx, reg, first); err != nil {
@@ -187,7 +179,7 @@ func TestReplayOnAttach(t *testing.T) {
 
 func TestLiveDeliveryAndRedelivery(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock(start)
+	clk := clocktest.New(start)
 	h, _ := newHub(t, clk)
 	tr := &fakeTransport{}
 	must(t, h.Attach(ctx, reg, tr))
@@ -218,8 +210,8 @@ func TestLiveDeliveryAndRedelivery(t *testing.T) {
 }
 
 func TestSendUnknownRegistration(t *testing.T) {
-	h, _ := newHub(t, newClock(start))
-	err := h.Send(context.Background(), reg, message(newClock(start), "a", "", time.Hour))
+	h, _ := newHub(t, clocktest.New(start))
+	err := h.Send(context.Background(), reg, message(clocktest.New(start), "a", "", time.Hour))
 	if !errors.Is(err, hub.ErrUnregistered) {
 		t.Fatalf("Send = %v, want ErrUnregistered", err)
 	}
@@ -230,7 +222,7 @@ func TestSendUnknownRegistration(t *testing.T) {
 
 func TestSecondConnectionReplacesFirst(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock(start)
+	clk := clocktest.New(start)
 	var detached []string
 	h := hub.New(hub.NewMemoryStore(0), hub.Config{Now: clk.Now, OnDetach: func(id string) {
 		detached = append(detached, id)
@@ -259,7 +251,7 @@ func TestSecondConnectionReplacesFirst(t *testing.T) {
 
 func TestSlowDeviceIsDisconnectedAndKeepsItsMessages(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock(start)
+	clk := clocktest.New(start)
 	h, _ := newHub(t, clk)
 	tr := &fakeTransport{}
 	must(t, h.Attach(ctx, reg, tr))
@@ -289,7 +281,7 @@ func TestSlowDeviceIsDisconnectedAndKeepsItsMessages(t *testing.T) {
 
 func TestCloseAll(t *testing.T) {
 	ctx := context.Background()
-	h, _ := newHub(t, newClock(start))
+	h, _ := newHub(t, clocktest.New(start))
 	trs := []*fakeTransport{{}, {}, {}}
 	for i, tr := range trs {
 		must(t, h.Attach(ctx, fmt.Sprint(reg, i), tr))
@@ -306,7 +298,7 @@ func TestCloseAll(t *testing.T) {
 // the store keeps, so a replay never contradicts live delivery.
 func TestConcurrentSendsKeepOneOrder(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock(start)
+	clk := clocktest.New(start)
 	h := hub.New(hub.NewMemoryStore(1000), hub.Config{Now: clk.Now}, discard())
 	tr := &fakeTransport{}
 	must(t, h.Attach(ctx, reg, tr))
@@ -345,14 +337,14 @@ func (b blockingStore) Register(ctx context.Context, id string) error {
 
 func TestWaitingForARegistrationHonoursContext(t *testing.T) {
 	store := blockingStore{Store: hub.NewMemoryStore(0), entered: make(chan struct{}), release: make(chan struct{})}
-	h := hub.New(store, hub.Config{Now: newClock(start).Now}, discard())
+	h := hub.New(store, hub.Config{Now: clocktest.New(start).Now}, discard())
 	attached := make(chan error)
 	go func() { attached <- h.Attach(context.Background(), reg, &fakeTransport{}) }()
 	<-store.entered // the first Attach now holds the registration's lock
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := h.Send(ctx, reg, message(newClock(start), "a", "", time.Hour)); !errors.Is(err, context.Canceled) {
+	if err := h.Send(ctx, reg, message(clocktest.New(start), "a", "", time.Hour)); !errors.Is(err, context.Canceled) {
 		t.Errorf("Send while locked = %v, want context.Canceled", err)
 	}
 	close(store.release)

@@ -9,9 +9,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"livingroom/internal/clocktest"
 
 	"github.com/gorilla/websocket"
 
@@ -31,18 +32,9 @@ const (
 
 var start = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// clock is a settable time source shared by the hub and the token issuer.
-type clock struct{ ns atomic.Int64 }
-
-func newClock(t time.Time) *clock { c := &clock{}; c.ns.Store(t.UnixNano()); return c }
-func (c *clock) Now() time.Time   { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) Advance(d time.Duration) {
-	c.ns.Add(int64(d))
-}
-
 // env is a device-push behind httptest, with its clock and hooks.
 type env struct {
-	clk      *clock
+	clk      *clocktest.Clock
 	hub      *hub.Hub
 	store    hub.Store
 	srv      *server.Server
@@ -52,7 +44,7 @@ type env struct {
 
 func newEnv(t testing.TB, conn hub.ConnConfig) *env {
 	t.Helper()
-	e := &env{clk: newClock(start), store: hub.NewMemoryStore(0), detached: make(chan string, 1000)}
+	e := &env{clk: clocktest.New(start), store: hub.NewMemoryStore(0), detached: make(chan string, 1000)}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e.hub = hub.New(e.store, hub.Config{Now: e.clk.Now, OnDetach: func(id string) { e.detached <- id }}, logger)
 	issuer := lwa.NewIssuer(clientID, clientSecret, 0, e.clk.Now)

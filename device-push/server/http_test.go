@@ -269,7 +269,7 @@ func TestSendTokenExpiry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.at.String(), func(t *testing.T) {
-			e.clk.ns.Store(start.Add(tt.at).UnixNano())
+			e.clk.Set(start.Add(tt.at))
 			resp, err := http.DefaultClient.Do(e.sendRequest(t, token, id, `{"data":{}}`))
 			if err != nil {
 				t.Fatal(err)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"livingroom/internal/clocktest"
+
 	"github.com/gorilla/websocket"
 
 	"livingroom/device-push/hub"
@@ -36,18 +38,10 @@ const (
 
 var start = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-type clock struct{ ns atomic.Int64 }
-
-func newClock(t time.Time) *clock { c := &clock{}; c.ns.Store(t.UnixNano()); return c }
-func (c *clock) Now() time.Time   { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) Advance(d time.Duration) {
-	c.ns.Add(int64(d))
-}
-
 // devicePush runs the real device-push handler with its own clock and
 // counts the requests per path.
 type devicePush struct {
-	clk    *clock
+	clk    *clocktest.Clock
 	ts     *httptest.Server
 	tokens atomic.Int64
 	sends  atomic.Int64
@@ -55,7 +49,7 @@ type devicePush struct {
 
 func newDevicePush(t *testing.T) *devicePush {
 	t.Helper()
-	dp := &devicePush{clk: newClock(start)}
+	dp := &devicePush{clk: clocktest.New(start)}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := hub.New(hub.NewMemoryStore(0), hub.Config{Now: dp.clk.Now}, logger)
 	srv := server.New(h, lwa.NewIssuer(clientID, clientSecret, 0, dp.clk.Now), server.Config{Now: dp.clk.Now}, logger)
@@ -124,7 +118,7 @@ func next(t *testing.T, frames <-chan push.Frame) push.Frame {
 	return push.Frame{}
 }
 
-func (dp *devicePush) client(clk *clock, cfg admclient.Config) *admclient.Client {
+func (dp *devicePush) client(clk *clocktest.Clock, cfg admclient.Config) *admclient.Client {
 	cfg.BaseURL = dp.ts.URL
 	if cfg.ClientID == "" {
 		cfg.ClientID, cfg.ClientSecret = clientID, clientSecret
@@ -141,7 +135,7 @@ var _ device.Notifier = (*admclient.Client)(nil)
 // The contract test: what admclient sends, device-push accepts and delivers.
 func TestNotifyReachesDevice(t *testing.T) {
 	dp := newDevicePush(t)
-	c := dp.client(newClock(start), admclient.Config{})
+	c := dp.client(clocktest.New(start), admclient.Config{})
 	regID, frames := dp.connect(t)
 
 	play := action.Action{
@@ -222,7 +216,7 @@ func TestContractErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := dp.client(newClock(start), tt.cfg)
+			c := dp.client(clocktest.New(start), tt.cfg)
 			id := tt.id
 			if id == "" {
 				id = regID
@@ -259,7 +253,7 @@ func checkError(t *testing.T, err error, status int, reason string, unreachable 
 func TestTokenCachedAndRefreshed(t *testing.T) {
 	dp := newDevicePush(t)
 	regID, _ := dp.connect(t)
-	clk := newClock(start)
+	clk := clocktest.New(start)
 	c := dp.client(clk, admclient.Config{})
 	ctx := context.Background()
 	steps := []struct {
@@ -292,7 +286,7 @@ func TestTokenCachedAndRefreshed(t *testing.T) {
 func TestRefusedTokenRefreshedOnce(t *testing.T) {
 	dp := newDevicePush(t)
 	regID, frames := dp.connect(t)
-	c := dp.client(newClock(start), admclient.Config{})
+	c := dp.client(clocktest.New(start), admclient.Config{})
 	ctx := context.Background()
 	if err := c.Notify(ctx, regID, pause("a")); err != nil {
 		t.Fatal(err)
@@ -313,7 +307,7 @@ func TestRefusedTokenRefreshedOnce(t *testing.T) {
 func TestColdCacheFetchesOneToken(t *testing.T) {
 	dp := newDevicePush(t)
 	regID, _ := dp.connect(t)
-	c := dp.client(newClock(start), admclient.Config{})
+	c := dp.client(clocktest.New(start), admclient.Config{})
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Go(func() {

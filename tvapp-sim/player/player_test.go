@@ -6,27 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"livingroom/internal/clocktest"
+
 	"livingroom/internal/action"
 )
 
 var t0 = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 var episode = &action.Content{
 	ID: "ep-1-2", Title: "Late", SeriesID: "series-hm", SeriesTitle: "The Handmaid's Tale",
@@ -241,7 +226,7 @@ func TestPlayerTransitions(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clock := &fakeClock{t: t0}
+			clock := clocktest.New(t0)
 			p := New(clock.Now, Options{})
 			for i, s := range tc.steps {
 				clock.Advance(s.advance)
@@ -273,7 +258,7 @@ func TestPlayerTransitions(t *testing.T) {
 
 func TestPlayerKeepsContentFields(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: t0}
+	clock := clocktest.New(t0)
 	p := New(clock.Now, Options{})
 	p.Apply(*playAt("a1", 0, 0, episode))
 	got := p.Snapshot().Content
@@ -289,7 +274,7 @@ func TestPlayerKeepsContentFields(t *testing.T) {
 
 func TestPlayerDedupMemoryIsBounded(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: t0}
+	clock := clocktest.New(t0)
 	p := New(clock.Now, Options{RememberIDs: 3})
 	for i := range 4 {
 		if got := p.Apply(*at(fmt.Sprintf("a%d", i), 0, action.Pause)); got != Applied {
@@ -325,7 +310,7 @@ func TestApplyData(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clock := &fakeClock{t: t0}
+			clock := clocktest.New(t0)
 			p := New(clock.Now, Options{})
 			_, got, err := p.ApplyData(tc.data)
 			if (err != nil) != tc.wantErr {
@@ -340,7 +325,7 @@ func TestApplyData(t *testing.T) {
 
 func TestPlayerConcurrentUse(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: t0}
+	clock := clocktest.New(t0)
 	p := New(clock.Now, Options{})
 	var wg sync.WaitGroup
 	for i := range 8 {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"livingroom/internal/clocktest"
+
 	"livingroom/internal/action"
 	"livingroom/tvapp-sim/player"
 	"livingroom/tvapp-sim/register"
@@ -22,23 +24,6 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var t0 = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 type fakeRegistration struct {
 	mu sync.Mutex
@@ -64,14 +49,14 @@ func (c fakeConnection) Connected() bool { return bool(c) }
 var registered = register.Status{RegistrationID: "amzn1.adm-registration.v3.sim", DeviceRegistered: true, AlexaRegistered: true}
 
 type fixture struct {
-	clock   *fakeClock
+	clock   *clocktest.Clock
 	player  *player.Player
 	reg     *fakeRegistration
 	handler http.Handler
 }
 
 func newFixture(st register.Status) *fixture {
-	f := &fixture{clock: &fakeClock{t: t0}, reg: &fakeRegistration{st: st}}
+	f := &fixture{clock: clocktest.New(t0), reg: &fakeRegistration{st: st}}
 	f.player = player.New(f.clock.Now, player.Options{})
 	f.handler = NewHandler(Config{
 		EndpointID:   "livingroom-tv-sim-0001",
