@@ -5,19 +5,18 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
 
+	"livingroom/internal/goldentest"
+
 	"livingroom/alexa-sim/ingest"
 	"livingroom/internal/vsk"
 	"livingroom/internal/vsk/vsktest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden directives in testdata")
 
 func testCatalog() *ingest.Catalog {
 	return ingest.New([]ingest.Work{
@@ -90,7 +89,7 @@ func TestParseGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkDirective(t, raw, examples)
-			compareGolden(t, filepath.Join("testdata", tt.golden+".json"), normalise(t, raw))
+			goldentest.Assert(t, filepath.Join("testdata", tt.golden+".json"), normalise(t, raw))
 		})
 	}
 }
@@ -280,21 +279,4 @@ func normalise(t *testing.T, raw []byte) []byte {
 		t.Fatal(err)
 	}
 	return out.Bytes()
-}
-
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("directive differs from %s:\n got: %s\nwant: %s", path, got, want)
-	}
 }

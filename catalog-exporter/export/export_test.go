@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,14 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"livingroom/internal/goldentest"
+
 	"livingroom/catalog-exporter/export"
 	"livingroom/catalog-exporter/source"
 	"livingroom/internal/catalog"
 	"livingroom/internal/catalog/catalogtest"
 	"livingroom/internal/cdf"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.xml")
 
 // fixedClock returns times one second apart, so Duration is deterministic.
 func fixedClock() func() time.Time {
@@ -67,19 +66,7 @@ func TestExportGolden(t *testing.T) {
 		if sum.Files[i].Path != filepath.Join(dir, name) || sum.Files[i].Bytes != int64(len(got)) {
 			t.Fatalf("summary file %d = %+v, want %s with %d bytes", i, sum.Files[i], name, len(got))
 		}
-		golden := filepath.Join("testdata", strings.TrimSuffix(name, ".xml")+".golden.xml")
-		if *update {
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -update to create it)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s (go test -update rewrites it):\n%s", name, golden, got)
-		}
+		goldentest.Assert(t, filepath.Join("testdata", strings.TrimSuffix(name, ".xml")+".golden.xml"), got)
 	}
 }
 

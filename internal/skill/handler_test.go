@@ -1,10 +1,8 @@
 package skill_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"livingroom/internal/goldentest"
 
 	"livingroom/internal/account"
 	"livingroom/internal/account/accounttest"
@@ -24,8 +24,6 @@ import (
 	"livingroom/internal/skill"
 	"livingroom/internal/vsk/vsktest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden response files")
 
 var now = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 
@@ -130,19 +128,7 @@ func TestGolden(t *testing.T) {
 			}
 			got = append(got, '\n')
 			vsktest.Validate(t, got)
-			golden := filepath.Join("testdata", name+".response.json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("reply differs from %s:\n got: %s\nwant: %s", golden, got, want)
-			}
+			goldentest.Assert(t, filepath.Join("testdata", name+".response.json"), got)
 		})
 	}
 }

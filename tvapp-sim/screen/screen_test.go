@@ -3,16 +3,16 @@ package screen
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"livingroom/internal/goldentest"
 
 	"livingroom/internal/clocktest"
 
@@ -20,8 +20,6 @@ import (
 	"livingroom/tvapp-sim/player"
 	"livingroom/tvapp-sim/register"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var t0 = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 
@@ -147,23 +145,11 @@ func TestStateGolden(t *testing.T) {
 				t.Errorf("Content-Type %q", ct)
 			}
 			got := readBody(t, resp)
-			path := filepath.Join("testdata", tc.golden)
-			if *update {
-				var buf bytes.Buffer
-				if err := json.Indent(&buf, got, "", "  "); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
+			var indented bytes.Buffer
+			if err := json.Indent(&indented, got, "", "  "); err != nil {
+				t.Fatalf("state is not JSON: %v: %s", err, got)
 			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if c1, c2 := compact(t, got), compact(t, want); c1 != c2 {
-				t.Errorf("state differs from %s\n got: %s\nwant: %s", path, c1, c2)
-			}
+			goldentest.Assert(t, filepath.Join("testdata", tc.golden), indented.Bytes())
 		})
 	}
 }
