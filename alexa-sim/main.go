@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,19 +47,13 @@ type config struct {
 }
 
 func loadConfig(getenv func(string) string) config {
-	get := func(key, def string) string {
-		if v := getenv(key); v != "" {
-			return v
-		}
-		return def
-	}
 	return config{
-		addr:           get("ALEXA_SIM_ADDR", "127.0.0.1:8300"),
-		lambdaEndpoint: get("LAMBDA_ENDPOINT", "http://127.0.0.1:3001"),
-		function:       get("SKILL_FUNCTION", "SkillFunction"),
-		region:         get("AWS_REGION", "us-east-1"),
-		catalogDir:     get("CATALOG_DIR", ".run/catalog"),
-		sourceID:       get("CATALOG_SOURCE_ID", "livingroom"),
+		addr:           cmp.Or(getenv("ALEXA_SIM_ADDR"), "127.0.0.1:8300"),
+		lambdaEndpoint: cmp.Or(getenv("LAMBDA_ENDPOINT"), "http://127.0.0.1:3001"),
+		function:       cmp.Or(getenv("SKILL_FUNCTION"), "SkillFunction"),
+		region:         cmp.Or(getenv("AWS_REGION"), "us-east-1"),
+		catalogDir:     cmp.Or(getenv("CATALOG_DIR"), ".run/catalog"),
+		sourceID:       cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
 	}
 }
 

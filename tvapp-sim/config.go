@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 
@@ -20,22 +21,16 @@ type config struct {
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
-	get := func(key, def string) string {
-		if v := getenv(key); v != "" {
-			return v
-		}
-		return def
-	}
 	c := config{
-		Addr:          get("TVAPP_ADDR", "127.0.0.1:8400"),
-		DevicePushURL: get("DEVICE_PUSH_URL", "http://127.0.0.1:8200"),
-		DeviceAPIURL:  get("DEVICE_API_URL", "http://127.0.0.1:3000"),
-		AlexaURL:      get("ALEXA_SIM_URL", "http://127.0.0.1:8300"),
-		AccountToken:  get("TVAPP_ACCOUNT_TOKEN", "dev-token"),
-		DeviceID:      get("TVAPP_DEVICE_ID", "sim-0001"),
-		FriendlyName:  get("TVAPP_FRIENDLY_NAME", "Living Room TV"),
+		Addr:          cmp.Or(getenv("TVAPP_ADDR"), "127.0.0.1:8400"),
+		DevicePushURL: cmp.Or(getenv("DEVICE_PUSH_URL"), "http://127.0.0.1:8200"),
+		DeviceAPIURL:  cmp.Or(getenv("DEVICE_API_URL"), "http://127.0.0.1:3000"),
+		AlexaURL:      cmp.Or(getenv("ALEXA_SIM_URL"), "http://127.0.0.1:8300"),
+		AccountToken:  cmp.Or(getenv("TVAPP_ACCOUNT_TOKEN"), "dev-token"),
+		DeviceID:      cmp.Or(getenv("TVAPP_DEVICE_ID"), "sim-0001"),
+		FriendlyName:  cmp.Or(getenv("TVAPP_FRIENDLY_NAME"), "Living Room TV"),
 	}
-	c.EndpointID = get("TVAPP_ENDPOINT_ID", register.EndpointIDFor(c.DeviceID))
+	c.EndpointID = cmp.Or(getenv("TVAPP_ENDPOINT_ID"), register.EndpointIDFor(c.DeviceID))
 	if !register.ValidEndpointID(c.EndpointID) {
 		return config{}, fmt.Errorf("TVAPP_ENDPOINT_ID %q: Alexa allows 1-256 characters of a-z A-Z 0-9 _ - = # ; : ? @ &", c.EndpointID)
 	}

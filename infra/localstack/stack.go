@@ -7,6 +7,7 @@
 package localstack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,29 +49,23 @@ type Config struct {
 
 // ConfigFromEnv reads the configuration, defaulting every value.
 func ConfigFromEnv(getenv func(string) string) Config {
-	get := func(key, def string) string {
-		if v := getenv(key); v != "" {
-			return v
-		}
-		return def
-	}
-	root := get("LIVINGROOM_ROOT", ".")
+	root := cmp.Or(getenv("LIVINGROOM_ROOT"), ".")
 	return Config{
 		Root:            root,
-		BinDir:          get("LIVINGROOM_BIN", filepath.Join(root, "bin")),
-		RunDir:          get("LIVINGROOM_RUN_DIR", filepath.Join(root, ".run")),
-		DynamoDBAddr:    get("DYNAMODB_ADDR", "127.0.0.1:8000"),
-		LambdaAddr:      get("LAMBDA_ADDR", "127.0.0.1:3001"),
-		DeviceAPIAddr:   get("DEVICE_API_ADDR", "127.0.0.1:3000"),
-		DevicePushAddr:  get("DEVICE_PUSH_ADDR", "127.0.0.1:8200"),
-		AlexaSimAddr:    get("ALEXA_SIM_ADDR", "127.0.0.1:8300"),
-		TVAppAddr:       get("TVAPP_ADDR", "127.0.0.1:8400"),
-		TablePrefix:     get("TABLE_PREFIX", "livingroom-"),
-		ADMClientID:     get("ADM_CLIENT_ID", "dev-client"),
-		ADMClientSecret: get("ADM_CLIENT_SECRET", "dev-secret"),
-		DevAccountID:    get("DEV_ACCOUNT_ID", "dev-account"),
-		DevToken:        get("DEV_ACCOUNT_TOKEN", "dev-token"),
-		CatalogSourceID: get("CATALOG_SOURCE_ID", "livingroom"),
+		BinDir:          cmp.Or(getenv("LIVINGROOM_BIN"), filepath.Join(root, "bin")),
+		RunDir:          cmp.Or(getenv("LIVINGROOM_RUN_DIR"), filepath.Join(root, ".run")),
+		DynamoDBAddr:    cmp.Or(getenv("DYNAMODB_ADDR"), "127.0.0.1:8000"),
+		LambdaAddr:      cmp.Or(getenv("LAMBDA_ADDR"), "127.0.0.1:3001"),
+		DeviceAPIAddr:   cmp.Or(getenv("DEVICE_API_ADDR"), "127.0.0.1:3000"),
+		DevicePushAddr:  cmp.Or(getenv("DEVICE_PUSH_ADDR"), "127.0.0.1:8200"),
+		AlexaSimAddr:    cmp.Or(getenv("ALEXA_SIM_ADDR"), "127.0.0.1:8300"),
+		TVAppAddr:       cmp.Or(getenv("TVAPP_ADDR"), "127.0.0.1:8400"),
+		TablePrefix:     cmp.Or(getenv("TABLE_PREFIX"), "livingroom-"),
+		ADMClientID:     cmp.Or(getenv("ADM_CLIENT_ID"), "dev-client"),
+		ADMClientSecret: cmp.Or(getenv("ADM_CLIENT_SECRET"), "dev-secret"),
+		DevAccountID:    cmp.Or(getenv("DEV_ACCOUNT_ID"), "dev-account"),
+		DevToken:        cmp.Or(getenv("DEV_ACCOUNT_TOKEN"), "dev-token"),
+		CatalogSourceID: cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
 	}
 }
 
