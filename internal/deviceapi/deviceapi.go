@@ -7,9 +7,11 @@ package deviceapi
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -26,11 +28,18 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (account.Account, error)
 }
 
-// Devices registers and lists devices.
+// Devices registers, lists and deregisters devices.
 type Devices interface {
 	Register(ctx context.Context, d device.Device) (device.Device, error)
 	List(ctx context.Context, accountID string) ([]device.Device, error)
+	Deregister(ctx context.Context, accountID, endpointID string) error
 }
+
+// MaxBodyBytes bounds a request body; a device record is far smaller.
+const MaxBodyBytes = 4 << 10
+
+// maxTokenLen bounds the bearer token read from a request.
+const maxTokenLen = 4096
 
 // Handler serves the device API.
 type Handler struct {
@@ -73,6 +82,8 @@ var statusTable = []struct {
 	code   string
 }{
 	{errUnauthorized, http.StatusUnauthorized, "unauthorized"},
+	{device.ErrRegistrationTaken, http.StatusConflict, "registration_taken"},
+	{device.ErrNotFound, http.StatusNotFound, "not_found"},
 	{account.ErrNotFound, http.StatusUnauthorized, "unauthorized"},
 	{account.ErrExpired, http.StatusUnauthorized, "token_expired"},
 	{errBadRequest, http.StatusBadRequest, "invalid_request"},
@@ -91,19 +102,27 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return reply(status, body), nil
 }
 
+// Routes of the API.
+const devicesPath = "/v1/devices"
+
 func (h *Handler) route(ctx context.Context, req events.APIGatewayV2HTTPRequest) (int, any, error) {
 	path := strings.TrimSuffix(req.RawPath, "/")
-	if path != "/v1/devices" {
-		return 0, nil, fmt.Errorf("%s: %w", req.RawPath, errNoRoute)
+	method := req.RequestContext.HTTP.Method
+	endpointID, hasID := strings.CutPrefix(path, devicesPath+"/")
+	if path != devicesPath && !hasID {
+		return 0, nil, errNoRoute
+	}
+	if hasID && (strings.Contains(endpointID, "/") || !device.ValidEndpointID(endpointID)) {
+		return 0, nil, errNoRoute
 	}
 	acct, err := h.authenticate(ctx, req.Headers)
 	if err != nil {
 		return 0, nil, err
 	}
-	switch req.RequestContext.HTTP.Method {
-	case http.MethodPost:
+	switch {
+	case !hasID && method == http.MethodPost:
 		return h.register(ctx, acct, req)
-	case http.MethodGet:
+	case !hasID && method == http.MethodGet:
 		ds, err := h.devices.List(ctx, acct.ID)
 		if err != nil {
 			return 0, nil, err
@@ -115,20 +134,52 @@ func (h *Handler) route(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 			out.Devices = append(out.Devices, toJSON(d))
 		}
 		return http.StatusOK, out, nil
+	case hasID && method == http.MethodDelete:
+		if err := h.devices.Deregister(ctx, acct.ID, endpointID); err != nil {
+			return 0, nil, err
+		}
+		h.logger.InfoContext(ctx, "device deregistered", "account", acct.ID, "endpointId", endpointID)
+		return http.StatusNoContent, nil, nil
 	default:
-		return 0, nil, fmt.Errorf("%s %s: %w", req.RequestContext.HTTP.Method, req.RawPath, errBadMethod)
+		return 0, nil, errBadMethod
 	}
+}
+
+// decodeBody reads a JSON body strictly: bounded, no unknown fields, one
+// value and nothing after it. Its errors never quote the input.
+func decodeBody(req events.APIGatewayV2HTTPRequest, v any) error {
+	body := req.Body
+	if req.IsBase64Encoded {
+		if base64.StdEncoding.DecodedLen(len(body)) > MaxBodyBytes {
+			return fmt.Errorf("body over %d bytes: %w", MaxBodyBytes, errBadRequest)
+		}
+		b, err := base64.StdEncoding.DecodeString(body)
+		if err != nil {
+			return fmt.Errorf("body is not base64: %w", errBadRequest)
+		}
+		body = string(b)
+	}
+	if len(body) > MaxBodyBytes {
+		return fmt.Errorf("body over %d bytes: %w", MaxBodyBytes, errBadRequest)
+	}
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("body is not the expected JSON object: %w", errBadRequest)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("body has data after the JSON object: %w", errBadRequest)
+	}
+	return nil
 }
 
 func (h *Handler) register(ctx context.Context, acct account.Account, req events.APIGatewayV2HTTPRequest) (int, any, error) {
 	var in DeviceJSON
-	dec := json.NewDecoder(strings.NewReader(req.Body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return 0, nil, fmt.Errorf("device body: %v: %w", err, errBadRequest)
+	if err := decodeBody(req, &in); err != nil {
+		return 0, nil, err
 	}
 	if in.AccountID != "" && in.AccountID != acct.ID {
-		return 0, nil, fmt.Errorf("accountId %q is not the token's account: %w", in.AccountID, errBadRequest)
+		return 0, nil, fmt.Errorf("accountId is not the token's account: %w", errBadRequest)
 	}
 	d, err := h.devices.Register(ctx, device.Device{
 		AccountID: acct.ID, EndpointID: in.EndpointID, RegistrationID: in.RegistrationID, FriendlyName: in.FriendlyName,
@@ -143,8 +194,8 @@ func (h *Handler) register(ctx context.Context, acct account.Account, req events
 func (h *Handler) authenticate(ctx context.Context, headers map[string]string) (account.Account, error) {
 	auth := headers["authorization"]
 	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
-		return account.Account{}, fmt.Errorf("missing bearer token: %w", errUnauthorized)
+	if !ok || strings.TrimSpace(token) == "" || len(token) > maxTokenLen {
+		return account.Account{}, fmt.Errorf("missing or oversized bearer token: %w", errUnauthorized)
 	}
 	return h.accounts.Authenticate(ctx, strings.TrimSpace(token))
 }
@@ -152,7 +203,10 @@ func (h *Handler) authenticate(ctx context.Context, headers map[string]string) (
 func (h *Handler) errorReply(ctx context.Context, req events.APIGatewayV2HTTPRequest, err error) events.APIGatewayV2HTTPResponse {
 	for _, row := range statusTable {
 		if errors.Is(err, row.err) {
-			return reply(row.status, ErrorJSON{Error: row.code, Message: err.Error()})
+			// Domain errors may carry ids and input; only the fixed text
+			// for the status goes out, the detail goes to the log.
+			h.logger.InfoContext(ctx, "device api refused", "method", req.RequestContext.HTTP.Method, "status", row.status, "err", err)
+			return reply(row.status, ErrorJSON{Error: row.code, Message: publicMessage[row.code]})
 		}
 	}
 	h.logger.ErrorContext(ctx, "device api failed", "method", req.RequestContext.HTTP.Method, "path", req.RawPath, "err", err)
@@ -167,7 +221,20 @@ func toJSON(d device.Device) DeviceJSON {
 	return out
 }
 
+// publicMessage is the fixed text sent with each error code.
+var publicMessage = map[string]string{
+	"unauthorized":       "a valid bearer token is required",
+	"token_expired":      "the bearer token has expired",
+	"registration_taken": "this registration id belongs to another account",
+	"invalid_request":    "the request is not valid; see the API documentation",
+	"not_found":          "no such resource",
+	"method_not_allowed": "method not allowed on this resource",
+}
+
 func reply(status int, body any) events.APIGatewayV2HTTPResponse {
+	if body == nil {
+		return events.APIGatewayV2HTTPResponse{StatusCode: status}
+	}
 	b, err := json.Marshal(body)
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"error":"internal_error","message":"encode reply"}`)

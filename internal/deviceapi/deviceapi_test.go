@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +38,11 @@ func TestDeviceAPI(t *testing.T) {
 	if err := accounts.Create(ctx, account.Account{ID: "acc-old"}, "old-token", -time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	devices := device.NewService(devicetest.NewStore(), &devicetest.Notifier{}, clock, func() string { return "id" })
+	if err := accounts.Create(ctx, account.Account{ID: "acc-b", Plan: "premium"}, "token-b", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	store := devicetest.NewStore()
+	devices := device.NewService(store, &devicetest.Notifier{}, clock, func() string { return "id" })
 	h := deviceapi.NewHandler(accounts, devices, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	register := `{"endpointId":"tv-1","registrationId":"amzn1.adm-registration.v3.abc","friendlyName":"Living Room TV"}`
@@ -60,6 +65,28 @@ func TestDeviceAPI(t *testing.T) {
 		{"other account", request("POST", "/v1/devices", "dev-token", `{"accountId":"acc-x","endpointId":"tv-2","registrationId":"r"}`), 400, ""},
 		{"unknown path", request("GET", "/v1/nothing", "dev-token", ""), 404, ""},
 		{"bad method", request("DELETE", "/v1/devices", "dev-token", ""), 405, ""},
+		// Another account presenting a registration id taken by dev-token's TV.
+		{"registration of another account", request("POST", "/v1/devices", "token-b",
+			`{"endpointId":"tv-b","registrationId":"amzn1.adm-registration.v3.abc"}`), 409, ""},
+		{"2 KB registration id", request("POST", "/v1/devices", "dev-token",
+			`{"endpointId":"tv-3","registrationId":"`+strings.Repeat("r", 2048)+`"}`), 400, ""},
+		{"registration id with spaces", request("POST", "/v1/devices", "dev-token", `{"endpointId":"tv-3","registrationId":"a b"}`), 400, ""},
+		{"300-character endpoint id", request("POST", "/v1/devices", "dev-token",
+			`{"endpointId":"`+strings.Repeat("e", 300)+`","registrationId":"r3"}`), 400, ""},
+		{"endpoint id with a slash", request("POST", "/v1/devices", "dev-token", `{"endpointId":"a/b","registrationId":"r3"}`), 400, ""},
+		{"500 KB name", request("POST", "/v1/devices", "dev-token",
+			`{"endpointId":"tv-3","registrationId":"r3","friendlyName":"`+strings.Repeat("n", 500<<10)+`"}`), 400, ""},
+		{"200-character name", request("POST", "/v1/devices", "dev-token",
+			`{"endpointId":"tv-3","registrationId":"r3","friendlyName":"`+strings.Repeat("n", 200)+`"}`), 400, ""},
+		{"name with control characters", request("POST", "/v1/devices", "dev-token",
+			`{"endpointId":"tv-3","registrationId":"r3","friendlyName":"a\u0000b"}`), 400, ""},
+		{"trailing garbage", request("POST", "/v1/devices", "dev-token", register+`garbage`), 400, ""},
+		{"two objects", request("POST", "/v1/devices", "dev-token", register+register), 400, ""},
+		{"array body", request("POST", "/v1/devices", "dev-token", `[]`), 400, ""},
+		{"oversized token", request("GET", "/v1/devices", strings.Repeat("t", 5000), ""), 401, ""},
+		{"deregister unknown", request("DELETE", "/v1/devices/tv-nope", "dev-token", ""), 404, ""},
+		{"deregister another account's TV", request("DELETE", "/v1/devices/tv-1", "token-b", ""), 404, ""},
+		{"deregister bad id", request("DELETE", "/v1/devices/a%2Fb", "dev-token", ""), 404, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -69,6 +96,9 @@ func TestDeviceAPI(t *testing.T) {
 			}
 			if resp.StatusCode != c.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, c.status, resp.Body)
+			}
+			if strings.Contains(resp.Body, "rrrrrrrr") || strings.Contains(resp.Body, "nnnnnnnn") || strings.Contains(resp.Body, "eeeeeeee") || len(resp.Body) > 512 {
+				t.Fatalf("reply echoes input: %.200s", resp.Body)
 			}
 			if resp.Headers["Content-Type"] != "application/json" {
 				t.Fatalf("content type %q", resp.Headers["Content-Type"])
@@ -83,5 +113,45 @@ func TestDeviceAPI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Nothing is written for a refused registration, and deregistering frees
+// the registration id for another account.
+func TestRegistrationOwnership(t *testing.T) {
+	now := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	ctx := context.Background()
+	accounts := account.NewService(accounttest.NewStore(), clock)
+	for token, id := range map[string]string{"token-a": "acc-a", "token-b": "acc-b"} {
+		if err := accounts.Create(ctx, account.Account{ID: id, Plan: "premium"}, token, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store := devicetest.NewStore()
+	h := deviceapi.NewHandler(accounts, device.NewService(store, nil, clock, nil), slog.New(slog.DiscardHandler))
+	steps := []struct {
+		name   string
+		req    events.APIGatewayV2HTTPRequest
+		status int
+	}{
+		{"A registers its TV", request("POST", "/v1/devices", "token-a", `{"endpointId":"tv-a","registrationId":"reg-a"}`), 201},
+		{"B claims A's registration", request("POST", "/v1/devices", "token-b", `{"endpointId":"tv-b","registrationId":"reg-a"}`), 409},
+		{"B's list is empty", request("GET", "/v1/devices", "token-b", ""), 200},
+		{"A deregisters", request("DELETE", "/v1/devices/tv-a", "token-a", ""), 204},
+		{"B may now register it", request("POST", "/v1/devices", "token-b", `{"endpointId":"tv-b","registrationId":"reg-a"}`), 201},
+	}
+	for _, s := range steps {
+		resp, err := h.Handle(ctx, s.req)
+		if err != nil || resp.StatusCode != s.status {
+			t.Fatalf("%s: status %d (%v), want %d: %s", s.name, resp.StatusCode, err, s.status, resp.Body)
+		}
+		if s.name == "B's list is empty" && resp.Body != `{"devices":[]}` {
+			t.Fatalf("refused device was written: %s", resp.Body)
+		}
+	}
+	d, err := store.GetByRegistration(ctx, "reg-a")
+	if err != nil || d.AccountID != "acc-b" {
+		t.Fatalf("registration holder = %+v, %v", d, err)
 	}
 }

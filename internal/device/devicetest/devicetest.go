@@ -35,8 +35,26 @@ func (s *Store) PutDevice(_ context.Context, d device.Device) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := deviceKey{d.AccountID, d.EndpointID}
+	if owner, ok := s.regs[d.RegistrationID]; ok && owner.account != d.AccountID {
+		return fmt.Errorf("registration %s: %w", d.RegistrationID, device.ErrRegistrationTaken)
+	}
+	if old, ok := s.devices[k]; ok && old.RegistrationID != d.RegistrationID && s.regs[old.RegistrationID] == k {
+		delete(s.regs, old.RegistrationID)
+	}
 	s.devices[k] = d
 	s.regs[d.RegistrationID] = k
+	return nil
+}
+
+// DeleteDevice implements device.Store.
+func (s *Store) DeleteDevice(_ context.Context, accountID, endpointID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := deviceKey{accountID, endpointID}
+	if d, ok := s.devices[k]; ok && s.regs[d.RegistrationID] == k {
+		delete(s.regs, d.RegistrationID)
+	}
+	delete(s.devices, k)
 	return nil
 }
 
@@ -156,6 +174,66 @@ func RunStoreSuite(t *testing.T, newStore func(t *testing.T) device.Store) {
 		got, err := s.GetDevice(ctx, "acc-1", "tv-1")
 		if err != nil || got.RegistrationID != "reg-2" {
 			t.Fatalf("GetDevice = %+v, %v", got, err)
+		}
+	})
+	t.Run("a registration id stays with the account that registered it first", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutDevice(ctx, tv); err != nil {
+			t.Fatal(err)
+		}
+		thief := device.Device{AccountID: "acc-2", EndpointID: "tv-9", RegistrationID: tv.RegistrationID, RegisteredAt: at}
+		if err := s.PutDevice(ctx, thief); !errors.Is(err, device.ErrRegistrationTaken) {
+			t.Fatalf("PutDevice by another account err = %v, want ErrRegistrationTaken", err)
+		}
+		if _, err := s.GetDevice(ctx, "acc-2", "tv-9"); !errors.Is(err, device.ErrNotFound) {
+			t.Fatalf("refused device was written: err = %v", err)
+		}
+		got, err := s.GetByRegistration(ctx, tv.RegistrationID)
+		if err != nil || got.AccountID != "acc-1" {
+			t.Fatalf("GetByRegistration = %+v, %v", got, err)
+		}
+		// The same account may move the registration to another endpoint.
+		renamed := tv
+		renamed.EndpointID = "tv-renamed"
+		if err := s.PutDevice(ctx, renamed); err != nil {
+			t.Fatalf("same account, new endpoint: %v", err)
+		}
+	})
+	t.Run("deregistering frees the registration id", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutDevice(ctx, tv); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteDevice(ctx, "acc-1", "tv-1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetDevice(ctx, "acc-1", "tv-1"); !errors.Is(err, device.ErrNotFound) {
+			t.Fatalf("deleted device err = %v", err)
+		}
+		if _, err := s.GetByRegistration(ctx, tv.RegistrationID); !errors.Is(err, device.ErrNotFound) {
+			t.Fatalf("deleted registration err = %v", err)
+		}
+		other := device.Device{AccountID: "acc-2", EndpointID: "tv-9", RegistrationID: tv.RegistrationID, RegisteredAt: at}
+		if err := s.PutDevice(ctx, other); err != nil {
+			t.Fatalf("registration id not freed: %v", err)
+		}
+		if err := s.DeleteDevice(ctx, "acc-1", "never-there"); err != nil {
+			t.Fatalf("delete unknown device: %v", err)
+		}
+	})
+	t.Run("a moved registration id is free for others", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutDevice(ctx, tv); err != nil {
+			t.Fatal(err)
+		}
+		moved := tv
+		moved.RegistrationID = "reg-new"
+		if err := s.PutDevice(ctx, moved); err != nil {
+			t.Fatal(err)
+		}
+		other := device.Device{AccountID: "acc-2", EndpointID: "tv-9", RegistrationID: tv.RegistrationID, RegisteredAt: at}
+		if err := s.PutDevice(ctx, other); err != nil {
+			t.Fatalf("old registration id still held: %v", err)
 		}
 	})
 	t.Run("list devices of one account only", func(t *testing.T) {
