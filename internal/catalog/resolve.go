@@ -86,7 +86,9 @@ func (r *Resolver) find(ctx context.Context, q Query) (Work, error) {
 			return best(ws, q.MediaType), nil
 		}
 	}
-	if strings.TrimSpace(q.Title) == "" {
+	if NormalizeTitle(q.Title) == "" {
+		// Nothing left to look up (blank, or only punctuation): the index
+		// keys cannot be empty, and such a title matches nothing.
 		return Work{}, fmt.Errorf("resolve: no id or title given: %w", ErrNotFound)
 	}
 	ws, err := r.index.FindByTitle(ctx, q.Title)

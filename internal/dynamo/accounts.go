@@ -280,3 +280,73 @@ func getN(item map[string]types.AttributeValue, name string) int64 {
 	}
 	return 0
 }
+
+// Replies implements idempotency.Store on the accounts table: one item per
+// directive key, REPLY#<key>/REPLY, expiring through the table's TTL.
+type Replies struct {
+	api   API
+	table string
+}
+
+// NewReplies returns the reply store on the table named table.
+func NewReplies(api API, table string) *Replies { return &Replies{api: api, table: table} }
+
+const (
+	replyPrefix = "REPLY#"
+	skReply     = "REPLY"
+)
+
+// Claim implements idempotency.Store with one conditional write; only when
+// the key is taken does it read the saved reply.
+func (r *Replies) Claim(ctx context.Context, directiveKey string, now, expires time.Time) (bool, []byte, error) {
+	item := key(replyPrefix+directiveKey, skReply)
+	item[attrExpiresAt] = num(expires.Unix())
+	free := expression.Or(expression.AttributeNotExists(expression.Name(attrPK)),
+		expression.Name(attrExpiresAt).LessThanEqual(expression.Value(num(now.Unix()))))
+	expr, err := expression.NewBuilder().WithCondition(free).Build()
+	if err != nil {
+		return false, nil, fmt.Errorf("claim directive: %w", err)
+	}
+	_, err = r.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(r.table), Item: item, ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	if err == nil {
+		return true, nil, nil
+	}
+	if !isConditionFailed(err) {
+		return false, nil, fmt.Errorf("claim directive: %w", err)
+	}
+	out, err := r.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: key(replyPrefix+directiveKey, skReply), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, nil, fmt.Errorf("read directive reply: %w", err)
+	}
+	if b, ok := out.Item["reply"].(*types.AttributeValueMemberB); ok {
+		return false, b.Value, nil
+	}
+	return false, nil, nil
+}
+
+// Save implements idempotency.Store.
+func (r *Replies) Save(ctx context.Context, directiveKey string, reply []byte, expires time.Time) error {
+	item := key(replyPrefix+directiveKey, skReply)
+	item[attrExpiresAt] = num(expires.Unix())
+	item["reply"] = &types.AttributeValueMemberB{Value: reply}
+	if _, err := r.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: item}); err != nil {
+		return fmt.Errorf("save directive reply: %w", err)
+	}
+	return nil
+}
+
+// Release implements idempotency.Store.
+func (r *Replies) Release(ctx context.Context, directiveKey string) error {
+	if _, err := r.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(r.table), Key: key(replyPrefix+directiveKey, skReply)}); err != nil {
+		return fmt.Errorf("release directive: %w", err)
+	}
+	return nil
+}
+
+
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}

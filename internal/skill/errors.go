@@ -23,6 +23,7 @@ var errorTable = []struct {
 	errType   string
 }{
 	{errInvalidDirective, vsk.NamespaceAlexa, vsk.ErrorInvalidDirective},
+	{errInvalidValue, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
 	{account.ErrExpired, vsk.NamespaceAlexa, vsk.ErrorExpiredCredential},
 	{account.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidCredential},
 	{account.ErrNotSubscribed, vsk.NamespaceVideo, vsk.ErrorNotSubscribed},
@@ -31,12 +32,34 @@ var errorTable = []struct {
 	{catalog.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
 }
 
-// alexaError classifies err; anything unknown is an INTERNAL_ERROR.
+// publicMessages is the fixed text sent to Alexa with each error type. The
+// error chain (ids, URLs, input) goes to the logs only.
+var publicMessages = map[string]string{
+	vsk.ErrorInvalidDirective:    "The directive is not supported or is malformed.",
+	vsk.ErrorInvalidValue:        "No content matches the request.",
+	vsk.ErrorExpiredCredential:   "The access token has expired.",
+	vsk.ErrorInvalidCredential:   "The access token is not valid.",
+	vsk.ErrorNotSubscribed:       "The account's plan does not include this content.",
+	vsk.ErrorNoSuchEndpoint:      "The endpoint is not known for this account.",
+	vsk.ErrorEndpointUnreachable: "The TV cannot be reached.",
+	vsk.ErrorInternal:            "The request could not be completed.",
+}
+
+// publicMessage returns the fixed text for an error type.
+func publicMessage(errType string) string {
+	if m, ok := publicMessages[errType]; ok {
+		return m
+	}
+	return publicMessages[vsk.ErrorInternal]
+}
+
+// alexaError classifies err; anything unknown is an INTERNAL_ERROR. The
+// Message is the fixed public text.
 func alexaError(err error) vsk.Error {
 	for _, row := range errorTable {
 		if errors.Is(err, row.err) {
-			return vsk.Error{Namespace: row.namespace, Type: row.errType, Message: err.Error()}
+			return vsk.Error{Namespace: row.namespace, Type: row.errType, Message: publicMessage(row.errType)}
 		}
 	}
-	return vsk.Error{Namespace: vsk.NamespaceAlexa, Type: vsk.ErrorInternal, Message: err.Error()}
+	return vsk.Error{Namespace: vsk.NamespaceAlexa, Type: vsk.ErrorInternal, Message: publicMessage(vsk.ErrorInternal)}
 }

@@ -21,6 +21,7 @@ import (
 	"livingroom/internal/catalog/catalogtest"
 	"livingroom/internal/device"
 	"livingroom/internal/device/devicetest"
+	"livingroom/internal/idempotency/idempotencytest"
 	"livingroom/internal/skill"
 	"livingroom/internal/vsk/vsktest"
 )
@@ -85,8 +86,9 @@ func newHandler(t *testing.T) (*skill.Handler, *devicetest.Notifier) {
 	}
 	store := devicetest.NewStore()
 	for _, d := range []device.Device{
-		{AccountID: "acc-dev", EndpointID: "endpoint-001", RegistrationID: "reg-living-room"},
+		// Two endpoint ids of one app: the registration id names the last.
 		{AccountID: "acc-dev", EndpointID: "videoDevice-001", RegistrationID: "reg-living-room"},
+		{AccountID: "acc-dev", EndpointID: "endpoint-001", RegistrationID: "reg-living-room"},
 		{AccountID: "acc-dev", EndpointID: "offline-tv", RegistrationID: "reg-offline"},
 		{AccountID: "acc-free", EndpointID: "endpoint-001", RegistrationID: "reg-free"},
 	} {
@@ -99,7 +101,10 @@ func newHandler(t *testing.T) (*skill.Handler, *devicetest.Notifier) {
 	newID := func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
 	devices := device.NewService(store, offlineNotifier{notifier}, clock, newID)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return skill.NewHandler(accounts, panicky{devices}, catalog.NewResolver(handmaidsTale(t), "livingroom"), newID, logger), notifier
+	return skill.NewHandler(skill.Config{
+		Accounts: accounts, Devices: panicky{devices}, Content: catalog.NewResolver(handmaidsTale(t), "livingroom"),
+		Replies: idempotencytest.NewStore(), NewID: newID, Now: clock, Logger: logger,
+	}), notifier
 }
 
 // TestGolden runs every testdata/*.request.json through the handler and

@@ -82,7 +82,7 @@ func echoEndpoint(e *Endpoint) *Endpoint {
 		return nil
 	}
 	out := &Endpoint{EndpointID: e.EndpointID}
-	if e.Scope != nil && e.Scope.Type == ScopeBearerToken {
+	if e.Scope != nil && e.Scope.Type == ScopeBearerToken && e.Scope.Token != "" {
 		out.Scope = e.Scope
 	}
 	return out
