@@ -346,7 +346,6 @@ func (r *Replies) Release(ctx context.Context, directiveKey string) error {
 	return nil
 }
 
-
 func num(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
