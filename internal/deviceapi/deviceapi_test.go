@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +154,45 @@ func TestRegistrationOwnership(t *testing.T) {
 	d, err := store.GetByRegistration(ctx, "reg-a")
 	if err != nil || d.AccountID != "acc-b" {
 		t.Fatalf("registration holder = %+v, %v", d, err)
+	}
+}
+
+// TestManyAccountsSeeOnlyTheirDevices: with many accounts registered, each
+// token lists, claims and deregisters only its own devices.
+func TestManyAccountsSeeOnlyTheirDevices(t *testing.T) {
+	const n = 10
+	now := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	ctx := context.Background()
+	accounts := account.NewService(accounttest.NewStore(), clock)
+	h := deviceapi.NewHandler(accounts, device.NewService(devicetest.NewStore(), nil, clock, nil), slog.New(slog.DiscardHandler))
+	token := func(i int) string { return "token-" + strconv.Itoa(i) }
+	for i := range n {
+		if err := accounts.Create(ctx, account.Account{ID: "acc-" + strconv.Itoa(i), Plan: "on-demand"}, token(i), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		body := `{"endpointId":"tv-` + strconv.Itoa(i) + `","registrationId":"reg-` + strconv.Itoa(i) + `"}`
+		if resp, _ := h.Handle(ctx, request("POST", "/v1/devices", token(i), body)); resp.StatusCode != 201 {
+			t.Fatalf("register %d: %d %s", i, resp.StatusCode, resp.Body)
+		}
+	}
+	for i := range n {
+		resp, _ := h.Handle(ctx, request("GET", "/v1/devices", token(i), ""))
+		var list struct{ Devices []deviceapi.DeviceJSON }
+		if err := json.Unmarshal([]byte(resp.Body), &list); err != nil || len(list.Devices) != 1 || list.Devices[0].EndpointID != "tv-"+strconv.Itoa(i) {
+			t.Fatalf("account %d lists %s", i, resp.Body)
+		}
+		for j := range n {
+			if i == j {
+				continue
+			}
+			other := strconv.Itoa(j)
+			if resp, _ := h.Handle(ctx, request("POST", "/v1/devices", token(i), `{"endpointId":"x-`+other+`","registrationId":"reg-`+other+`"}`)); resp.StatusCode != 409 {
+				t.Fatalf("account %d claimed reg-%s: %d", i, other, resp.StatusCode)
+			}
+			if resp, _ := h.Handle(ctx, request("DELETE", "/v1/devices/tv-"+other, token(i), "")); resp.StatusCode != 404 {
+				t.Fatalf("account %d deregistered tv-%s: %d", i, other, resp.StatusCode)
+			}
+		}
 	}
 }

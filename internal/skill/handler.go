@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"livingroom/internal/account"
@@ -99,6 +100,17 @@ func NewHandler(cfg Config) *Handler {
 		"Alexa.PlaybackController.Stop":         h.playback(action.Stop),
 	}
 	return h
+}
+
+// Directives lists the directives the handler answers, as
+// "<namespace>.<name>", sorted.
+func (h *Handler) Directives() []string {
+	out := make([]string, 0, len(h.routes))
+	for name := range h.routes {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // readOnly lists directives that change nothing, so need no idempotency.
