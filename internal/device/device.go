@@ -66,8 +66,51 @@ type Notifier interface {
 type Service struct {
 	store    Store
 	notifier Notifier
+	states   StateStore
 	now      func() time.Time
 	newID    func() string
+}
+
+// WithStates gives the service the store of reported states.
+func (s *Service) WithStates(states StateStore) *Service {
+	s.states = states
+	return s
+}
+
+// ReportState records what a device of the account reports about itself.
+// The device must be registered to the account; the state is stamped with
+// the backend's clock.
+func (s *Service) ReportState(ctx context.Context, accountID, endpointID string, st State) (State, error) {
+	if s.states == nil {
+		return State{}, fmt.Errorf("report state: this service was built without a state store")
+	}
+	if err := ValidateState(st); err != nil {
+		return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
+	}
+	d, err := s.store.GetDevice(ctx, accountID, endpointID)
+	if err != nil {
+		return State{}, fmt.Errorf("report state: %w", err)
+	}
+	if st.RegistrationID == "" {
+		st.RegistrationID = d.RegistrationID
+	}
+	st.ReceivedAt = s.now().UTC()
+	if err := s.states.PutState(ctx, accountID, endpointID, st); err != nil {
+		return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
+	}
+	return st, nil
+}
+
+// State returns a device's last reported state.
+func (s *Service) State(ctx context.Context, accountID, endpointID string) (State, error) {
+	if s.states == nil {
+		return State{}, fmt.Errorf("state of %s: %w", endpointID, ErrNoState)
+	}
+	st, err := s.states.GetState(ctx, accountID, endpointID)
+	if err != nil {
+		return State{}, fmt.Errorf("state of %s: %w", endpointID, err)
+	}
+	return st, nil
 }
 
 // NewService wires a Service. now and newID are injected so tests are exact.

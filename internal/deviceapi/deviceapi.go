@@ -33,6 +33,7 @@ type Devices interface {
 	Register(ctx context.Context, d device.Device) (device.Device, error)
 	List(ctx context.Context, accountID string) ([]device.Device, error)
 	Deregister(ctx context.Context, accountID, endpointID string) error
+	ReportState(ctx context.Context, accountID, endpointID string, s device.State) (device.State, error)
 }
 
 // MaxBodyBytes bounds a request body; a device record is far smaller.
@@ -112,6 +113,7 @@ func (h *Handler) route(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if path != devicesPath && !hasID {
 		return 0, nil, errNoRoute
 	}
+	endpointID, isState := strings.CutSuffix(endpointID, "/state")
 	if hasID && (strings.Contains(endpointID, "/") || !device.ValidEndpointID(endpointID)) {
 		return 0, nil, errNoRoute
 	}
@@ -134,7 +136,9 @@ func (h *Handler) route(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 			out.Devices = append(out.Devices, toJSON(d))
 		}
 		return http.StatusOK, out, nil
-	case hasID && method == http.MethodDelete:
+	case isState && method == http.MethodPut:
+		return h.reportState(ctx, acct, endpointID, req)
+	case hasID && !isState && method == http.MethodDelete:
 		if err := h.devices.Deregister(ctx, acct.ID, endpointID); err != nil {
 			return 0, nil, err
 		}
@@ -171,6 +175,66 @@ func decodeBody(req events.APIGatewayV2HTTPRequest, v any) error {
 		return fmt.Errorf("body has data after the JSON object: %w", errBadRequest)
 	}
 	return nil
+}
+
+// StateJSON is a state report: what the TV shows now. Its names are the
+// ones of tvapp-sim's /v1/state.
+type StateJSON struct {
+	RegistrationID string            `json:"registrationId"`
+	Power          string            `json:"power"`
+	PlaybackState  string            `json:"playbackState"`
+	Content        *StateContentJSON `json:"content"`
+	PositionMs     int64             `json:"positionMs"`
+	DurationMs     int64             `json:"durationMs"`
+	Channel        *StateChannelJSON `json:"channel"`
+	Screen         string            `json:"screen"`
+	LastActionID   string            `json:"lastActionId"`
+	ReportedAt     string            `json:"reportedAt"`
+}
+
+// StateContentJSON is the work in the player.
+type StateContentJSON struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	SeriesID    string `json:"seriesId"`
+	SeriesTitle string `json:"seriesTitle"`
+	Season      int    `json:"season"`
+	Episode     int    `json:"episode"`
+}
+
+// StateChannelJSON is the live channel tuned.
+type StateChannelJSON struct {
+	Number       string `json:"number"`
+	CallSign     string `json:"callSign"`
+	Name         string `json:"name"`
+	ProgramID    string `json:"programId"`
+	ProgramTitle string `json:"programTitle"`
+}
+
+func (h *Handler) reportState(ctx context.Context, acct account.Account, endpointID string, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	var in StateJSON
+	if err := decodeBody(req, &in); err != nil {
+		return 0, nil, err
+	}
+	reported, err := time.Parse(time.RFC3339Nano, in.ReportedAt)
+	if err != nil {
+		return 0, nil, fmt.Errorf("reportedAt is not an RFC 3339 time: %w", errBadRequest)
+	}
+	st := device.State{
+		RegistrationID: in.RegistrationID, Power: in.Power, Playback: in.PlaybackState,
+		PositionMs: in.PositionMs, DurationMs: in.DurationMs, Screen: in.Screen, LastActionID: in.LastActionID,
+		ReportedAt: reported.UTC(),
+	}
+	if c := in.Content; c != nil {
+		st.Content = &device.StateContent{ID: c.ID, Title: c.Title, SeriesID: c.SeriesID, SeriesTitle: c.SeriesTitle, Season: c.Season, Episode: c.Episode}
+	}
+	if c := in.Channel; c != nil {
+		st.Channel = &device.StateChannel{Number: c.Number, CallSign: c.CallSign, Name: c.Name, ProgramID: c.ProgramID, ProgramTitle: c.ProgramTitle}
+	}
+	if _, err := h.devices.ReportState(ctx, acct.ID, endpointID, st); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, nil
 }
 
 func (h *Handler) register(ctx context.Context, acct account.Account, req events.APIGatewayV2HTTPRequest) (int, any, error) {

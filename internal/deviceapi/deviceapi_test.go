@@ -196,3 +196,56 @@ func TestManyAccountsSeeOnlyTheirDevices(t *testing.T) {
 		}
 	}
 }
+
+// TestStateReports: a TV reports its state for its own endpoint only, in
+// bounds; the last report is what the backend keeps.
+func TestStateReports(t *testing.T) {
+	now := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	ctx := context.Background()
+	accounts := account.NewService(accounttest.NewStore(), clock)
+	for token, id := range map[string]string{"token-a": "acc-a", "token-b": "acc-b"} {
+		if err := accounts.Create(ctx, account.Account{ID: id, Plan: "on-demand"}, token, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	states := devicetest.NewStateStore()
+	devices := device.NewService(devicetest.NewStore(), nil, clock, nil).WithStates(states)
+	h := deviceapi.NewHandler(accounts, devices, slog.New(slog.DiscardHandler))
+	if resp, _ := h.Handle(ctx, request("POST", "/v1/devices", "token-a", `{"endpointId":"tv-a","registrationId":"reg-a"}`)); resp.StatusCode != 201 {
+		t.Fatalf("register: %d", resp.StatusCode)
+	}
+	good := `{"registrationId":"reg-a","power":"ON","playbackState":"PLAYING","content":{"id":"ep-1","title":"Offred","seriesId":"s","seriesTitle":"The Handmaid's Tale","season":1,"episode":1},"positionMs":5000,"durationMs":3420000,"channel":null,"screen":"player","lastActionId":"a1","reportedAt":"2026-11-25T19:59:59.900Z"}`
+	cases := []struct {
+		name   string
+		req    events.APIGatewayV2HTTPRequest
+		status int
+	}{
+		{"own TV", request("PUT", "/v1/devices/tv-a/state", "token-a", good), 204},
+		{"another account's TV", request("PUT", "/v1/devices/tv-a/state", "token-b", good), 404},
+		{"unknown TV", request("PUT", "/v1/devices/tv-x/state", "token-a", good), 404},
+		{"no token", request("PUT", "/v1/devices/tv-a/state", "", good), 401},
+		{"bad power", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"ON"`, `"MAYBE"`, 1)), 400},
+		{"bad playback", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"PLAYING"`, `"DANCING"`, 1)), 400},
+		{"negative position", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `5000`, `-5`, 1)), 400},
+		{"bad time", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `2026-11-25T19:59:59.900Z`, `yesterday`, 1)), 400},
+		{"huge title", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `Offred`, strings.Repeat("o", 1000), 1)), 400},
+		{"body over 4 KB", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `Offred`, strings.Repeat("o", 5000), 1)), 400},
+		{"unknown field", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"screen"`, `"volume":3,"screen"`, 1)), 400},
+		{"trailing data", request("PUT", "/v1/devices/tv-a/state", "token-a", good+"{}"), 400},
+		{"GET is not allowed", request("GET", "/v1/devices/tv-a/state", "token-a", ""), 405},
+	}
+	for _, c := range cases {
+		resp, err := h.Handle(ctx, c.req)
+		if err != nil || resp.StatusCode != c.status {
+			t.Errorf("%s: status %d (%v), want %d: %s", c.name, resp.StatusCode, err, c.status, resp.Body)
+		}
+	}
+	st, err := states.GetState(ctx, "acc-a", "tv-a")
+	if err != nil || st.Playback != "PLAYING" || st.Content == nil || st.Content.Episode != 1 || !st.ReceivedAt.Equal(now) {
+		t.Fatalf("stored state = %+v, %v", st, err)
+	}
+	if _, err := states.GetState(ctx, "acc-b", "tv-a"); err == nil {
+		t.Fatal("a refused report was stored")
+	}
+}

@@ -33,3 +33,10 @@ func TestRepliesStoreContract(t *testing.T) {
 		return dynamo.NewReplies(db.Client, db.Tables["accounts"])
 	})
 }
+
+func TestStateStoreContract(t *testing.T) {
+	devicetest.RunStateStoreSuite(t, func(t *testing.T) device.StateStore {
+		db := dynamotest.New(t)
+		return dynamo.NewStates(db.Client, db.Tables["accounts"])
+	})
+}

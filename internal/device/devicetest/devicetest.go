@@ -261,3 +261,77 @@ func equal(a, b device.Device) bool {
 	return a.AccountID == b.AccountID && a.EndpointID == b.EndpointID && a.RegistrationID == b.RegistrationID &&
 		a.FriendlyName == b.FriendlyName && a.RegisteredAt.Equal(b.RegisteredAt)
 }
+
+// StateStore is an in-memory device.StateStore.
+type StateStore struct {
+	mu     sync.Mutex
+	states map[deviceKey]device.State
+}
+
+// NewStateStore returns an empty StateStore.
+func NewStateStore() *StateStore { return &StateStore{states: map[deviceKey]device.State{}} }
+
+// PutState implements device.StateStore.
+func (s *StateStore) PutState(_ context.Context, accountID, endpointID string, st device.State) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.states[deviceKey{accountID, endpointID}] = st
+	return nil
+}
+
+// GetState implements device.StateStore.
+func (s *StateStore) GetState(_ context.Context, accountID, endpointID string) (device.State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.states[deviceKey{accountID, endpointID}]
+	if !ok {
+		return device.State{}, fmt.Errorf("state of %s: %w", endpointID, device.ErrNoState)
+	}
+	return st, nil
+}
+
+// RunStateStoreSuite checks the behaviour every device.StateStore must have.
+func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateStore) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	full := device.State{
+		RegistrationID: "reg-1", Power: device.PowerOn, Playback: device.PlaybackPlaying,
+		Content:    &device.StateContent{ID: "ep-1", Title: "Offred", SeriesID: "s-1", SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 1},
+		PositionMs: 61_000, DurationMs: 3_420_000,
+		Channel:    &device.StateChannel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "p-1", ProgramTitle: "SportsCenter"},
+		Screen:     "player", LastActionID: "act-9", ReportedAt: at, ReceivedAt: at.Add(time.Millisecond),
+	}
+	t.Run("round trip, per account and endpoint", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetState(ctx, "acc-1", "tv-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.RegistrationID != full.RegistrationID || got.Power != full.Power || got.Playback != full.Playback ||
+			*got.Content != *full.Content || *got.Channel != *full.Channel || got.PositionMs != full.PositionMs ||
+			got.DurationMs != full.DurationMs || got.Screen != full.Screen || got.LastActionID != full.LastActionID ||
+			!got.ReportedAt.Equal(full.ReportedAt) || !got.ReceivedAt.Equal(full.ReceivedAt) {
+			t.Fatalf("GetState = %+v, want %+v", got, full)
+		}
+		if _, err := s.GetState(ctx, "acc-2", "tv-1"); !errors.Is(err, device.ErrNoState) {
+			t.Fatalf("other account's state err = %v, want ErrNoState", err)
+		}
+	})
+	t.Run("the newest report replaces the last; empty parts stay empty", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil {
+			t.Fatal(err)
+		}
+		off := device.State{Power: device.PowerOff, Playback: device.PlaybackStopped, ReportedAt: at, ReceivedAt: at}
+		if err := s.PutState(ctx, "acc-1", "tv-1", off); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetState(ctx, "acc-1", "tv-1")
+		if err != nil || got.Power != device.PowerOff || got.Content != nil || got.Channel != nil {
+			t.Fatalf("GetState = %+v, %v", got, err)
+		}
+	})
+}
