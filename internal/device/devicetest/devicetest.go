@@ -298,8 +298,8 @@ func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateSt
 		RegistrationID: "reg-1", Power: device.PowerOn, Playback: device.PlaybackPlaying,
 		Content:    &device.StateContent{ID: "ep-1", Title: "Offred", SeriesID: "s-1", SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 1},
 		PositionMs: 61_000, DurationMs: 3_420_000,
-		Channel:    &device.StateChannel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "p-1", ProgramTitle: "SportsCenter"},
-		Screen:     "player", LastActionID: "act-9", ReportedAt: at, ReceivedAt: at.Add(time.Millisecond),
+		Channel: &device.StateChannel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "p-1", ProgramTitle: "SportsCenter"},
+		Screen:  "player", LastActionID: "act-9", ReportedAt: at, ReceivedAt: at.Add(time.Millisecond),
 	}
 	t.Run("round trip, per account and endpoint", func(t *testing.T) {
 		s := newStore(t)
