@@ -70,19 +70,6 @@ func (h *Handler) targetByRegistration(ctx context.Context, registration, endpoi
 
 func isNotFound(err error) bool { return errors.Is(err, device.ErrNotFound) }
 
-func (h *Handler) playback(t action.Type) route {
-	return func(ctx context.Context, d vsk.Directive) (vsk.Message, error) {
-		_, dev, err := h.target(ctx, d)
-		if err != nil {
-			return vsk.Message{}, err
-		}
-		if _, err := h.cfg.Devices.Send(ctx, dev, action.Action{Type: t}); err != nil {
-			return vsk.Message{}, err
-		}
-		return h.respond(d, nil), nil
-	}
-}
-
 func (h *Handler) searchAndPlay(ctx context.Context, d vsk.Directive) (vsk.Message, error) {
 	acct, dev, err := h.target(ctx, d)
 	if err != nil {

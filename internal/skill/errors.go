@@ -2,6 +2,7 @@ package skill
 
 import (
 	"errors"
+	"fmt"
 
 	"livingroom/internal/account"
 	"livingroom/internal/catalog"
@@ -12,6 +13,13 @@ import (
 // errInvalidDirective marks a directive the skill cannot read or does not
 // handle.
 var errInvalidDirective = errors.New("invalid directive")
+
+// errNotInMode marks a directive the TV cannot follow in what it shows now
+// (Next with nothing of a series playing).
+var errNotInMode = errors.New("not supported in the current mode")
+
+// errInvalidCredential marks a credential that is malformed or too long.
+var errInvalidCredential = fmt.Errorf("malformed credential: %w", account.ErrNotFound)
 
 // errorTable maps domain errors to the Alexa error a directive gets back,
 // in order; the first match wins. It is the one place where that mapping
@@ -24,6 +32,7 @@ var errorTable = []struct {
 }{
 	{errInvalidDirective, vsk.NamespaceAlexa, vsk.ErrorInvalidDirective},
 	{errInvalidValue, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
+	{errNotInMode, vsk.NamespaceAlexa, vsk.ErrorNotSupportedInMode},
 	{account.ErrExpired, vsk.NamespaceAlexa, vsk.ErrorExpiredCredential},
 	{account.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidCredential},
 	{account.ErrNotSubscribed, vsk.NamespaceVideo, vsk.ErrorNotSubscribed},
@@ -43,6 +52,7 @@ var publicMessages = map[string]string{
 	vsk.ErrorNoSuchEndpoint:      "The endpoint is not known for this account.",
 	vsk.ErrorEndpointUnreachable: "The TV cannot be reached.",
 	vsk.ErrorInternal:            "The request could not be completed.",
+	vsk.ErrorNotSupportedInMode:  "The TV cannot do that with what it shows now.",
 }
 
 // publicMessage returns the fixed text for an error type.

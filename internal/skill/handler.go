@@ -35,16 +35,20 @@ type Accounts interface {
 	Get(ctx context.Context, id string) (account.Account, error)
 }
 
-// Devices finds devices and sends them actions.
+// Devices finds devices, reads what they reported and sends them actions.
 type Devices interface {
 	Find(ctx context.Context, accountID, endpointID string) (device.Device, error)
 	FindByRegistration(ctx context.Context, registrationID string) (device.Device, error)
+	List(ctx context.Context, accountID string) ([]device.Device, error)
+	State(ctx context.Context, accountID, endpointID string) (device.State, error)
 	Send(ctx context.Context, d device.Device, a action.Action) (action.Action, error)
 }
 
 // Resolver finds playable content.
 type Resolver interface {
 	Resolve(ctx context.Context, q catalog.Query) (catalog.Work, error)
+	NextEpisode(ctx context.Context, seriesID string, season, episode int) (catalog.Work, error)
+	PreviousEpisode(ctx context.Context, seriesID string, season, episode int) (catalog.Work, error)
 }
 
 // Replies remembers replies by directive (see package idempotency).
@@ -94,10 +98,23 @@ func NewHandler(cfg Config) *Handler {
 	}
 	h := &Handler{cfg: cfg}
 	h.routes = map[string]route{
-		"Alexa.RemoteVideoPlayer.SearchAndPlay": h.searchAndPlay,
-		"Alexa.PlaybackController.Play":         h.playback(action.Resume),
-		"Alexa.PlaybackController.Pause":        h.playback(action.Pause),
-		"Alexa.PlaybackController.Stop":         h.playback(action.Stop),
+		"Alexa.RemoteVideoPlayer.SearchAndPlay":   h.searchAndPlay,
+		"Alexa.PlaybackController.Play":           h.playback(action.Resume),
+		"Alexa.PlaybackController.Pause":          h.playback(action.Pause),
+		"Alexa.PlaybackController.Stop":           h.playback(action.Stop),
+		"Alexa.PlaybackController.Resume":         h.playback(action.Resume),
+		"Alexa.PlaybackController.StartOver":      h.playback(action.StartOver),
+		"Alexa.PlaybackController.Next":           h.episodeStep(+1),
+		"Alexa.PlaybackController.Previous":       h.episodeStep(-1),
+		"Alexa.PlaybackController.FastForward":    h.fixedSeek(+SeekStepMs),
+		"Alexa.PlaybackController.Rewind":         h.fixedSeek(-SeekStepMs),
+		"Alexa.SeekController.AdjustSeekPosition": h.adjustSeek,
+		"Alexa.Launcher.LaunchTarget":             h.launch,
+		"Alexa.KeypadController.SendKeystroke":    h.keystroke,
+		"Alexa.PowerController.TurnOn":            h.power(action.PowerOn),
+		"Alexa.PowerController.TurnOff":           h.power(action.PowerOff),
+		"Alexa.Discovery.Discover":                h.discover,
+		"Alexa.ReportState":                       h.reportState,
 	}
 	return h
 }

@@ -187,6 +187,14 @@ func (blockingDevices) FindByRegistration(ctx context.Context, _ string) (device
 	<-ctx.Done()
 	return device.Device{}, ctx.Err()
 }
+func (blockingDevices) List(ctx context.Context, _ string) ([]device.Device, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+func (blockingDevices) State(ctx context.Context, _, _ string) (device.State, error) {
+	<-ctx.Done()
+	return device.State{}, ctx.Err()
+}
 func (blockingDevices) Send(ctx context.Context, _ device.Device, _ action.Action) (action.Action, error) {
 	<-ctx.Done()
 	return action.Action{}, ctx.Err()

@@ -21,22 +21,40 @@ import (
 // isolation test proves something for every directive the skill answers.
 // A directive added to the skill without a sample here fails the test.
 var samplePayloads = map[string]any{
-	"Alexa.RemoteVideoPlayer.SearchAndPlay": searchTitle("The Handmaid's Tale"),
-	"Alexa.PlaybackController.Play":         map[string]any{},
-	"Alexa.PlaybackController.Pause":        map[string]any{},
-	"Alexa.PlaybackController.Stop":         map[string]any{},
+	"Alexa.RemoteVideoPlayer.SearchAndPlay":   searchTitle("The Handmaid's Tale"),
+	"Alexa.PlaybackController.Play":           map[string]any{},
+	"Alexa.PlaybackController.Pause":          map[string]any{},
+	"Alexa.PlaybackController.Stop":           map[string]any{},
+	"Alexa.PlaybackController.Resume":         map[string]any{},
+	"Alexa.PlaybackController.StartOver":      map[string]any{},
+	"Alexa.PlaybackController.Next":           map[string]any{},
+	"Alexa.PlaybackController.Previous":       map[string]any{},
+	"Alexa.PlaybackController.FastForward":    map[string]any{},
+	"Alexa.PlaybackController.Rewind":         map[string]any{},
+	"Alexa.SeekController.AdjustSeekPosition": map[string]any{"deltaPositionMilliseconds": -45000},
+	"Alexa.Launcher.LaunchTarget":             map[string]any{"identifier": "amzn1.alexa-ask-target.shortcut.33122", "name": "Home"},
+	"Alexa.KeypadController.SendKeystroke":    map[string]any{"keystroke": "DOWN"},
+	"Alexa.PowerController.TurnOn":            map[string]any{},
+	"Alexa.PowerController.TurnOff":           map[string]any{},
+	"Alexa.ReportState":                       map[string]any{},
+	"Alexa.Discovery.Discover":                nil, // carries the scope in its payload: TestDiscoverListsOwnTVsOnly
 }
+
+// readOnlyDirectives send nothing to a TV; the isolation test checks that
+// they answer another account's TV with an error instead.
+var readOnlyDirectives = map[string]bool{"Alexa.ReportState": true, "Alexa.Discovery.Discover": true}
 
 // TestNoAccountReachesAnothersDevice: many accounts with two TVs each; every
 // directive the skill answers, sent with one account's token (or one TV's
 // cookie) at every other account's TV, acts on none of them. Sent at the
 // account's own TV, it acts on exactly that TV.
 func TestNoAccountReachesAnothersDevice(t *testing.T) {
-	const accounts = 12
+	const accounts = 6
 	ctx := context.Background()
 	clock := func() time.Time { return now }
 	accountSvc := account.NewService(accounttest.NewStore(), clock)
 	store := devicetest.NewStore()
+	states := devicetest.NewStateStore()
 	type tv struct{ account, token, endpoint, registration string }
 	var tvs []tv
 	for i := range accounts {
@@ -51,6 +69,12 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 			if err := store.PutDevice(ctx, device.Device{AccountID: id, EndpointID: d.endpoint, RegistrationID: d.registration}); err != nil {
 				t.Fatal(err)
 			}
+			// Every TV plays S1E2, so Next and Previous have something to act on.
+			playing := device.State{Power: device.PowerOn, Playback: device.PlaybackPlaying, ReceivedAt: now,
+				Content: &device.StateContent{ID: "episode-handmaids-tale-1-2", SeriesID: "series-handmaids-tale", Season: 1, Episode: 2}}
+			if err := states.PutState(ctx, id, d.endpoint, playing); err != nil {
+				t.Fatal(err)
+			}
 			tvs = append(tvs, d)
 		}
 	}
@@ -58,7 +82,7 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 	n := 0
 	newID := func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
 	h := skill.NewHandler(skill.Config{
-		Accounts: accountSvc, Devices: device.NewService(store, notifier, clock, newID),
+		Accounts: accountSvc, Devices: device.NewService(store, notifier, clock, newID).WithStates(states),
 		Content: catalog.NewResolver(handmaidsTale(t), "livingroom"), Replies: idempotencytest.NewStore(),
 		NewID: newID, Now: clock,
 	})
@@ -66,6 +90,9 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 		payload, ok := samplePayloads[name]
 		if !ok {
 			t.Errorf("no sample payload for %s: add one to samplePayloads", name)
+			continue
+		}
+		if payload == nil {
 			continue
 		}
 		ns, dn := name[:strings.LastIndex(name, ".")], name[strings.LastIndex(name, ".")+1:]
@@ -84,7 +111,12 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 						t.Fatalf("%s with %s's token reached %s: %s", name, caller.account, s.RegistrationID, out)
 					}
 				}
-				if same && len(sent) != 1 {
+				// The caller has an endpoint of that id of its own ("living-room").
+				ownsID := same || target.endpoint == "living-room"
+				if readOnly := readOnlyDirectives[name]; readOnly && !ownsID && !strings.Contains(string(out), `"ErrorResponse"`) {
+					t.Fatalf("%s with %s's token answered about %s's TV: %s", name, caller.account, target.account, out)
+				}
+				if same && !readOnlyDirectives[name] && len(sent) != 1 {
 					t.Fatalf("%s with own token at own %s sent %d actions: %s", name, target.endpoint, len(sent), out)
 				}
 				// No token (Fire TV path): cookie of caller's TV, endpoint id of target.
@@ -101,7 +133,10 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 				// The cookie acts on its own TV only, when the endpoint id is
 				// that TV's (another account's TV may share the id).
 				own := caller.endpoint == target.endpoint
-				if own && len(sent) != 1 {
+				if !own && readOnlyDirectives[name] && !strings.Contains(string(out), `"ErrorResponse"`) {
+					t.Fatalf("%s by %s's cookie answered about %s: %s", name, caller.registration, target.endpoint, out)
+				}
+				if own && !readOnlyDirectives[name] && len(sent) != 1 {
 					t.Fatalf("%s by cookie at its own endpoint sent %d actions: %s", name, len(sent), out)
 				}
 				if !own && len(sent) != 0 {
@@ -111,5 +146,23 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestDiscoverListsOwnTVsOnly: Discover lists the token's account's TVs, and
+// an unknown token gets an error, not someone's TVs.
+func TestDiscoverListsOwnTVsOnly(t *testing.T) {
+	h, _ := newHandler(t)
+	discover := func(token string) []byte {
+		out, _ := h.Invoke(context.Background(), directive("Alexa.Discovery", "Discover", "d-"+token, "", nil,
+			map[string]any{"scope": map[string]any{"type": "BearerToken", "token": token}}))
+		return out
+	}
+	own := string(discover("token-without-plan"))
+	if !strings.Contains(own, `"reg-free"`) || strings.Contains(own, "reg-living-room") || strings.Contains(own, "reg-offline") {
+		t.Fatalf("acc-free discovers %s", own)
+	}
+	if out := string(discover("no-such-token")); !strings.Contains(out, "INVALID_AUTHORIZATION_CREDENTIAL") {
+		t.Fatalf("unknown token discovers %s", out)
 	}
 }

@@ -54,7 +54,7 @@ func main() {
 	}, httpClient(budget/2), time.Now)
 	h := skill.NewHandler(skill.Config{
 		Accounts: account.NewService(store, time.Now),
-		Devices:  device.NewService(store, adm, time.Now, uuid.NewString),
+		Devices:  device.NewService(store, adm, time.Now, uuid.NewString).WithStates(dynamo.NewStates(db, os.Getenv("ACCOUNTS_TABLE"))),
 		Content:  catalog.NewResolver(index, cmp.Or(os.Getenv("CATALOG_SOURCE_ID"), "livingroom")),
 		Replies:  dynamo.NewReplies(db, os.Getenv("ACCOUNTS_TABLE")),
 		NewID:    uuid.NewString,
