@@ -122,7 +122,7 @@ func DiscoverResponse(messageID string, endpoints []DiscoveryEndpoint) Message {
 		endpoints = []DiscoveryEndpoint{}
 	}
 	return Message{Event: Event{
-		Header:  Header{Namespace: "Alexa.Discovery", Name: "Discover.Response", MessageID: messageID, PayloadVersion: PayloadVersion},
+		Header: Header{Namespace: "Alexa.Discovery", Name: "Discover.Response", MessageID: messageID, PayloadVersion: PayloadVersion},
 		Payload: struct {
 			Endpoints []DiscoveryEndpoint `json:"endpoints"`
 		}{endpoints},
