@@ -164,4 +164,3 @@ func (w *xmlWriter) token(t xml.Token) {
 func xstart(local string) xml.StartElement { return xml.StartElement{Name: xml.Name{Local: local}} }
 
 func xend(local string) xml.EndElement { return xml.EndElement{Name: xml.Name{Local: local}} }
-
