@@ -29,7 +29,7 @@ import (
 var now = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 
 // handmaidsTale is a catalog index holding one series with two seasons.
-func handmaidsTale(t *testing.T) *catalogtest.Index {
+func handmaidsTale(t testing.TB) *catalogtest.Index {
 	t.Helper()
 	const series, title = "series-handmaids-tale", "The Handmaid's Tale"
 	idx := catalogtest.New()
@@ -70,7 +70,7 @@ func (n offlineNotifier) Notify(ctx context.Context, reg string, a action.Action
 	return n.Notifier.Notify(ctx, reg, a)
 }
 
-func newHandler(t *testing.T) (*skill.Handler, *devicetest.Notifier) {
+func newHandler(t testing.TB) (*skill.Handler, *devicetest.Notifier) {
 	t.Helper()
 	ctx := context.Background()
 	clock := func() time.Time { return now }
