@@ -3,8 +3,8 @@ package source_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
