@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"livingroom/internal/catalog"
 	"livingroom/internal/dynamo"
 	"livingroom/internal/dynamotest"
+	"livingroom/internal/s3test"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -265,5 +267,33 @@ func TestRunIndex(t *testing.T) {
 	}
 	if _, err := idx.FindChannel(ctx, catalog.ChannelRef{CallSign: "espn"}); err == nil {
 		t.Fatal("removed channel still found")
+	}
+}
+
+// The CLI publishes to an S3-compatible server with the real SDK client.
+func TestRunS3(t *testing.T) {
+	t.Parallel()
+	srv := s3test.New(t, "cdf-living-room")
+	getenv := env(map[string]string{"S3_ENDPOINT": srv.URL})
+	state := t.TempDir()
+	code, stdout, stderr := runCLI(t, getenv, "--s3", "s3://cdf-living-room/staging", "--state", state, "--synthetic", "3000", "--page-size", "500")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	keys := srv.Keys(t, "staging/")
+	var pages, manifests int
+	for _, k := range keys {
+		switch {
+		case strings.HasPrefix(k, "staging/pages/"):
+			pages++
+		case strings.HasPrefix(k, "staging/manifests/"):
+			manifests++
+		}
+	}
+	if pages < 2 || manifests != 1 || !slices.Contains(keys, "staging/catalogs/channels.xml") {
+		t.Fatalf("keys %v", keys)
+	}
+	if code, _, stderr := runCLI(t, getenv, "--s3", "https://x", "--state", state); code != exitUsage {
+		t.Fatalf("bad --s3 URL: exit %d %s", code, stderr)
 	}
 }
