@@ -9,7 +9,7 @@ SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
 export DYNALITE_PORT ?= 8100
 
 .PHONY: run test deps test-deps build lint clean
-.PHONY: build-SkillFunction build-DeviceApiFunction
+.PHONY: build-SkillFunction build-DeviceApiFunction build-CatalogExportFunction
 
 run: deps build
 	$(BIN)/stack
@@ -47,6 +47,8 @@ build-SkillFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/skill
 build-DeviceApiFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/device-api
+build-CatalogExportFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/catalog-export
 
 clean:
 	rm -rf $(BIN)

@@ -93,3 +93,11 @@ func (s *Server) Keys(t testing.TB, prefix string) []string {
 	}
 	return keys
 }
+
+// CreateBucket adds a bucket.
+func (s *Server) CreateBucket(t testing.TB, name string) {
+	t.Helper()
+	if _, err := s.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+}
