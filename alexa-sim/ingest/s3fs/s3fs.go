@@ -148,8 +148,9 @@ type info struct {
 	dir  bool
 }
 
-func (i info) Name() string       { return i.name }
-func (i info) Size() int64        { return i.size }
+func (i info) Name() string { return i.name }
+func (i info) Size() int64  { return i.size }
+
 // ModTime is to the second: HTTP dates (GetObject, HeadObject) carry no
 // more, listings do.
 func (i info) ModTime() time.Time { return i.mod.Truncate(time.Second) }
