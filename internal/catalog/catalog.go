@@ -113,6 +113,8 @@ type Index interface {
 	// order, starting after (season, episode) = (0, 0) when from is zero.
 	Episodes(ctx context.Context, seriesID string, from EpisodeRef, limit int) ([]Work, error)
 	FindChannel(ctx context.Context, ref ChannelRef) ([]Channel, error)
+	// FindByGenre returns movies and series of a genre by rank.
+	FindByGenre(ctx context.Context, genre string, limit int) ([]Work, error)
 	// FindByPerson returns movies and series with an actor or director of
 	// that (normalised) name, by rank, unranked last; at most limit (> 0).
 	FindByPerson(ctx context.Context, name string, limit int) ([]Work, error)
