@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -108,6 +109,47 @@ func TestSearch(t *testing.T) {
 	for _, q := range []catalog.SearchQuery{{}, {Genre: "horror"}, {Actor: "Nobody"}, {Genre: "comedy", Actor: "Amber Midthunder"}} {
 		if _, err := r.Search(ctx, q, 10); !errors.Is(err, catalog.ErrNotFound) {
 			t.Errorf("Search(%+v) err = %v, want ErrNotFound", q, err)
+		}
+	}
+}
+
+func TestResolvePlayContinues(t *testing.T) {
+	ctx := context.Background()
+	idx := catalogtest.New()
+	works := []catalog.Work{{ID: "s", Kind: catalog.Series, Title: "This Is Us"}}
+	for s := 1; s <= 2; s++ {
+		works = append(works, catalog.Work{ID: fmt.Sprintf("season-%d", s), Kind: catalog.Season, Title: fmt.Sprintf("Season %d", s), SeriesID: "s", SeriesTitle: "This Is Us", Season: s})
+		for e := 1; e <= 3; e++ {
+			works = append(works, catalog.Work{ID: fmt.Sprintf("e-%d-%d", s, e), Kind: catalog.Episode, Title: fmt.Sprintf("E%d", e),
+				SeriesID: "s", SeriesTitle: "This Is Us", SeasonID: fmt.Sprintf("season-%d", s), Season: s, Episode: e, RuntimeMinutes: 43})
+		}
+	}
+	if err := idx.PutWorks(ctx, works); err != nil {
+		t.Fatal(err)
+	}
+	r := catalog.NewResolver(idx, "livingroom")
+	at := func(p catalog.Progress, found bool) catalog.ProgressFunc {
+		return func(context.Context, string) (catalog.Progress, bool, error) { return p, found, nil }
+	}
+	cases := []struct {
+		name     string
+		q        catalog.Query
+		progress catalog.ProgressFunc
+		want     string
+		position int64
+	}{
+		{"new viewer", catalog.Query{Title: "this is us"}, at(catalog.Progress{}, false), "e-1-1", 0},
+		{"half way through S1E2", catalog.Query{Title: "this is us"}, at(catalog.Progress{Season: 1, Episode: 2, PositionMs: 600_000}, true), "e-1-2", 600_000},
+		{"finished S1E3 moves to S2E1", catalog.Query{Title: "this is us"}, at(catalog.Progress{Season: 1, Episode: 3, Finished: true}, true), "e-2-1", 0},
+		{"finished the last episode starts over", catalog.Query{Title: "this is us"}, at(catalog.Progress{Season: 2, Episode: 3, Finished: true}, true), "e-1-1", 0},
+		{"asked season wins over progress", catalog.Query{Title: "this is us", Season: 2}, at(catalog.Progress{Season: 1, Episode: 2, PositionMs: 5}, true), "e-2-1", 0},
+		{"progress in a vanished episode", catalog.Query{Title: "this is us"}, at(catalog.Progress{Season: 9, Episode: 9, PositionMs: 5}, true), "e-1-1", 0},
+		{"no progress lookup", catalog.Query{Title: "this is us"}, nil, "e-1-1", 0},
+	}
+	for _, c := range cases {
+		got, err := r.ResolvePlay(ctx, c.q, c.progress)
+		if err != nil || got.Work.ID != c.want || got.PositionMs != c.position {
+			t.Errorf("%s: %s at %d, %v; want %s at %d", c.name, got.Work.ID, got.PositionMs, err, c.want, c.position)
 		}
 	}
 }
