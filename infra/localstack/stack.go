@@ -45,31 +45,37 @@ type Config struct {
 	DevAccountID    string
 	DevToken        string
 	Dev2AccountID   string // a second account: on-demand only, no TV
-	Dev2Token       string
-	CatalogSourceID string
+	// AlexaClientID and AlexaClientSecret are the skill's credentials at
+	// alexa-sim's Login with Amazon (AcceptGrant, ChangeReports).
+	AlexaClientID     string
+	AlexaClientSecret string
+	Dev2Token         string
+	CatalogSourceID   string
 }
 
 // ConfigFromEnv reads the configuration, defaulting every value.
 func ConfigFromEnv(getenv func(string) string) Config {
 	root := cmp.Or(getenv("LIVINGROOM_ROOT"), ".")
 	return Config{
-		Root:            root,
-		BinDir:          cmp.Or(getenv("LIVINGROOM_BIN"), filepath.Join(root, "bin")),
-		RunDir:          cmp.Or(getenv("LIVINGROOM_RUN_DIR"), filepath.Join(root, ".run")),
-		DynamoDBAddr:    cmp.Or(getenv("DYNAMODB_ADDR"), "127.0.0.1:8000"),
-		LambdaAddr:      cmp.Or(getenv("LAMBDA_ADDR"), "127.0.0.1:3001"),
-		DeviceAPIAddr:   cmp.Or(getenv("DEVICE_API_ADDR"), "127.0.0.1:3000"),
-		DevicePushAddr:  cmp.Or(getenv("DEVICE_PUSH_ADDR"), "127.0.0.1:8200"),
-		AlexaSimAddr:    cmp.Or(getenv("ALEXA_SIM_ADDR"), "127.0.0.1:8300"),
-		TVAppAddr:       cmp.Or(getenv("TVAPP_ADDR"), "127.0.0.1:8400"),
-		TablePrefix:     cmp.Or(getenv("TABLE_PREFIX"), "livingroom-"),
-		ADMClientID:     cmp.Or(getenv("ADM_CLIENT_ID"), "dev-client"),
-		ADMClientSecret: cmp.Or(getenv("ADM_CLIENT_SECRET"), "dev-secret"),
-		DevAccountID:    cmp.Or(getenv("DEV_ACCOUNT_ID"), "dev-account"),
-		DevToken:        cmp.Or(getenv("DEV_ACCOUNT_TOKEN"), "dev-token"),
-		Dev2AccountID:   cmp.Or(getenv("DEV_ACCOUNT_2_ID"), "dev-account-2"),
-		Dev2Token:       cmp.Or(getenv("DEV_ACCOUNT_2_TOKEN"), "dev-token-2"),
-		CatalogSourceID: cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
+		Root:              root,
+		BinDir:            cmp.Or(getenv("LIVINGROOM_BIN"), filepath.Join(root, "bin")),
+		RunDir:            cmp.Or(getenv("LIVINGROOM_RUN_DIR"), filepath.Join(root, ".run")),
+		DynamoDBAddr:      cmp.Or(getenv("DYNAMODB_ADDR"), "127.0.0.1:8000"),
+		LambdaAddr:        cmp.Or(getenv("LAMBDA_ADDR"), "127.0.0.1:3001"),
+		DeviceAPIAddr:     cmp.Or(getenv("DEVICE_API_ADDR"), "127.0.0.1:3000"),
+		DevicePushAddr:    cmp.Or(getenv("DEVICE_PUSH_ADDR"), "127.0.0.1:8200"),
+		AlexaSimAddr:      cmp.Or(getenv("ALEXA_SIM_ADDR"), "127.0.0.1:8300"),
+		TVAppAddr:         cmp.Or(getenv("TVAPP_ADDR"), "127.0.0.1:8400"),
+		TablePrefix:       cmp.Or(getenv("TABLE_PREFIX"), "livingroom-"),
+		ADMClientID:       cmp.Or(getenv("ADM_CLIENT_ID"), "dev-client"),
+		ADMClientSecret:   cmp.Or(getenv("ADM_CLIENT_SECRET"), "dev-secret"),
+		DevAccountID:      cmp.Or(getenv("DEV_ACCOUNT_ID"), "dev-account"),
+		DevToken:          cmp.Or(getenv("DEV_ACCOUNT_TOKEN"), "dev-token"),
+		Dev2AccountID:     cmp.Or(getenv("DEV_ACCOUNT_2_ID"), "dev-account-2"),
+		Dev2Token:         cmp.Or(getenv("DEV_ACCOUNT_2_TOKEN"), "dev-token-2"),
+		AlexaClientID:     cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
+		AlexaClientSecret: cmp.Or(getenv("ALEXA_CLIENT_SECRET"), "alexa-sim-secret"),
+		CatalogSourceID:   cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
 	}
 }
 
@@ -119,6 +125,9 @@ func (s *Stack) start(ctx context.Context) error {
 	awsEnv := map[string]string{
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
 		"DYNAMODB_ENDPOINT": dynamoURL, "ACCOUNTS_TABLE": tables["accounts"], "CATALOG_TABLE": tables["catalog"],
+		// Login with Amazon and the event gateway are alexa-sim's.
+		"LWA_TOKEN_URL": "http://" + cfg.AlexaSimAddr + "/auth/o2/token", "EVENT_GATEWAY_URL": "http://" + cfg.AlexaSimAddr + "/v3/events",
+		"ALEXA_CLIENT_ID": cfg.AlexaClientID, "ALEXA_CLIENT_SECRET": cfg.AlexaClientSecret,
 	}
 
 	// 1. DynamoDB: dynalite, in memory, so every start is fresh and seeded.

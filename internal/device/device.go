@@ -69,6 +69,7 @@ type Service struct {
 	notifier Notifier
 	states   StateStore
 	progress ProgressSink
+	changes  ChangeSink
 	now      func() time.Time
 	newID    func() string
 }
@@ -91,6 +92,18 @@ func (s *Service) WithProgress(p ProgressSink) *Service {
 	return s
 }
 
+// ChangeSink hears of each stored state report with the one before it (nil
+// for the first), to tell Alexa what changed. It handles its own failures.
+type ChangeSink interface {
+	StateChanged(ctx context.Context, accountID, endpointID string, prev *State, cur State)
+}
+
+// WithChanges makes state reports notify sink.
+func (s *Service) WithChanges(sink ChangeSink) *Service {
+	s.changes = sink
+	return s
+}
+
 // ReportState records what a device of the account reports about itself.
 // The device must be registered to the account; the state is stamped with
 // the backend's clock.
@@ -109,6 +122,14 @@ func (s *Service) ReportState(ctx context.Context, accountID, endpointID string,
 		st.RegistrationID = d.RegistrationID
 	}
 	st.ReceivedAt = s.now().UTC()
+	var prev *State
+	if s.changes != nil {
+		if p, err := s.states.GetState(ctx, accountID, endpointID); err == nil {
+			prev = &p
+		} else if !errors.Is(err, ErrNoState) {
+			return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
+		}
+	}
 	if err := s.states.PutState(ctx, accountID, endpointID, st); err != nil {
 		return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
 	}
@@ -118,6 +139,9 @@ func (s *Service) ReportState(ctx context.Context, accountID, endpointID string,
 		if err := s.progress.PutProgress(ctx, accountID, p); err != nil {
 			return State{}, fmt.Errorf("report state of %s: progress: %w", endpointID, err)
 		}
+	}
+	if s.changes != nil {
+		s.changes.StateChanged(ctx, accountID, endpointID, prev, st)
 	}
 	return st, nil
 }

@@ -42,16 +42,27 @@ const MaxBodyBytes = 4 << 10
 // maxTokenLen bounds the bearer token read from a request.
 const maxTokenLen = 4096
 
+// DefaultBudget bounds one request, every call it makes included (the
+// store, and the ChangeReport a state report may send).
+const DefaultBudget = 1500 * time.Millisecond
+
 // Handler serves the device API.
 type Handler struct {
 	accounts Authenticator
 	devices  Devices
 	logger   *slog.Logger
+	budget   time.Duration
 }
 
 // NewHandler wires a Handler.
 func NewHandler(accounts Authenticator, devices Devices, logger *slog.Logger) *Handler {
-	return &Handler{accounts: accounts, devices: devices, logger: logger}
+	return &Handler{accounts: accounts, devices: devices, logger: logger, budget: DefaultBudget}
+}
+
+// WithBudget sets the time one request may take.
+func (h *Handler) WithBudget(d time.Duration) *Handler {
+	h.budget = d
+	return h
 }
 
 // DeviceJSON is a device as the API shows it.
@@ -96,6 +107,8 @@ var statusTable = []struct {
 // Handle answers one HTTP API request. Failures become JSON error replies;
 // a Lambda error is returned for nothing.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.budget)
+	defer cancel()
 	status, body, err := h.route(ctx, req)
 	if err != nil {
 		return h.errorReply(ctx, req, err), nil

@@ -5,6 +5,8 @@ import (
 
 	"livingroom/internal/account"
 	"livingroom/internal/account/accounttest"
+	"livingroom/internal/alexaevents"
+	"livingroom/internal/alexaevents/alexaeventstest"
 	"livingroom/internal/device"
 	"livingroom/internal/device/devicetest"
 	"livingroom/internal/dynamo"
@@ -47,5 +49,12 @@ func TestViewingStoreContract(t *testing.T) {
 	viewingtest.RunStoreSuite(t, func(t *testing.T) viewing.Store {
 		db := dynamotest.New(t)
 		return dynamo.NewViewing(db.Client, db.Tables["accounts"])
+	})
+}
+
+func TestGatewayTokensContract(t *testing.T) {
+	alexaeventstest.RunStoreSuite(t, func(t *testing.T) alexaevents.TokenStore {
+		db := dynamotest.New(t)
+		return dynamo.NewGatewayTokens(db.Client, db.Tables["accounts"])
 	})
 }

@@ -277,6 +277,11 @@ func Capabilities() []vsk.Capability {
 	prop := func(name string, retrievable bool) *vsk.CapabilityProperty {
 		return &vsk.CapabilityProperty{Supported: []vsk.PropertyName{{Name: name}}, Retrievable: retrievable}
 	}
+	// Power and playback changes are sent as ChangeReports once the
+	// account granted events (AcceptGrant).
+	reported := func(name string) *vsk.CapabilityProperty {
+		return &vsk.CapabilityProperty{Supported: []vsk.PropertyName{{Name: name}}, ProactivelyReported: true, Retrievable: true}
+	}
 	return []vsk.Capability{
 		{Type: "AlexaInterface", Interface: "Alexa", Version: "3"},
 		{Type: "AlexaInterface", Interface: "Alexa.RemoteVideoPlayer", Version: "3"},
@@ -288,7 +293,8 @@ func Capabilities() []vsk.Capability {
 		{Type: "AlexaInterface", Interface: "Alexa.KeypadController", Version: "3",
 			Keys: []string{"UP", "DOWN", "LEFT", "RIGHT", "SELECT", "BACK", "INFO", "MORE", "PAGE_UP", "PAGE_DOWN", "PAGE_LEFT", "PAGE_RIGHT"}},
 		{Type: "AlexaInterface", Interface: "Alexa.Launcher", Version: "3"},
-		{Type: "AlexaInterface", Interface: "Alexa.PowerController", Version: "3", Properties: prop("powerState", true)},
+		{Type: "AlexaInterface", Interface: "Alexa.PowerController", Version: "3", Properties: reported("powerState")},
+		{Type: "AlexaInterface", Interface: "Alexa.PlaybackStateReporter", Version: "3", Properties: reported("playbackState")},
 		{Type: "AlexaInterface", Interface: "Alexa.EndpointHealth", Version: "3", Properties: prop("connectivity", true)},
 	}
 }
@@ -315,6 +321,17 @@ func (h *Handler) reportState(ctx context.Context, d vsk.Directive) (vsk.Message
 	props := []vsk.Property{
 		{Namespace: "Alexa.EndpointHealth", Name: "connectivity", Value: map[string]string{"value": health}},
 		{Namespace: "Alexa.PowerController", Name: "powerState", Value: st.Power},
+		{Namespace: "Alexa.PlaybackStateReporter", Name: "playbackState", Value: map[string]string{"state": st.Playback}},
+	}
+	if c := st.Channel; c != nil && (c.Number != "" || c.CallSign != "") {
+		value := map[string]string{}
+		if c.Number != "" {
+			value["number"] = c.Number
+		}
+		if c.CallSign != "" {
+			value["callSign"] = c.CallSign
+		}
+		props = append(props, vsk.Property{Namespace: "Alexa.ChannelController", Name: "channel", Value: value})
 	}
 	return vsk.Reply(d, vsk.NamespaceAlexa, "StateReport", h.cfg.NewID(), nil, h.propertiesAt(st.ReceivedAt, props...)), nil
 }

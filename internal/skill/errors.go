@@ -31,6 +31,8 @@ var errorTable = []struct {
 	namespace string
 	errType   string
 }{
+	// First: a failed AcceptGrant has one error type whatever the cause.
+	{errAcceptGrantFailed, vsk.NamespaceAuthorization, vsk.ErrorAcceptGrantFailed},
 	{errInvalidDirective, vsk.NamespaceAlexa, vsk.ErrorInvalidDirective},
 	{errInvalidValue, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
 	{errNotInMode, vsk.NamespaceAlexa, vsk.ErrorNotSupportedInMode},
@@ -57,6 +59,7 @@ var publicMessages = map[string]string{
 	vsk.ErrorNoSuchEndpoint:       "The endpoint is not known for this account.",
 	vsk.ErrorEndpointUnreachable:  "The TV cannot be reached.",
 	vsk.ErrorInternal:             "The request could not be completed.",
+	vsk.ErrorAcceptGrantFailed:    "The grant could not be accepted.",
 	vsk.ErrorNotSupportedInMode:   "The TV cannot do that with what it shows now.",
 	vsk.ErrorActionNotPermitted:   "This content cannot be watched now.",
 	vsk.ErrorRecordingExists:      "That is already being recorded.",

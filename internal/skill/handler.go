@@ -78,6 +78,7 @@ type Config struct {
 	Content  Resolver
 	Replies  Replies
 	Viewing  Viewing
+	Grants   Grants           // may be nil: AcceptGrant then fails
 	NewID    func() string    // message ids (UUIDs in production)
 	Now      func() time.Time // the clock
 	Logger   *slog.Logger
@@ -127,6 +128,7 @@ func NewHandler(cfg Config) *Handler {
 		"Alexa.PowerController.TurnOn":                    h.power(action.PowerOn),
 		"Alexa.PowerController.TurnOff":                   h.power(action.PowerOff),
 		"Alexa.Discovery.Discover":                        h.discover,
+		"Alexa.Authorization.AcceptGrant":                 h.acceptGrant,
 		"Alexa.RemoteVideoPlayer.SearchAndDisplayResults": h.searchAndDisplay,
 		"Alexa.ChannelController.ChangeChannel":           h.changeChannel,
 		"Alexa.ChannelController.SkipChannels":            h.skipChannels,
@@ -311,6 +313,10 @@ func (h *Handler) encode(msg vsk.Message) (vsk.Message, []byte) {
 // credential and the endpoint it acts on.
 func replayKey(d vsk.Directive) string {
 	parts := []string{d.Header.Namespace, d.Header.Name}
+	if d.Endpoint == nil {
+		// AcceptGrant and Discover carry their credential in the payload.
+		parts = append(parts, string(d.Payload))
+	}
 	if e := d.Endpoint; e != nil {
 		parts = append(parts, e.EndpointID, e.Cookie[cookieRegistration])
 		if e.Scope != nil {

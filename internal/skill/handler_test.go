@@ -144,8 +144,18 @@ func newHandler(t testing.TB) (*skill.Handler, *devicetest.Notifier) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	return skill.NewHandler(skill.Config{
 		Accounts: accounts, Devices: panicky{devices}, Content: catalog.NewResolver(handmaidsTale(t), "livingroom"),
-		Replies: idempotencytest.NewStore(), Viewing: watched(t), NewID: newID, Now: clock, Logger: logger,
+		Replies: idempotencytest.NewStore(), Viewing: watched(t), Grants: grants{}, NewID: newID, Now: clock, Logger: logger,
 	}), notifier
+}
+
+// grants accepts the code "good-code" only.
+type grants struct{}
+
+func (grants) AcceptGrant(_ context.Context, accountID, code string) error {
+	if code != "good-code" {
+		return fmt.Errorf("lwa: invalid_grant for %s", accountID)
+	}
+	return nil
 }
 
 // watched is acc-dev's viewing: half way through The Handmaid's Tale S1E2,

@@ -47,6 +47,7 @@ var samplePayloads = map[string]any{
 	"Alexa.VideoRecorder.CancelRecording":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
 	"Alexa.VideoRecorder.DeleteRecording":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
 	"Alexa.Discovery.Discover":                        nil, // carries the scope in its payload: TestDiscoverListsOwnTVsOnly
+	"Alexa.Authorization.AcceptGrant":                 nil, // carries the grantee in its payload: golden accept-grant-*
 }
 
 // mayNotAct lists directives that need not send the TV an action even for

@@ -36,6 +36,8 @@ const (
 	ErrorNotSubscribed          = "NOT_SUBSCRIBED" // namespace Alexa.Video
 	NamespaceAlexa              = "Alexa"
 	NamespaceVideo              = "Alexa.Video"
+	NamespaceAuthorization      = "Alexa.Authorization"
+	ErrorAcceptGrantFailed      = "ACCEPT_GRANT_FAILED" // namespace Alexa.Authorization
 	ErrorResponseName           = "ErrorResponse"
 	ResponseName                = "Response"
 	ErrorNotSupportedInMode     = "NOT_SUPPORTED_IN_CURRENT_MODE"
@@ -136,4 +138,23 @@ func DiscoverResponse(messageID string, endpoints []DiscoveryEndpoint) Message {
 // there (Discover).
 type ScopePayload struct {
 	Scope Scope `json:"scope"`
+}
+
+// ChangeReport builds the proactive Alexa ChangeReport event: what changed
+// in the payload, the rest of the state in the context. The caller sets the
+// endpoint's scope to the gateway token.
+func ChangeReport(messageID, endpointID, cause string, changed, unchanged []Property) Message {
+	payload := map[string]any{"change": map[string]any{"cause": map[string]string{"type": cause}, "properties": changed}}
+	var ctx *Context
+	if len(unchanged) > 0 {
+		ctx = &Context{Properties: unchanged}
+	}
+	return Message{
+		Event: Event{
+			Header:   Header{Namespace: "Alexa", Name: "ChangeReport", MessageID: messageID, PayloadVersion: PayloadVersion},
+			Endpoint: &Endpoint{EndpointID: endpointID},
+			Payload:  payload,
+		},
+		Context: ctx,
+	}
 }

@@ -19,9 +19,11 @@ import (
 
 	"livingroom/internal/account"
 	"livingroom/internal/admclient"
+	"livingroom/internal/alexaevents"
 	"livingroom/internal/catalog"
 	"livingroom/internal/device"
 	"livingroom/internal/dynamo"
+	"livingroom/internal/lwaclient"
 	"livingroom/internal/skill"
 )
 
@@ -52,12 +54,19 @@ func main() {
 		ClientID:     os.Getenv("ADM_CLIENT_ID"),
 		ClientSecret: os.Getenv("ADM_CLIENT_SECRET"),
 	}, httpClient(budget/2), time.Now)
+	// AcceptGrant's code exchange runs inside the directive's budget too.
+	amazon := lwaclient.New(lwaclient.Config{
+		ClientID: os.Getenv("ALEXA_CLIENT_ID"), ClientSecret: os.Getenv("ALEXA_CLIENT_SECRET"),
+		TokenURL: os.Getenv("LWA_TOKEN_URL"), GatewayURL: os.Getenv("EVENT_GATEWAY_URL"),
+	}, httpClient(budget/2))
+	events := alexaevents.NewService(dynamo.NewGatewayTokens(db, os.Getenv("ACCOUNTS_TABLE")), amazon, amazon, time.Now, uuid.NewString, logger)
 	h := skill.NewHandler(skill.Config{
 		Accounts: account.NewService(store, time.Now),
 		Devices:  device.NewService(store, adm, time.Now, uuid.NewString).WithStates(dynamo.NewStates(db, os.Getenv("ACCOUNTS_TABLE"))),
 		Content:  catalog.NewResolver(index, cmp.Or(os.Getenv("CATALOG_SOURCE_ID"), "livingroom")),
 		Replies:  dynamo.NewReplies(db, os.Getenv("ACCOUNTS_TABLE")),
 		Viewing:  dynamo.NewViewing(db, os.Getenv("ACCOUNTS_TABLE")),
+		Grants:   events,
 		NewID:    uuid.NewString,
 		Now:      time.Now,
 		Logger:   logger,

@@ -113,7 +113,7 @@ func Check(msg []byte) error {
 		return checkVideoError(msg)
 	case "Alexa.VideoRecorder":
 		return checkVideoRecorder(msg)
-	case "Alexa.Discovery":
+	default:
 		stripped, err := stripUncovered(msg)
 		if err != nil {
 			return err
@@ -287,6 +287,44 @@ var NotInSchema = map[string]func(capability map[string]any) error{
 	"Alexa.PlaybackStateReporter": func(map[string]any) error { return nil },
 }
 
+// propertiesNotInSchema are state properties the schema lacks, each with
+// its check against the reference.
+var propertiesNotInSchema = map[string]func(value any) error{
+	"Alexa.PlaybackStateReporter.playbackState": func(v any) error {
+		m, _ := v.(map[string]any)
+		if s, _ := m["state"].(string); s != "PLAYING" && s != "PAUSED" && s != "STOPPED" {
+			return fmt.Errorf("playbackState value %v: want {state: PLAYING|PAUSED|STOPPED}", v)
+		}
+		return nil
+	},
+}
+
+// pruneProperties checks and removes the properties the schema lacks.
+func pruneProperties(v any) (any, error) {
+	props, ok := v.([]any)
+	if !ok {
+		return v, nil
+	}
+	kept := []any{}
+	for _, p := range props {
+		pm, _ := p.(map[string]any)
+		ns, _ := pm["namespace"].(string)
+		name, _ := pm["name"].(string)
+		check, uncovered := propertiesNotInSchema[ns+"."+name]
+		if !uncovered {
+			kept = append(kept, p)
+			continue
+		}
+		if _, ok := pm["timeOfSample"].(string); !ok {
+			return nil, fmt.Errorf("%s.%s without timeOfSample", ns, name)
+		}
+		if err := check(pm["value"]); err != nil {
+			return nil, err
+		}
+	}
+	return kept, nil
+}
+
 // stripUncovered checks the capabilities the schema does not cover and
 // returns the message without them, for the schema to check the rest.
 func stripUncovered(msg []byte) ([]byte, error) {
@@ -296,6 +334,20 @@ func stripUncovered(msg []byte) ([]byte, error) {
 	}
 	event, _ := m["event"].(map[string]any)
 	payload, _ := event["payload"].(map[string]any)
+	if change, ok := payload["change"].(map[string]any); ok {
+		props, err := pruneProperties(change["properties"])
+		if err != nil {
+			return nil, err
+		}
+		change["properties"] = props
+	}
+	if ctx, ok := m["context"].(map[string]any); ok {
+		props, err := pruneProperties(ctx["properties"])
+		if err != nil {
+			return nil, err
+		}
+		ctx["properties"] = props
+	}
 	endpoints, _ := payload["endpoints"].([]any)
 	for _, e := range endpoints {
 		ep, _ := e.(map[string]any)
@@ -309,7 +361,7 @@ func stripUncovered(msg []byte) ([]byte, error) {
 				kept = append(kept, c)
 				continue
 			}
-			if capability["type"] != "AlexaInterface" || capability["version"] != "3" {
+			if capability["type"] != "AlexaInterface" || (capability["version"] != "3" && capability["version"] != "1.0") {
 				return nil, fmt.Errorf("%s: type must be AlexaInterface and version 3", iface)
 			}
 			if err := check(capability); err != nil {
