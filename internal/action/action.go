@@ -123,6 +123,7 @@ const (
 	MaxCallSignLen  = 64         // call signs
 	MaxChannelLen   = 16         // channel numbers: digits, '.' and '-'
 	MaxSeekDeltaMs  = 86_400_000 // |SEEK deltaMs|, a day, as Alexa's SeekController allows
+	MaxMillis       = 1e11       // durationMs and positionMs: about three years, as the device API accepts
 	minResultTitles = 16         // SHOW_RESULTS never shortens a title below this many bytes
 )
 
@@ -342,9 +343,9 @@ func Decode(data map[string]string) (Action, error) {
 			SeriesTitle: d.text(keySeriesTitle, MaxTextBytes),
 			Season:      int(d.natural(keySeason, 1<<31-1)),
 			Episode:     int(d.natural(keyEpisode, 1<<31-1)),
-			DurationMs:  d.natural(keyDurationMs, 1<<62),
+			DurationMs:  d.natural(keyDurationMs, MaxMillis),
 		}
-		a.PositionMs = d.natural(keyPositionMs, 1<<62)
+		a.PositionMs = d.natural(keyPositionMs, MaxMillis)
 	case Seek:
 		a.DeltaMs = d.delta(keyDeltaMs)
 	case TuneChannel:

@@ -168,6 +168,8 @@ func TestDecodeRejects(t *testing.T) {
 		{name: "play season not an integer", from: "play-episode", set: map[string]string{"season": "one"}, want: "season"},
 		{name: "play negative episode", from: "play-episode", set: map[string]string{"episode": "-2"}, want: "episode"},
 		{name: "play position not an integer", from: "play-movie", set: map[string]string{"positionMs": "1.5"}, want: "positionMs"},
+		{name: "play duration over three years", from: "play-movie", set: map[string]string{"durationMs": "100000000001"}, want: "durationMs"},
+		{name: "play position over three years", from: "play-movie", set: map[string]string{"positionMs": "100000000001"}, want: "positionMs"},
 		{name: "play duration overflows", from: "play-movie", set: map[string]string{"durationMs": "99999999999999999999"}, want: "durationMs"},
 		{name: "play title too long", from: "play-movie", set: map[string]string{"title": strings.Repeat("t", MaxTextBytes+1)}, want: "title"},
 		{name: "play series id too long", from: "play-episode", set: map[string]string{"seriesId": strings.Repeat("s", MaxIDBytes+1)}, want: "seriesId"},
