@@ -46,7 +46,7 @@ func TestTheDeviceAPIAcceptsEveryState(t *testing.T) {
 	statuses := make(chan int, 100)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		req := events.APIGatewayV2HTTPRequest{RawPath: r.URL.Path, Body: string(body),
+		req := events.APIGatewayV2HTTPRequest{RawPath: r.URL.EscapedPath(), Body: string(body), // as samlocal and API Gateway pass it
 			Headers: map[string]string{"authorization": r.Header.Get("Authorization")}}
 		req.RequestContext.HTTP.Method = r.Method
 		resp, err := h.Handle(r.Context(), req)
