@@ -161,6 +161,7 @@ type builder struct {
 	counts   Counts
 	problems []string
 	missing  []string
+	root     string // directory the files are read from, for error messages
 }
 
 func newBuilder() *builder {

@@ -7,7 +7,9 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -57,6 +59,34 @@ type Work struct {
 	Season      int    // seasons and episodes: season number
 	Episode     int    // episodes: number within the season
 	AirDate     string // episodes: YYYY-MM-DD
+
+	// Availability lists the windows in which the work can be watched.
+	// Empty means by subscription, always, in the exporter's regions.
+	Availability []Window
+}
+
+// Offer types of an availability window, as CDF names its offers.
+const (
+	OfferSubscription = "subscription"
+	OfferFree         = "free"
+)
+
+// Window is one availability window of a work: an offer type, the
+// countries (ISO 3166-1 alpha-2) and optional start and end, each a date
+// (YYYY-MM-DD) or an RFC 3339 time.
+type Window struct {
+	Offer   string
+	Regions []string
+	Start   string
+	End     string
+}
+
+// Airing is one entry of a channel's schedule.
+type Airing struct {
+	Start   string // RFC 3339
+	Minutes int
+	WorkID  string // the work shown, when it is in the catalog
+	Title   string
 }
 
 // Channel is a live TV channel.
@@ -69,6 +99,7 @@ type Channel struct {
 	Genres      []string
 	ImageURL    string
 	ExternalIDs map[string]string
+	Schedule    []Airing // upcoming airings, in start order
 }
 
 // Index is what request paths read. Every method is a key lookup or a query
@@ -82,7 +113,55 @@ type Index interface {
 	// order, starting after (season, episode) = (0, 0) when from is zero.
 	Episodes(ctx context.Context, seriesID string, from EpisodeRef, limit int) ([]Work, error)
 	FindChannel(ctx context.Context, ref ChannelRef) ([]Channel, error)
+	// FindByGenre returns movies and series of a genre by rank.
+	FindByGenre(ctx context.Context, genre string, limit int) ([]Work, error)
+	// FindByPerson returns movies and series with an actor or director of
+	// that (normalised) name, by rank, unranked last; at most limit (> 0).
+	FindByPerson(ctx context.Context, name string, limit int) ([]Work, error)
+	// Lineup returns every channel in channel-number order.
+	Lineup(ctx context.Context) ([]Channel, error)
 }
+
+// MaxLineup bounds the channels Lineup returns: a real line-up has a few
+// hundred.
+const MaxLineup = 2000
+
+// MaxIndexedAirings bounds the schedule kept with a channel in the index:
+// the next airings the exporter saw (it runs at least daily).
+const MaxIndexedAirings = 96
+
+// LineupKey orders channel numbers as dialled: "7" < "7.1" < "206" < "1234".
+func LineupKey(number string) string {
+	major, minor, _ := strings.Cut(number, ".")
+	n := 0
+	for _, r := range major {
+		if r < '0' || r > '9' {
+			return "~" + number // not a number: after the numbered ones
+		}
+		n = n*10 + int(r-'0')
+		if n > 99_999_999 {
+			return "~" + number
+		}
+	}
+	return fmt.Sprintf("%08d.%s", n, minor)
+}
+
+// OnAir returns the airing of a channel's schedule at t, if any.
+func (c Channel) OnAir(t time.Time) (Airing, bool) {
+	for _, a := range c.Schedule {
+		start, err := time.Parse(time.RFC3339, a.Start)
+		if err != nil {
+			continue
+		}
+		if !t.Before(start) && t.Before(start.Add(time.Duration(a.Minutes)*time.Minute)) {
+			return a, true
+		}
+	}
+	return Airing{}, false
+}
+
+// NormalizePerson folds a person's name for lookup, like titles.
+func NormalizePerson(s string) string { return NormalizeTitle(s) }
 
 // IndexWriter is what the exporter fills.
 type IndexWriter interface {

@@ -179,6 +179,52 @@ func (x *Index) FindByGenre(ctx context.Context, genre string, limit int) ([]cat
 	return works, nil
 }
 
+// FindByPerson returns movies and series of an actor or director by rank.
+func (x *Index) FindByPerson(ctx context.Context, name string, limit int) ([]catalog.Work, error) {
+	norm := catalog.NormalizePerson(name)
+	if norm == "" {
+		return nil, fmt.Errorf("find person: empty name: %w", catalog.ErrInvalid)
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var works []catalog.Work
+	for _, w := range x.works {
+		if w.Kind != catalog.Movie && w.Kind != catalog.Series {
+			continue
+		}
+		if slices.ContainsFunc(slices.Concat(w.Actors, w.Directors), func(p string) bool { return catalog.NormalizePerson(p) == norm }) {
+			works = append(works, Clone(w))
+		}
+	}
+	slices.SortFunc(works, func(a, b catalog.Work) int {
+		return cmp.Or(cmp.Compare(catalog.RankKey(a.Rank), catalog.RankKey(b.Rank)), strings.Compare(a.ID, b.ID))
+	})
+	if len(works) == 0 {
+		return nil, fmt.Errorf("find person: %w", catalog.ErrNotFound)
+	}
+	if limit > 0 && len(works) > limit {
+		works = works[:limit]
+	}
+	return works, nil
+}
+
+// Lineup returns the channels in number order.
+func (x *Index) Lineup(ctx context.Context) ([]catalog.Channel, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make([]catalog.Channel, 0, len(x.channels))
+	for _, ch := range x.channels {
+		out = append(out, cloneChannel(ch))
+	}
+	slices.SortFunc(out, func(a, b catalog.Channel) int {
+		return cmp.Or(strings.Compare(catalog.LineupKey(a.Number), catalog.LineupKey(b.Number)), strings.Compare(a.ID, b.ID))
+	})
+	if len(out) == 0 {
+		return nil, fmt.Errorf("lineup: %w", catalog.ErrNotFound)
+	}
+	return out[:min(len(out), catalog.MaxLineup)], nil
+}
+
 // FindChannel returns the channels matching the first set field of ref.
 func (x *Index) FindChannel(ctx context.Context, ref catalog.ChannelRef) ([]catalog.Channel, error) {
 	x.mu.RLock()
@@ -236,6 +282,11 @@ func Clone(w catalog.Work) catalog.Work {
 func cloneChannel(c catalog.Channel) catalog.Channel {
 	c.ExternalIDs = cloneMap(c.ExternalIDs)
 	c.Genres = cloneSlice(c.Genres)
+	if len(c.Schedule) > 0 {
+		c.Schedule = slices.Clone(c.Schedule[:min(len(c.Schedule), catalog.MaxIndexedAirings)])
+	} else {
+		c.Schedule = nil
+	}
 	return c
 }
 
@@ -251,4 +302,77 @@ func cloneMap(m map[string]string) map[string]string {
 		return nil
 	}
 	return maps.Clone(m)
+}
+
+// ReplaceWorks stores changed works and drops the lookups their stored
+// versions had, like the DynamoDB adapter.
+func (x *Index) ReplaceWorks(ctx context.Context, works []catalog.Work) error {
+	for _, w := range works {
+		if err := w.Validate(); err != nil {
+			return fmt.Errorf("replace work %s: %w", w.ID, err)
+		}
+	}
+	x.mu.Lock()
+	for _, w := range works {
+		x.unindex(w.ID)
+	}
+	x.mu.Unlock()
+	return x.PutWorks(ctx, works)
+}
+
+// DeleteWorks drops works and all their lookups; unknown ids are passed over.
+func (x *Index) DeleteWorks(ctx context.Context, ids []string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, id := range ids {
+		x.unindex(id)
+	}
+	return nil
+}
+
+// DeleteChannels drops channels and their lookups.
+func (x *Index) DeleteChannels(ctx context.Context, ids []string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, id := range ids {
+		c, ok := x.channels[id]
+		if !ok {
+			continue
+		}
+		delete(x.channels, id)
+		drop(x.byNumber, c.Number, id)
+		drop(x.bySign, strings.ToUpper(c.CallSign), id)
+		drop(x.byName, catalog.NormalizeTitle(c.Name), id)
+	}
+	return nil
+}
+
+// unindex removes a work and its lookups; the caller holds the lock.
+func (x *Index) unindex(id string) {
+	w, ok := x.works[id]
+	if !ok {
+		return
+	}
+	delete(x.works, id)
+	drop(x.titles, catalog.NormalizeTitle(w.Title), string(w.Kind)+"#"+w.ID)
+	for scheme, ext := range w.ExternalIDs {
+		drop(x.external, scheme+"#"+ext, w.ID)
+	}
+	if w.Kind == catalog.Episode {
+		if e := x.episodes[w.SeriesID]; e != nil && e[catalog.EpisodeRef{Season: w.Season, Episode: w.Episode}].ID == w.ID {
+			delete(e, catalog.EpisodeRef{Season: w.Season, Episode: w.Episode})
+		}
+	}
+	for _, g := range w.Genres {
+		drop(x.genres, catalog.NormalizeGenre(g), w.ID)
+	}
+}
+
+func drop[V any](m map[string]map[string]V, key, sub string) {
+	if inner := m[key]; inner != nil {
+		delete(inner, sub)
+		if len(inner) == 0 {
+			delete(m, key)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"livingroom/internal/catalog"
 )
@@ -17,6 +18,10 @@ type IndexAndWriter interface {
 	catalog.Index
 	catalog.IndexWriter
 	catalog.GenreIndex
+	// What the exporter uses to keep the index up to date incrementally.
+	ReplaceWorks(ctx context.Context, works []catalog.Work) error
+	DeleteWorks(ctx context.Context, ids []string) error
+	DeleteChannels(ctx context.Context, ids []string) error
 }
 
 // RunIndexSuite runs the catalog index contract against fresh, empty
@@ -35,7 +40,12 @@ func RunIndexSuite(t *testing.T, newIndex func(t *testing.T) IndexAndWriter) {
 		{"EpisodesInOrder", testEpisodesInOrder},
 		{"FindByGenre", testFindByGenre},
 		{"FindChannel", testFindChannel},
+		{"FindByPerson", testFindByPerson},
+		{"Lineup", testLineup},
 		{"InvalidWorkRejected", testInvalidWorkRejected},
+		{"ReplaceDropsStaleLookups", testReplaceDropsStaleLookups},
+		{"DeleteWorks", testDeleteWorks},
+		{"DeleteChannels", testDeleteChannels},
 		{"Concurrent", testConcurrent},
 	}
 	for _, tt := range tests {
@@ -73,7 +83,11 @@ var (
 	}
 	channels = []catalog.Channel{
 		{ID: "channel-espn", Number: "206", CallSign: "ESPN", Name: "ESPN", Genres: []string{"Sports"},
-			ImageURL: "https://img.example.com/espn.png", ExternalIDs: map[string]string{"tms": "10179"}},
+			ImageURL: "https://img.example.com/espn.png", ExternalIDs: map[string]string{"tms": "10179"},
+			Schedule: []catalog.Airing{
+				{Start: "2026-11-25T20:00:00Z", Minutes: 60, WorkID: "", Title: "SportsCenter"},
+				{Start: "2026-11-25T21:00:00Z", Minutes: 30, Title: "NFL Live"},
+			}},
 		{ID: "channel-food", Number: "231", CallSign: "FOOD", Name: "Food Network"},
 		{ID: "channel-wabc", Number: "7", CallSign: "WABC", Name: "ABC", Affiliate: "ABC"},
 	}
@@ -389,5 +403,143 @@ func assertIDs(t *testing.T, what string, got []catalog.Work, want ...string) {
 	}
 	if !reflect.DeepEqual(ids, want) {
 		t.Fatalf("%s = %v, want %v", what, ids, want)
+	}
+}
+
+func testReplaceDropsStaleLookups(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	putFixture(t, ctx, x)
+	renamed := movieFull
+	renamed.Title = "A New Name"
+	renamed.ExternalIDs = map[string]string{"tms": "MV999"}
+	renamed.Genres = []string{"Comedy"}
+	if err := x.ReplaceWorks(ctx, []catalog.Work{renamed}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := x.GetWork(ctx, renamed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertWork(t, got, renamed)
+	if _, err := x.FindByTitle(ctx, movieFull.Title); !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("old title still found: %v", err)
+	}
+	assertFound(t, x, "A New Name", renamed.ID)
+	for scheme, id := range movieFull.ExternalIDs {
+		if ws, err := x.FindByExternalID(ctx, scheme, id); err == nil {
+			t.Fatalf("old external id %s %s still finds %v", scheme, id, ws)
+		}
+	}
+	if ws, err := x.FindByGenre(ctx, movieFull.Genres[0], 0); err == nil {
+		for _, w := range ws {
+			if w.ID == renamed.ID {
+				t.Fatalf("old genre %s still lists %s", movieFull.Genres[0], w.ID)
+			}
+		}
+	}
+	// A work that was not in the index is simply added.
+	fresh := movieFull
+	fresh.ID, fresh.Title, fresh.ExternalIDs = "movie-fresh", "Fresh", nil
+	if err := x.ReplaceWorks(ctx, []catalog.Work{fresh}); err != nil {
+		t.Fatal(err)
+	}
+	assertFound(t, x, "Fresh", "movie-fresh")
+}
+
+func assertFound(t *testing.T, x IndexAndWriter, title string, ids ...string) {
+	t.Helper()
+	ws, err := x.FindByTitle(context.Background(), title)
+	if err != nil {
+		t.Fatalf("find %q: %v", title, err)
+	}
+	assertIDs(t, "title "+title, ws, ids...)
+}
+
+func testDeleteWorks(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	putFixture(t, ctx, x)
+	ep := episodes()[0]
+	if err := x.DeleteWorks(ctx, []string{movieFull.ID, ep.ID, "no-such-work"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{movieFull.ID, ep.ID} {
+		if _, err := x.GetWork(ctx, id); !errors.Is(err, catalog.ErrNotFound) {
+			t.Fatalf("deleted %s: %v", id, err)
+		}
+	}
+	if _, err := x.FindByTitle(ctx, movieFull.Title); !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("deleted movie's title still found: %v", err)
+	}
+	eps, err := x.Episodes(ctx, ep.SeriesID, catalog.EpisodeRef{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range eps {
+		if e.ID == ep.ID {
+			t.Fatal("deleted episode still listed")
+		}
+	}
+	if len(eps) != len(episodes())-1 {
+		t.Fatalf("%d episodes left, want %d", len(eps), len(episodes())-1)
+	}
+}
+
+func testDeleteChannels(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	ch := catalog.Channel{ID: "channel-gone", Number: "999", CallSign: "GONE", Name: "Gone TV"}
+	if err := x.PutChannels(ctx, []catalog.Channel{ch}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.DeleteChannels(ctx, []string{ch.ID, "channel-unknown"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []catalog.ChannelRef{{Number: "999"}, {CallSign: "gone"}, {Name: "gone tv"}} {
+		if _, err := x.FindChannel(ctx, ref); !errors.Is(err, catalog.ErrNotFound) {
+			t.Fatalf("deleted channel found by %+v: %v", ref, err)
+		}
+	}
+}
+
+func testFindByPerson(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	putFixture(t, ctx, x)
+	for _, name := range []string{"An Actor", "an actor!", "A Director", "Lead Actor"} {
+		got, err := x.FindByPerson(ctx, name, 10)
+		if err != nil || len(got) == 0 {
+			t.Fatalf("FindByPerson(%q) = %v, %v", name, got, err)
+		}
+		for _, w := range got {
+			if w.Kind != catalog.Movie && w.Kind != catalog.Series {
+				t.Fatalf("FindByPerson(%q) returned a %s", name, w.Kind)
+			}
+		}
+	}
+	if _, err := x.FindByPerson(ctx, "Nobody Atall", 10); !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("FindByPerson(unknown) err = %v, want ErrNotFound", err)
+	}
+	if _, err := x.FindByPerson(ctx, "!!!", 10); !errors.Is(err, catalog.ErrInvalid) {
+		t.Fatalf("FindByPerson(punctuation) err = %v, want ErrInvalid", err)
+	}
+}
+
+func testLineup(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	putFixture(t, ctx, x)
+	got, err := x.Lineup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var numbers []string
+	for _, ch := range got {
+		numbers = append(numbers, ch.Number)
+	}
+	if want := []string{"7", "206", "231"}; !reflect.DeepEqual(numbers, want) {
+		t.Fatalf("Lineup numbers = %v, want %v", numbers, want)
+	}
+	espn := got[1]
+	if len(espn.Schedule) != 2 {
+		t.Fatalf("schedule not kept: %+v", espn.Schedule)
+	}
+	on, ok := espn.OnAir(time.Date(2026, 11, 25, 21, 10, 0, 0, time.UTC))
+	if !ok || on.Title != "NFL Live" {
+		t.Fatalf("OnAir = %+v, %v", on, ok)
+	}
+	if _, ok := espn.OnAir(time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC)); ok {
+		t.Fatal("OnAir after the schedule")
 	}
 }
