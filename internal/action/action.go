@@ -9,7 +9,7 @@
 //	PAUSE, RESUME, STOP, START_OVER  (none)
 //	SEEK          deltaMs (signed, required)
 //	TUNE_CHANNEL  channelNumber and/or callSign (one required), channelName, programId, programTitle
-//	SHOW_RESULTS  query, results (compact JSON [{"id","title","kind"}], at most 10)
+//	SHOW_RESULTS  query (optional), results (compact JSON [{"id","title","kind"}], at most 10)
 //	LAUNCH        target (home, settings, search, guide, recordings)
 //	KEYSTROKE     key (UP, DOWN, LEFT, RIGHT, SELECT, BACK, INFO, PAGE_UP, PAGE_DOWN, PAGE_LEFT, PAGE_RIGHT)
 //	POWER         power (ON, OFF)
@@ -201,7 +201,7 @@ type Action struct {
 	PositionMs int64      // PlayContent: where to start
 	DeltaMs    int64      // Seek: signed move
 	Channel    *Channel   // TuneChannel
-	Query      string     // ShowResults: what was searched, for display
+	Query      string     // ShowResults: what was searched, for display; may be empty
 	Results    []Result   // ShowResults, best first
 	Target     Target     // Launch
 	Key        Key        // Keystroke
@@ -360,10 +360,7 @@ func Decode(data map[string]string) (Action, error) {
 			d.fail("%s needs %s or %s", TuneChannel, keyChannelNum, keyCallSign)
 		}
 	case ShowResults:
-		a.Query = d.text(keyQuery, MaxTextBytes)
-		if a.Query == "" {
-			d.fail("%s without %s", ShowResults, keyQuery)
-		}
+		a.Query = d.text(keyQuery, MaxTextBytes) // may be empty: a search by media type only
 		a.Results = d.results(keyResults)
 	case Launch:
 		a.Target = Target(d.enum(keyTarget, targets))

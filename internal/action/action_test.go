@@ -53,6 +53,7 @@ var valid = []struct {
 		}
 	})},
 	{"show-no-results", with(base(ShowResults), func(a *Action) { a.Query = "nothing"; a.Results = []Result{} })},
+	{"show-results-without-query", with(base(ShowResults), func(a *Action) { a.Results = []Result{{ID: "movie-7", Title: "Heat", Kind: KindMovie}} })},
 	{"launch-guide", with(base(Launch), func(a *Action) { a.Target = TargetGuide })},
 	{"keystroke-select", with(base(Keystroke), func(a *Action) { a.Key = KeySelect })},
 	{"power-off", with(base(PowerSet), func(a *Action) { a.Power = PowerOff })},
@@ -197,7 +198,6 @@ func TestDecodeRejects(t *testing.T) {
 		{name: "result without title", from: "show-results", set: map[string]string{"results": `[{"id":"x","kind":"movie"}]`}, want: "results[0]"},
 		{name: "result unknown kind", from: "show-results", set: map[string]string{"results": `[{"id":"x","title":"X","kind":"app"}]`}, want: "kind"},
 		{name: "eleven results", from: "show-results", set: map[string]string{"results": "[" + strings.Repeat(`{"id":"x","title":"X","kind":"movie"},`, 10) + `{"id":"x","title":"X","kind":"movie"}]`}, want: "11 results"},
-		{name: "results without query", from: "show-results", delete: []string{"query"}, want: "without query"},
 
 		{name: "launch unknown target", from: "launch-guide", set: map[string]string{"target": "netflix"}, want: "target"},
 		{name: "launch missing target", from: "launch-guide", delete: []string{"target"}, want: "target"},
@@ -254,7 +254,8 @@ func TestValidate(t *testing.T) {
 		{"results eleven", Action{Type: ShowResults, Query: "q", Results: make([]Result, 11)}, "11 results"},
 		{"results bad kind", Action{Type: ShowResults, Query: "q", Results: []Result{{ID: "a", Title: "A", Kind: "app"}}}, "result 0"},
 		{"results empty id", Action{Type: ShowResults, Query: "q", Results: []Result{{Title: "A", Kind: KindMovie}}}, "result 0"},
-		{"results without query", Action{Type: ShowResults, Results: []Result{}}, "query"},
+		{"results without query are valid", Action{Type: ShowResults, Results: []Result{{ID: "m", Title: "M", Kind: KindMovie}}}, ""},
+		{"results over the query bound are cut, not refused", Action{Type: ShowResults, Query: strings.Repeat("q", 2*MaxTextBytes), Results: []Result{}}, ""},
 		{"launch bad target", Action{Type: Launch, Target: "apps"}, "target"},
 		{"keystroke bad key", Action{Type: Keystroke, Key: "up"}, "key"},
 		{"power bad", Action{Type: PowerSet, Power: "on"}, "power"},
