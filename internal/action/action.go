@@ -9,7 +9,7 @@
 //	PAUSE, RESUME, STOP, START_OVER  (none)
 //	SEEK          deltaMs (signed, required)
 //	TUNE_CHANNEL  channelNumber and/or callSign (one required), channelName, programId, programTitle
-//	SHOW_RESULTS  query, results (compact JSON [{"id","title","kind"}], at most 10)
+//	SHOW_RESULTS  query (optional), results (compact JSON [{"id","title","kind"}], at most 10)
 //	LAUNCH        target (home, settings, search, guide, recordings)
 //	KEYSTROKE     key (UP, DOWN, LEFT, RIGHT, SELECT, BACK, INFO, PAGE_UP, PAGE_DOWN, PAGE_LEFT, PAGE_RIGHT)
 //	POWER         power (ON, OFF)
@@ -123,6 +123,7 @@ const (
 	MaxCallSignLen  = 64         // call signs
 	MaxChannelLen   = 16         // channel numbers: digits, '.' and '-'
 	MaxSeekDeltaMs  = 86_400_000 // |SEEK deltaMs|, a day, as Alexa's SeekController allows
+	MaxMillis       = 1e11       // durationMs and positionMs: about three years, as the device API accepts
 	minResultTitles = 16         // SHOW_RESULTS never shortens a title below this many bytes
 )
 
@@ -200,7 +201,7 @@ type Action struct {
 	PositionMs int64      // PlayContent: where to start
 	DeltaMs    int64      // Seek: signed move
 	Channel    *Channel   // TuneChannel
-	Query      string     // ShowResults: what was searched, for display
+	Query      string     // ShowResults: what was searched, for display; may be empty
 	Results    []Result   // ShowResults, best first
 	Target     Target     // Launch
 	Key        Key        // Keystroke
@@ -342,9 +343,9 @@ func Decode(data map[string]string) (Action, error) {
 			SeriesTitle: d.text(keySeriesTitle, MaxTextBytes),
 			Season:      int(d.natural(keySeason, 1<<31-1)),
 			Episode:     int(d.natural(keyEpisode, 1<<31-1)),
-			DurationMs:  d.natural(keyDurationMs, 1<<62),
+			DurationMs:  d.natural(keyDurationMs, MaxMillis),
 		}
-		a.PositionMs = d.natural(keyPositionMs, 1<<62)
+		a.PositionMs = d.natural(keyPositionMs, MaxMillis)
 	case Seek:
 		a.DeltaMs = d.delta(keyDeltaMs)
 	case TuneChannel:
@@ -359,10 +360,7 @@ func Decode(data map[string]string) (Action, error) {
 			d.fail("%s needs %s or %s", TuneChannel, keyChannelNum, keyCallSign)
 		}
 	case ShowResults:
-		a.Query = d.text(keyQuery, MaxTextBytes)
-		if a.Query == "" {
-			d.fail("%s without %s", ShowResults, keyQuery)
-		}
+		a.Query = d.text(keyQuery, MaxTextBytes) // may be empty: a search by media type only
 		a.Results = d.results(keyResults)
 	case Launch:
 		a.Target = Target(d.enum(keyTarget, targets))

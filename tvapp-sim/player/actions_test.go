@@ -154,6 +154,17 @@ func TestPlayerActions(t *testing.T) {
 			steps: []step{{act: tuneAt("a1", 0, news), want: Applied}, {advance: time.Second, act: seekAt("a2", time.Second, 90_000_000-86_400_000), want: Applied}},
 			want:  State{Power: PowerOn, Playback: Playing, Content: newsShow, Channel: newsState, PositionMs: 1_000 + 3_600_000, Screen: ScreenPlayer, LastActionID: "a2", UpdatedAt: t0.Add(time.Second)},
 		},
+		{
+			name: "seeks on live TV stop at the protocol's bound",
+			steps: append([]step{{act: tuneAt("a1", 0, news), want: Applied}}, func() []step {
+				var ss []step
+				for i := range 1200 { // 1,200 days forward
+					ss = append(ss, step{act: seekAt(fmt.Sprintf("s%d", i), 0, action.MaxSeekDeltaMs), want: Applied})
+				}
+				return ss
+			}()...),
+			want: State{Power: PowerOn, Playback: Playing, Content: newsShow, Channel: newsState, PositionMs: action.MaxMillis, Screen: ScreenPlayer, LastActionID: "s1199", UpdatedAt: t0},
+		},
 		// TUNE_CHANNEL
 		{
 			name:  "tune from home shows live TV",
@@ -169,6 +180,11 @@ func TestPlayerActions(t *testing.T) {
 			name:  "tune by call sign without a programme",
 			steps: []step{{act: tuneAt("a1", 0, action.Channel{CallSign: "PBS"}), want: Applied}},
 			want:  State{Power: PowerOn, Playback: Playing, Channel: &Channel{CallSign: "PBS"}, Screen: ScreenPlayer, LastActionID: "a1", UpdatedAt: t0},
+		},
+		{
+			name:  "a programme without an id is not content",
+			steps: []step{{act: tuneAt("a1", 0, action.Channel{Number: "7", ProgramTitle: "News"}), want: Applied}},
+			want:  State{Power: PowerOn, Playback: Playing, Channel: &Channel{Number: "7", ProgramTitle: "News"}, Screen: ScreenPlayer, LastActionID: "a1", UpdatedAt: t0},
 		},
 		{
 			name:  "play after tune leaves live TV",

@@ -70,7 +70,7 @@ func checkInvariants(t *testing.T, step int, s State) {
 		t.Fatalf("step %d: selection %d of %d results", step, s.SelectedIndex, len(s.Results))
 	case len(s.Results) > action.MaxResults || len(s.Recordings) > MaxRecordings:
 		t.Fatalf("step %d: %d results, %d recordings", step, len(s.Results), len(s.Recordings))
-	case s.PositionMs < 0 || (s.Content != nil && s.Content.DurationMs > 0 && s.PositionMs > s.Content.DurationMs):
+	case s.PositionMs < 0 || s.PositionMs > action.MaxMillis || (s.Content != nil && s.Content.DurationMs > 0 && s.PositionMs > s.Content.DurationMs):
 		t.Fatalf("step %d: position %d of %+v", step, s.PositionMs, s.Content)
 	}
 }

@@ -397,8 +397,10 @@ func (p *Player) tune(now time.Time, c *action.Channel) {
 		return // Decode never yields this
 	}
 	p.channel = &Channel{Number: c.Number, CallSign: c.CallSign, Name: c.Name, ProgramID: c.ProgramID, ProgramTitle: c.ProgramTitle}
+	// Content is a catalog item, so it needs an id; a programme known only
+	// by its title stays in the channel's programTitle.
 	var programme *Content
-	if c.ProgramID != "" || c.ProgramTitle != "" {
+	if c.ProgramID != "" {
 		programme = &Content{ID: c.ProgramID, Title: c.ProgramTitle}
 	}
 	p.startPlaying(now, programme, 0)
@@ -530,12 +532,13 @@ func (p *Player) settle(now time.Time) {
 	p.updated = endedAt
 }
 
+// clampPosition keeps pos within the content, or within action.MaxMillis
+// when the duration is unknown (live TV seeks have no other end).
 func clampPosition(pos, duration int64) int64 {
-	pos = max(pos, 0)
-	if duration > 0 {
-		pos = min(pos, duration)
+	if duration <= 0 {
+		duration = action.MaxMillis
 	}
-	return pos
+	return min(max(pos, 0), duration)
 }
 
 // idSet remembers the last n ids in insertion order.

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"livingroom/tvapp-sim/backoff"
 	"livingroom/tvapp-sim/player"
@@ -39,6 +40,11 @@ const (
 	DefaultRetryBase   = 250 * time.Millisecond
 	DefaultRetryCap    = 30 * time.Second
 )
+
+// MaxBodyBytes is the device API's limit on a request body
+// (deviceapi.MaxBodyBytes; a test keeps the two equal). Reports over it
+// get their titles shortened.
+const MaxBodyBytes = 4 << 10
 
 // Body is the state report document.
 type Body struct {
@@ -287,9 +293,9 @@ func (r *Reporter) send(ctx context.Context, registrationID string, s player.Sta
 	if s.Content != nil {
 		body.DurationMs = s.Content.DurationMs
 	}
-	b, err := json.Marshal(body)
+	b, err := encodeBody(body)
 	if err != nil {
-		return refused, 0, fmt.Errorf("encode state report: %w", err) // cannot happen: strings and numbers
+		return refused, 0, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.CallTimeout)
 	defer cancel()
@@ -320,6 +326,46 @@ func (r *Reporter) send(ctx context.Context, registrationID string, s player.Sta
 	}
 	r.count(refused)
 	return refused, 0, err
+}
+
+// encodeBody writes the report as JSON within MaxBodyBytes, shortening the
+// titles (never the ids) when they make it too long.
+func encodeBody(body Body) ([]byte, error) {
+	for _, limit := range []int{-1, 128, 32, 0} {
+		if limit >= 0 {
+			if c := body.Content; c != nil {
+				c.Title, c.SeriesTitle = cut(c.Title, limit), cut(c.SeriesTitle, limit)
+			}
+			if c := body.Channel; c != nil {
+				c.Name, c.ProgramTitle = cut(c.Name, limit), cut(c.ProgramTitle, limit)
+			}
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // "<" stays one byte
+		if err := enc.Encode(body); err != nil {
+			return nil, fmt.Errorf("encode state report: %w", err)
+		}
+		if b := bytes.TrimSuffix(buf.Bytes(), []byte("\n")); len(b) <= MaxBodyBytes {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("state report over %d bytes even without titles", MaxBodyBytes)
+}
+
+// cut shortens s to at most n bytes without splitting a character.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 {
+		if r, size := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || size > 1 {
+			break
+		}
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 func (r *Reporter) count(o outcome) {

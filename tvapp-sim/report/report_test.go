@@ -21,6 +21,7 @@ import (
 	"livingroom/tvapp-sim/backoff"
 	"livingroom/tvapp-sim/player"
 	"livingroom/tvapp-sim/register"
+	"livingroom/tvapp-sim/screen"
 )
 
 var t0 = time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC)
@@ -536,5 +537,45 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in time")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestEncodeBodyStaysWithinTheAPILimit(t *testing.T) {
+	t.Parallel()
+	id := strings.Repeat("i", 256)
+	huge := strings.Repeat("<é>", 200) // 4 bytes each, 800 bytes; HTML escaping would make it 3,600
+	cases := []struct {
+		name      string
+		body      Body
+		wantTitle string // the content title after encoding
+	}{
+		{"small", Body{Content: &screen.Content{ID: "c", Title: "Late & <Early>"}}, "Late & <Early>"},
+		{"all fields at their bounds", Body{
+			RegistrationID: strings.Repeat("r", 512), LastActionID: id,
+			Content: &screen.Content{ID: id, SeriesID: id, Title: huge, SeriesTitle: huge},
+			Channel: &screen.Channel{Number: "1234567890123456", CallSign: strings.Repeat("K", 64), ProgramID: id, Name: huge, ProgramTitle: huge},
+		}, strings.Repeat("<é>", 32)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := encodeBody(tc.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b) > MaxBodyBytes {
+				t.Fatalf("%d bytes, over %d", len(b), MaxBodyBytes)
+			}
+			var got Body
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Content.Title != tc.wantTitle || got.Content.ID != tc.body.Content.ID {
+				t.Errorf("content %+v", got.Content)
+			}
+		})
+	}
+	if got := cut("aéb", 2); got != "a" {
+		t.Errorf("cut split a character: %q", got)
 	}
 }
