@@ -229,7 +229,7 @@ func (e *Exporter) export(ctx context.Context, src source.Source, now func() tim
 
 	// Pass 1: validate.
 	n := 0
-	err := src.Walk(ctx, func(rec source.Record) error {
+	err := walk(ctx, src, func(rec source.Record) error {
 		chk.first(rec)
 		e.progress("validate", &n, 0)
 		return nil
@@ -306,7 +306,7 @@ func (e *Exporter) export(ctx context.Context, src source.Source, now func() tim
 		channelByID[chk.channels[i].ID] = &chk.channels[i]
 	}
 	n = 0
-	err = src.Walk(ctx, func(rec source.Record) error {
+	err = walk(ctx, src, func(rec source.Record) error {
 		pos++
 		e.progress("write", &n, chk.works)
 		if rec.Channel != nil {
@@ -584,7 +584,7 @@ func (e *Exporter) index(ctx context.Context, src source.Source, chk *checker, c
 		return nil
 	}
 	pos, n, prev := -1, 0, ""
-	err := src.Walk(ctx, func(rec source.Record) error {
+	err := walk(ctx, src, func(rec source.Record) error {
 		pos++
 		id := rec.ID()
 		dup := id != "" && id == prev
