@@ -211,9 +211,8 @@ func (s *Stack) start(ctx context.Context) error {
 
 	// 5. alexa-sim, then the TV, which registers with both.
 	alexa, err := s.spawn("alexa-sim", filepath.Join(cfg.BinDir, "alexa-sim"), nil, merge(catalogEnv, map[string]string{
-		"ALEXA_SIM_ADDR": cfg.AlexaSimAddr, "LAMBDA_ENDPOINT": "http://" + cfg.LambdaAddr,
-		"CATALOG_SOURCE_ID": cfg.CatalogSourceID,
-		"AWS_REGION":        "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"ALEXA_SIM_ADDR": cfg.AlexaSimAddr, "LAMBDA_ENDPOINT": "http://" + cfg.LambdaAddr, "CATALOG_SOURCE_ID": cfg.CatalogSourceID,
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
 	}))
 	if err != nil {
 		return err
