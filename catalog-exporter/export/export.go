@@ -493,6 +493,13 @@ func (w *writers) finish(e *Exporter, chk *checker, m mapper, removed, goneChann
 				return err
 			}
 		}
+		for _, c := range chk.channels {
+			for _, day := range scheduleDays(c) {
+				if err := cw.ScheduleDay(day); err != nil {
+					return err
+				}
+			}
+		}
 		if err := cw.Close(); err != nil {
 			return err
 		}
