@@ -41,9 +41,6 @@ import (
 // ErrRefused means the catalog was not published; the Summary says why.
 var ErrRefused = errors.New("catalog refused")
 
-// ErrRejected is the former name of ErrRefused.
-var ErrRejected = ErrRefused
-
 // Formats to export.
 const (
 	FormatCDF   = "cdf"
