@@ -52,7 +52,7 @@ func main() {
 		Exporter: export.Exporter{
 			Partner: os.Getenv("PARTNER_NAME"), Formats: strings.Split(cmp.Or(os.Getenv("FORMATS"), export.FormatCDF), ","),
 			MaxRemovals: &limit, Gzip: os.Getenv("GZIP") == "true", Sink: sink, Now: time.Now,
-			Index:  dynamo.NewCatalog(dynamo.NewClient(cfg, ""), os.Getenv("CATALOG_TABLE")),
+			Index: dynamo.NewCatalog(dynamo.NewClient(cfg, ""), os.Getenv("CATALOG_TABLE")),
 			Report: func(p export.Problem) {
 				// The summary counts them all; the log keeps the first few.
 				if logged.Add(1) <= maxLoggedProblems {
