@@ -217,10 +217,7 @@ func checkDirective(t *testing.T, raw []byte, examples map[string]map[string]any
 // officialRequests loads Amazon's sample directives by "<namespace>.<name>".
 func officialRequests(t *testing.T) map[string]map[string]any {
 	t.Helper()
-	schema, err := vsktest.SchemaPath()
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := vsktest.RequireSchema(t)
 	files, err := filepath.Glob(filepath.Join(filepath.Dir(filepath.Dir(schema)), "examples", "*.request.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no official samples near %s: %v", schema, err)

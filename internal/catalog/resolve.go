@@ -42,6 +42,65 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) (Work, error) {
 	if err != nil {
 		return Work{}, err
 	}
+	return r.playable(ctx, w, q)
+}
+
+// Progress says where a viewer is in a series.
+type Progress struct {
+	Season     int
+	Episode    int
+	PositionMs int64
+	Finished   bool // the episode was watched to its end
+}
+
+// ProgressFunc looks up the viewer's progress in a series; found is false
+// for a series the viewer never watched.
+type ProgressFunc func(ctx context.Context, seriesID string) (p Progress, found bool, err error)
+
+// Play is what to play and where to start.
+type Play struct {
+	Work       Work
+	PositionMs int64
+}
+
+// ResolvePlay is Resolve for one viewer: a series asked for without a
+// season or episode continues the viewer's progress — the same episode
+// where it stopped, or the next one after a finished episode (from the
+// start again after the last). A new viewer starts at S1E1.
+func (r *Resolver) ResolvePlay(ctx context.Context, q Query, progress ProgressFunc) (Play, error) {
+	w, err := r.find(ctx, q)
+	if err != nil {
+		return Play{}, err
+	}
+	if w.Kind == Series && q.Season == 0 && q.Episode == 0 && progress != nil {
+		p, found, err := progress(ctx, w.ID)
+		if err != nil {
+			return Play{}, fmt.Errorf("progress in %s: %w", w.ID, err)
+		}
+		if found && !p.Finished {
+			if ep, err := r.episodeOf(ctx, w.ID, p.Season, p.Episode); err == nil {
+				return Play{Work: ep, PositionMs: p.PositionMs}, nil
+			}
+		}
+		if found && p.Finished {
+			next, err := r.NextEpisode(ctx, w.ID, p.Season, p.Episode)
+			if err == nil {
+				return Play{Work: next}, nil
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return Play{}, err
+			}
+		}
+	}
+	ep, err := r.playable(ctx, w, q)
+	if err != nil {
+		return Play{}, err
+	}
+	return Play{Work: ep}, nil
+}
+
+// playable turns a found work into a movie or an episode to play.
+func (r *Resolver) playable(ctx context.Context, w Work, q Query) (Work, error) {
 	switch w.Kind {
 	case Movie, Episode:
 		return w, nil
@@ -86,7 +145,9 @@ func (r *Resolver) find(ctx context.Context, q Query) (Work, error) {
 			return best(ws, q.MediaType), nil
 		}
 	}
-	if strings.TrimSpace(q.Title) == "" {
+	if NormalizeTitle(q.Title) == "" {
+		// Nothing left to look up (blank, or only punctuation): the index
+		// keys cannot be empty, and such a title matches nothing.
 		return Work{}, fmt.Errorf("resolve: no id or title given: %w", ErrNotFound)
 	}
 	ws, err := r.index.FindByTitle(ctx, q.Title)
@@ -156,4 +217,51 @@ func rankOrder(rank int) int {
 		return int(^uint(0) >> 1)
 	}
 	return rank
+}
+
+// NextEpisode returns the episode after (season, episode) of a series, the
+// next season's first after a season's last. ErrNotFound after the last.
+func (r *Resolver) NextEpisode(ctx context.Context, seriesID string, season, episode int) (Work, error) {
+	eps, err := r.index.Episodes(ctx, seriesID, EpisodeRef{Season: season, Episode: episode}, 1)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Work{}, fmt.Errorf("next episode of %s: %w", seriesID, err)
+	}
+	if len(eps) == 0 {
+		return Work{}, fmt.Errorf("series %s has no episode after S%dE%d: %w", seriesID, season, episode, ErrNotFound)
+	}
+	return eps[0], nil
+}
+
+// maxSeasonEpisodes bounds the read that finds a season's last episode.
+const maxSeasonEpisodes = 500
+
+// PreviousEpisode returns the episode before (season, episode), the
+// previous season's last before a season's first. ErrNotFound before the
+// first.
+func (r *Resolver) PreviousEpisode(ctx context.Context, seriesID string, season, episode int) (Work, error) {
+	if episode > 1 {
+		eps, err := r.index.Episodes(ctx, seriesID, EpisodeRef{Season: season, Episode: episode - 2}, 1)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return Work{}, fmt.Errorf("previous episode of %s: %w", seriesID, err)
+		}
+		if len(eps) == 1 && eps[0].Season == season && eps[0].Episode < episode {
+			return eps[0], nil
+		}
+	}
+	for s := season - 1; s >= 1 && s >= season-3; s-- {
+		eps, err := r.index.Episodes(ctx, seriesID, EpisodeRef{Season: s, Episode: 0}, maxSeasonEpisodes)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return Work{}, fmt.Errorf("previous episode of %s: %w", seriesID, err)
+		}
+		var last *Work
+		for i := range eps {
+			if eps[i].Season == s {
+				last = &eps[i]
+			}
+		}
+		if last != nil {
+			return *last, nil
+		}
+	}
+	return Work{}, fmt.Errorf("series %s has no episode before S%dE%d: %w", seriesID, season, episode, ErrNotFound)
 }

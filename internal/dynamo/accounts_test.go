@@ -9,6 +9,10 @@ import (
 	"livingroom/internal/device/devicetest"
 	"livingroom/internal/dynamo"
 	"livingroom/internal/dynamotest"
+	"livingroom/internal/idempotency"
+	"livingroom/internal/idempotency/idempotencytest"
+	"livingroom/internal/viewing"
+	"livingroom/internal/viewing/viewingtest"
 )
 
 func TestAccountsStoreContract(t *testing.T) {
@@ -22,5 +26,26 @@ func TestDeviceStoreContract(t *testing.T) {
 	devicetest.RunStoreSuite(t, func(t *testing.T) device.Store {
 		db := dynamotest.New(t)
 		return dynamo.NewAccounts(db.Client, db.Tables["accounts"])
+	})
+}
+
+func TestRepliesStoreContract(t *testing.T) {
+	idempotencytest.RunStoreSuite(t, func(t *testing.T) idempotency.Store {
+		db := dynamotest.New(t)
+		return dynamo.NewReplies(db.Client, db.Tables["accounts"])
+	})
+}
+
+func TestStateStoreContract(t *testing.T) {
+	devicetest.RunStateStoreSuite(t, func(t *testing.T) device.StateStore {
+		db := dynamotest.New(t)
+		return dynamo.NewStates(db.Client, db.Tables["accounts"])
+	})
+}
+
+func TestViewingStoreContract(t *testing.T) {
+	viewingtest.RunStoreSuite(t, func(t *testing.T) viewing.Store {
+		db := dynamotest.New(t)
+		return dynamo.NewViewing(db.Client, db.Tables["accounts"])
 	})
 }

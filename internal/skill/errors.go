@@ -2,16 +2,25 @@ package skill
 
 import (
 	"errors"
+	"fmt"
 
 	"livingroom/internal/account"
 	"livingroom/internal/catalog"
 	"livingroom/internal/device"
+	"livingroom/internal/viewing"
 	"livingroom/internal/vsk"
 )
 
 // errInvalidDirective marks a directive the skill cannot read or does not
 // handle.
 var errInvalidDirective = errors.New("invalid directive")
+
+// errNotInMode marks a directive the TV cannot follow in what it shows now
+// (Next with nothing of a series playing).
+var errNotInMode = errors.New("not supported in the current mode")
+
+// errInvalidCredential marks a credential that is malformed or too long.
+var errInvalidCredential = fmt.Errorf("malformed credential: %w", account.ErrNotFound)
 
 // errorTable maps domain errors to the Alexa error a directive gets back,
 // in order; the first match wins. It is the one place where that mapping
@@ -23,20 +32,53 @@ var errorTable = []struct {
 	errType   string
 }{
 	{errInvalidDirective, vsk.NamespaceAlexa, vsk.ErrorInvalidDirective},
+	{errInvalidValue, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
+	{errNotInMode, vsk.NamespaceAlexa, vsk.ErrorNotSupportedInMode},
 	{account.ErrExpired, vsk.NamespaceAlexa, vsk.ErrorExpiredCredential},
 	{account.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidCredential},
 	{account.ErrNotSubscribed, vsk.NamespaceVideo, vsk.ErrorNotSubscribed},
 	{device.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorNoSuchEndpoint},
 	{device.ErrUnreachable, vsk.NamespaceAlexa, vsk.ErrorEndpointUnreachable},
 	{catalog.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
+	{catalog.ErrUnavailable, vsk.NamespaceVideo, vsk.ErrorActionNotPermitted},
+	{viewing.ErrRecordingExists, vsk.NamespaceVideo, vsk.ErrorRecordingExists},
+	{viewing.ErrStorageFull, vsk.NamespaceVideo, vsk.ErrorStorageFull},
+	{errNotRecordable, vsk.NamespaceVideo, vsk.ErrorContentNotRecordable},
 }
 
-// alexaError classifies err; anything unknown is an INTERNAL_ERROR.
+// publicMessages is the fixed text sent to Alexa with each error type. The
+// error chain (ids, URLs, input) goes to the logs only.
+var publicMessages = map[string]string{
+	vsk.ErrorInvalidDirective:     "The directive is not supported or is malformed.",
+	vsk.ErrorInvalidValue:         "No content matches the request.",
+	vsk.ErrorExpiredCredential:    "The access token has expired.",
+	vsk.ErrorInvalidCredential:    "The access token is not valid.",
+	vsk.ErrorNotSubscribed:        "The account's plan does not include this content.",
+	vsk.ErrorNoSuchEndpoint:       "The endpoint is not known for this account.",
+	vsk.ErrorEndpointUnreachable:  "The TV cannot be reached.",
+	vsk.ErrorInternal:             "The request could not be completed.",
+	vsk.ErrorNotSupportedInMode:   "The TV cannot do that with what it shows now.",
+	vsk.ErrorActionNotPermitted:   "This content cannot be watched now.",
+	vsk.ErrorRecordingExists:      "That is already being recorded.",
+	vsk.ErrorStorageFull:          "The recordings storage is full.",
+	vsk.ErrorContentNotRecordable: "There is nothing to record.",
+}
+
+// publicMessage returns the fixed text for an error type.
+func publicMessage(errType string) string {
+	if m, ok := publicMessages[errType]; ok {
+		return m
+	}
+	return publicMessages[vsk.ErrorInternal]
+}
+
+// alexaError classifies err; anything unknown is an INTERNAL_ERROR. The
+// Message is the fixed public text.
 func alexaError(err error) vsk.Error {
 	for _, row := range errorTable {
 		if errors.Is(err, row.err) {
-			return vsk.Error{Namespace: row.namespace, Type: row.errType, Message: err.Error()}
+			return vsk.Error{Namespace: row.namespace, Type: row.errType, Message: publicMessage(row.errType)}
 		}
 	}
-	return vsk.Error{Namespace: vsk.NamespaceAlexa, Type: vsk.ErrorInternal, Message: err.Error()}
+	return vsk.Error{Namespace: vsk.NamespaceAlexa, Type: vsk.ErrorInternal, Message: publicMessage(vsk.ErrorInternal)}
 }
