@@ -17,7 +17,7 @@ import (
 // updates with deletes.
 func TestIngestsWhatTheExporterPublishes(t *testing.T) {
 	t.Parallel()
-	const n = 4000
+	const n = 1500
 	tests := []struct {
 		name     string
 		formats  []string
@@ -25,9 +25,9 @@ func TestIngestsWhatTheExporterPublishes(t *testing.T) {
 		gzip     bool
 	}{
 		{"one cdf file", []string{export.FormatCDF}, 0, false},
-		{"cdf pages", []string{export.FormatCDF}, 300, false},
-		{"gzipped cdf pages", []string{export.FormatCDF}, 300, true},
-		{"ember", []string{export.FormatEMBER}, 500, false},
+		{"cdf pages", []string{export.FormatCDF}, 150, false},
+		{"gzipped cdf pages", []string{export.FormatCDF}, 150, true},
+		{"ember", []string{export.FormatEMBER}, 200, false},
 		{"gzipped ember", []string{export.FormatEMBER}, 0, true},
 	}
 	for _, tt := range tests {
@@ -43,7 +43,7 @@ func TestIngestsWhatTheExporterPublishes(t *testing.T) {
 				Now: func() time.Time { clock = clock.Add(time.Second); return clock }}
 			ctx := context.Background()
 			for rev := range 3 {
-				sum, err := e.Export(ctx, source.Synthetic{Works: n, Seed: 11, Revision: rev})
+				sum, err := e.Export(ctx, source.Synthetic{Works: n, Seed: 11, Revision: rev * 3})
 				if err != nil {
 					t.Fatalf("revision %d: %v", rev, err)
 				}
@@ -61,7 +61,7 @@ func TestIngestsWhatTheExporterPublishes(t *testing.T) {
 			}
 			// A renamed movie is found by its new title.
 			renamed := ""
-			err = source.Synthetic{Works: n, Seed: 11, Revision: 2}.Walk(ctx, func(r source.Record) error {
+			err = source.Synthetic{Works: n, Seed: 11, Revision: 6}.Walk(ctx, func(r source.Record) error {
 				if r.Work != nil && r.Work.Kind == "MOVIE" && renamed == "" && strings.Contains(r.Work.Title, "Director's Cut") {
 					renamed = r.Work.Title
 				}

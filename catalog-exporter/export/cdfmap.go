@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"livingroom/internal/catalog"
 	"livingroom/internal/cdf"
@@ -200,4 +201,24 @@ func (m mapper) program(w *catalog.Work, version int64) (ember.Program, []ember.
 		}
 	}
 	return p, offers
+}
+
+// scheduleDays groups a channel's airings by their UTC day.
+func scheduleDays(c catalog.Channel) []cdf.ScheduleDay {
+	var days []cdf.ScheduleDay
+	for _, a := range c.Schedule {
+		start, err := time.Parse(time.RFC3339, a.Start)
+		if err != nil {
+			continue // Validate rejects the channel
+		}
+		date := start.UTC().Format(time.DateOnly)
+		if len(days) == 0 || days[len(days)-1].Date != date {
+			days = append(days, cdf.ScheduleDay{ID: c.ID + "-" + date, Date: date, AssociatedStationID: c.ID})
+		}
+		d := &days[len(days)-1]
+		d.Schedules = append(d.Schedules, cdf.Schedule{
+			ContentReference: a.WorkID, StartTime: start.UTC().Format(time.RFC3339), Duration: "PT" + strconv.Itoa(a.Minutes) + "M",
+		})
+	}
+	return days
 }

@@ -41,9 +41,6 @@ import (
 // ErrRefused means the catalog was not published; the Summary says why.
 var ErrRefused = errors.New("catalog refused")
 
-// ErrRejected is the former name of ErrRefused.
-var ErrRejected = ErrRefused
-
 // Formats to export.
 const (
 	FormatCDF   = "cdf"
@@ -229,7 +226,7 @@ func (e *Exporter) export(ctx context.Context, src source.Source, now func() tim
 
 	// Pass 1: validate.
 	n := 0
-	err := src.Walk(ctx, func(rec source.Record) error {
+	err := walk(ctx, src, func(rec source.Record) error {
 		chk.first(rec)
 		e.progress("validate", &n, 0)
 		return nil
@@ -306,7 +303,7 @@ func (e *Exporter) export(ctx context.Context, src source.Source, now func() tim
 		channelByID[chk.channels[i].ID] = &chk.channels[i]
 	}
 	n = 0
-	err = src.Walk(ctx, func(rec source.Record) error {
+	err = walk(ctx, src, func(rec source.Record) error {
 		pos++
 		e.progress("write", &n, chk.works)
 		if rec.Channel != nil {
@@ -493,6 +490,13 @@ func (w *writers) finish(e *Exporter, chk *checker, m mapper, removed, goneChann
 				return err
 			}
 		}
+		for _, c := range chk.channels {
+			for _, day := range scheduleDays(c) {
+				if err := cw.ScheduleDay(day); err != nil {
+					return err
+				}
+			}
+		}
 		if err := cw.Close(); err != nil {
 			return err
 		}
@@ -584,7 +588,7 @@ func (e *Exporter) index(ctx context.Context, src source.Source, chk *checker, c
 		return nil
 	}
 	pos, n, prev := -1, 0, ""
-	err := src.Walk(ctx, func(rec source.Record) error {
+	err := walk(ctx, src, func(rec source.Record) error {
 		pos++
 		id := rec.ID()
 		dup := id != "" && id == prev

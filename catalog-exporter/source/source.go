@@ -216,7 +216,7 @@ func decode(b []byte) (Record, error) {
 	if err := dec.Decode(&l); err != nil {
 		return Record{}, fmt.Errorf("not a record: %w", err)
 	}
-	if dec.More() {
+	if rest := bytes.TrimSpace(b[dec.InputOffset():]); len(rest) > 0 {
 		return Record{}, errors.New("not a record: more than one JSON value on the line")
 	}
 	if l.Type == "channel" {

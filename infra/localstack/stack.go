@@ -19,6 +19,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
 	"livingroom/infra"
 	"livingroom/infra/samlocal"
 	"livingroom/internal/account"
@@ -38,6 +41,10 @@ type Config struct {
 	DevicePushAddr string
 	AlexaSimAddr   string
 	TVAppAddr      string
+	// S3Addr, when set, serves an S3-compatible API (in memory) there: the
+	// exporter publishes to s3://CatalogBucket and alexa-sim ingests from
+	// it, as Alexa does from the partner's bucket.
+	S3Addr string
 
 	TablePrefix     string
 	ADMClientID     string
@@ -66,6 +73,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		DevicePushAddr:    cmp.Or(getenv("DEVICE_PUSH_ADDR"), "127.0.0.1:8200"),
 		AlexaSimAddr:      cmp.Or(getenv("ALEXA_SIM_ADDR"), "127.0.0.1:8300"),
 		TVAppAddr:         cmp.Or(getenv("TVAPP_ADDR"), "127.0.0.1:8400"),
+		S3Addr:            getenv("S3_ADDR"),
 		TablePrefix:       cmp.Or(getenv("TABLE_PREFIX"), "livingroom-"),
 		ADMClientID:       cmp.Or(getenv("ADM_CLIENT_ID"), "dev-client"),
 		ADMClientSecret:   cmp.Or(getenv("ADM_CLIENT_SECRET"), "dev-secret"),
@@ -149,9 +157,19 @@ func (s *Stack) start(ctx context.Context) error {
 		return err
 	}
 
-	// 2. The catalog: CDF files for alexa-sim and the index for the skill.
-	exporter, err := s.spawnOnce("catalog-exporter", filepath.Join(cfg.BinDir, "catalog-exporter"),
-		[]string{"--out", catalogDir, "--index"}, awsEnv)
+	// 2. The catalog: CDF files for alexa-sim and the index for the skill,
+	// in a directory or, with S3_ADDR, in a local bucket.
+	exporterArgs, exporterEnv, catalogEnv := []string{"--out", catalogDir, "--index"}, awsEnv, map[string]string{"CATALOG_DIR": catalogDir}
+	if cfg.S3Addr != "" {
+		if err := s.serveS3(cfg.S3Addr); err != nil {
+			return err
+		}
+		s3env := map[string]string{"S3_ENDPOINT": "http://" + cfg.S3Addr}
+		exporterArgs = []string{"--s3", "s3://" + CatalogBucket, "--state", filepath.Join(cfg.RunDir, "catalog-state"), "--index"}
+		exporterEnv = merge(awsEnv, s3env)
+		catalogEnv = merge(s3env, map[string]string{"CATALOG_S3": "s3://" + CatalogBucket})
+	}
+	exporter, err := s.spawnOnce("catalog-exporter", filepath.Join(cfg.BinDir, "catalog-exporter"), exporterArgs, exporterEnv)
 	if err != nil {
 		return err
 	}
@@ -205,11 +223,10 @@ func (s *Stack) start(ctx context.Context) error {
 	}
 
 	// 5. alexa-sim, then the TV, which registers with both.
-	alexa, err := s.spawn("alexa-sim", filepath.Join(cfg.BinDir, "alexa-sim"), nil, map[string]string{
-		"ALEXA_SIM_ADDR": cfg.AlexaSimAddr, "LAMBDA_ENDPOINT": "http://" + cfg.LambdaAddr,
-		"CATALOG_DIR": catalogDir, "CATALOG_SOURCE_ID": cfg.CatalogSourceID,
+	alexa, err := s.spawn("alexa-sim", filepath.Join(cfg.BinDir, "alexa-sim"), nil, merge(catalogEnv, map[string]string{
+		"ALEXA_SIM_ADDR": cfg.AlexaSimAddr, "LAMBDA_ENDPOINT": "http://" + cfg.LambdaAddr, "CATALOG_SOURCE_ID": cfg.CatalogSourceID,
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-	})
+	}))
 	if err != nil {
 		return err
 	}
@@ -310,6 +327,18 @@ func (s *Stack) serve(addr string, h http.Handler) error {
 	return nil
 }
 
+// CatalogBucket is the local stand-in for Amazon's catalog bucket.
+const CatalogBucket = "livingroom-catalog"
+
+// serveS3 serves an in-memory S3-compatible API with CatalogBucket.
+func (s *Stack) serveS3(addr string) error {
+	backend := s3mem.New()
+	if err := backend.CreateBucket(CatalogBucket); err != nil {
+		return fmt.Errorf("create bucket %s: %w", CatalogBucket, err)
+	}
+	return s.serve(addr, gofakes3.New(backend).Server())
+}
+
 // Crashed reports a child process that exited while the stack was up.
 func (s *Stack) Crashed() <-chan *process { return s.crashed }
 
@@ -364,6 +393,9 @@ Press Ctrl-C to stop everything.
 		c.TVAppAddr, c.TVAppAddr, c.AlexaSimAddr, c.AlexaSimAddr, c.LambdaAddr, c.DeviceAPIAddr,
 		c.DevicePushAddr, c.ADMClientID, c.ADMClientSecret, c.DynamoDBAddr, c.TablePrefix, c.TablePrefix,
 		c.DevAccountID, c.DevToken, c.Dev2AccountID, c.Dev2Token, portOf(c.AlexaSimAddr), portOf(c.AlexaSimAddr), portOf(c.TVAppAddr))
+	if c.S3Addr != "" {
+		fmt.Fprintf(w, "The catalog is in S3 (in memory): http://%s/%s (catalogs/, pages/, manifests/, ember/)\n", c.S3Addr, CatalogBucket)
+	}
 }
 
 // portsFree checks every address before anything starts: a readiness check
@@ -373,7 +405,11 @@ func portsFree(c Config) error {
 	for _, a := range []struct{ env, addr string }{
 		{"DYNAMODB_ADDR", c.DynamoDBAddr}, {"LAMBDA_ADDR", c.LambdaAddr}, {"DEVICE_API_ADDR", c.DeviceAPIAddr},
 		{"DEVICE_PUSH_ADDR", c.DevicePushAddr}, {"ALEXA_SIM_ADDR", c.AlexaSimAddr}, {"TVAPP_ADDR", c.TVAppAddr},
+		{"S3_ADDR", c.S3Addr},
 	} {
+		if a.addr == "" {
+			continue // optional service, off
+		}
 		ln, err := net.Listen("tcp", a.addr)
 		if err != nil {
 			return fmt.Errorf("%s %s is not free (is another stack running?); set %s to use another address: %w", a.env, a.addr, a.env, err)

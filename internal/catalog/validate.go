@@ -132,7 +132,7 @@ func (w Work) Warnings() FieldErrors {
 	v := fields{id: w.ID}
 	if w.ReleaseYear != 0 {
 		for _, d := range [][2]string{{"releaseDate", w.ReleaseDate}, {"airDate", w.AirDate}} {
-			if len(d[1]) >= 4 && d[1][:4] != strconv.Itoa(w.ReleaseYear) {
+			if y, err := strconv.Atoi(d[1][:min(4, len(d[1]))]); err == nil && len(d[1]) >= 4 && y != w.ReleaseYear {
 				v.add("releaseYear", fmt.Sprintf("%d does not match the year of %s %s", w.ReleaseYear, d[0], d[1]))
 			}
 		}
@@ -169,12 +169,17 @@ func (w Work) HasValidImage() bool { return w.ImageURL != "" && HasImageType(w.I
 
 // HasImageType tells whether an image URL names a JPEG or PNG file.
 func HasImageType(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return false
+	// The path ends before a query or fragment; no need to parse the rest
+	// (Validate checks the URL), and this runs for every work.
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i]
 	}
-	p := strings.ToLower(u.Path)
-	return strings.HasSuffix(p, ".jpg") || strings.HasSuffix(p, ".jpeg") || strings.HasSuffix(p, ".png")
+	for _, ext := range []string{".jpg", ".jpeg", ".png"} {
+		if len(raw) >= len(ext) && strings.EqualFold(raw[len(raw)-len(ext):], ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // escaped matches an XML or HTML character reference in source text.

@@ -132,3 +132,73 @@ func assertFields(t *testing.T, err error, id string, want []string) {
 		t.Fatalf("fields = %v, want %v (%v)", got, want, err)
 	}
 }
+
+func TestWorkWarnings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		edit   func(w *catalog.Work)
+		fields []string
+	}{
+		{"clean", func(*catalog.Work) {}, nil},
+		{"year and air date disagree", func(w *catalog.Work) { w.ReleaseYear = 2016 }, []string{"releaseYear"}},
+		{"year and air date agree", func(w *catalog.Work) { w.ReleaseYear = 2017 }, nil},
+		{"escaped twice", func(w *catalog.Work) { w.Title, w.Synopsis = "Tom &amp; Jerry", "It&#39;s" }, []string{"title", "synopsis"}},
+		{"ampersand alone is fine", func(w *catalog.Work) { w.Title = "Tom & Jerry" }, nil},
+		{"escaped actor", func(w *catalog.Work) { w.Actors = []string{"A", "B &lt;C&gt;"} }, []string{"actors[1]"}},
+		{"gif image", func(w *catalog.Work) { w.ImageURL = "https://img.example.com/x.gif" }, []string{"imageUrl"}},
+		{"png with query", func(w *catalog.Work) { w.ImageURL = "https://img.example.com/x.PNG?w=400#top" }, nil},
+		{"synopsis repeats title", func(w *catalog.Work) { w.Synopsis = " offred " }, []string{"synopsis"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := validEpisode()
+			w.ImageURL = "https://img.example.com/x.jpg"
+			tt.edit(&w)
+			var got []string
+			for _, fe := range w.Warnings() {
+				got = append(got, fe.Field)
+			}
+			if strings.Join(got, ",") != strings.Join(tt.fields, ",") {
+				t.Fatalf("warnings on %v, want %v (%v)", got, tt.fields, w.Warnings())
+			}
+		})
+	}
+}
+
+func TestWindowsAndSchedule(t *testing.T) {
+	t.Parallel()
+	w := validEpisode()
+	w.Availability = []catalog.Window{
+		{Offer: "subscription", Regions: []string{"US"}, Start: "2024-01-01", End: "2025-01-01T00:00:00Z"},
+		{Offer: "rent", Regions: []string{"us", "GB"}, Start: "soon", End: "2023-01-01"},
+		{Offer: "free", Start: "2024-01-01", End: "2023-12-31"},
+	}
+	var got []string
+	var fes catalog.FieldErrors
+	if err := w.Validate(); errors.As(err, &fes) {
+		for _, fe := range fes {
+			got = append(got, fe.Field)
+		}
+	}
+	want := "availability[1].offer,availability[1].regions[0],availability[1].start,availability[2].regions,availability[2].end"
+	if strings.Join(got, ",") != want {
+		t.Fatalf("got %v\nwant %s", got, want)
+	}
+	ch := catalog.Channel{ID: "channel-1", Name: "One", Number: "1", Schedule: []catalog.Airing{
+		{Start: "2026-12-01T10:00:00Z", Minutes: 30, Title: "News"},
+		{Start: "2026-12-01T09:00:00Z", Minutes: 0},
+		{Start: "tomorrow", Minutes: 30, WorkID: "series-x"},
+	}}
+	got = nil
+	if err := ch.Validate(); errors.As(err, &fes) {
+		for _, fe := range fes {
+			got = append(got, fe.Field)
+		}
+	}
+	want = "schedule[1].start,schedule[1].minutes,schedule[1].title,schedule[2].start"
+	if strings.Join(got, ",") != want {
+		t.Fatalf("got %v\nwant %s", got, want)
+	}
+}

@@ -142,8 +142,24 @@ type TvEpisode struct {
 
 // Linear holds live channels (a separate catalog from the VOD works).
 type Linear struct {
-	Stations []Station `xml:"Station"`
-	Lineups  []Lineup  `xml:"Lineup"`
+	Stations     []Station     `xml:"Station"`
+	Lineups      []Lineup      `xml:"Lineup"`
+	ScheduleDays []ScheduleDay `xml:"ScheduleDay"`
+}
+
+// ScheduleDay is one station's programme for one day.
+type ScheduleDay struct {
+	ID                  string     `xml:"ID"`
+	Date                string     `xml:"Date"` // YYYY-MM-DD
+	AssociatedStationID string     `xml:"AssociatedStationId"`
+	Schedules           []Schedule `xml:"Schedules>Schedule"`
+}
+
+// Schedule is one airing: what, when, how long.
+type Schedule struct {
+	ContentReference string `xml:"ContentReference,omitempty"` // the work's ID, when it is in the catalog
+	StartTime        string `xml:"StartTime"`                  // xsd:dateTime
+	Duration         string `xml:"Duration"`                   // xsd:duration, e.g. PT60M
 }
 
 // Station is a live channel.

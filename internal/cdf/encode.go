@@ -342,3 +342,23 @@ func appendLineup(dst []byte, l *Lineup) []byte {
 	dst = closeParent(dst, d+1, "Broadcasts", len(l.Broadcasts))
 	return closeTag(dst, d, "Lineup")
 }
+
+// AppendScheduleDay appends a ScheduleDay element.
+func AppendScheduleDay(dst []byte, s *ScheduleDay) []byte {
+	const d = depthStation
+	dst = openTag(dst, d, "ScheduleDay")
+	dst = leaf(dst, d+1, "ID", s.ID)
+	dst = leaf(dst, d+1, "Date", s.Date)
+	dst = leaf(dst, d+1, "AssociatedStationId", s.AssociatedStationID)
+	dst = openTag(dst, d+1, "Schedules")
+	for i := range s.Schedules {
+		x := &s.Schedules[i]
+		dst = openTag(dst, d+2, "Schedule")
+		dst = optLeaf(dst, d+3, "ContentReference", x.ContentReference)
+		dst = leaf(dst, d+3, "StartTime", x.StartTime)
+		dst = leaf(dst, d+3, "Duration", x.Duration)
+		dst = closeTag(dst, d+2, "Schedule")
+	}
+	dst = closeParent(dst, d+1, "Schedules", len(s.Schedules))
+	return closeTag(dst, d, "ScheduleDay")
+}

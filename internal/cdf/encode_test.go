@@ -41,7 +41,7 @@ func sampleCommon(i int) Common {
 
 // writeBoth writes the same document with Writer and the encoding/xml
 // reference.
-func writeBoth(t testing.TB, partner string, works int, stations []Station, lineups []Lineup) (got, want []byte) {
+func writeBoth(t testing.TB, partner string, works int, stations []Station, lineups []Lineup, days ...ScheduleDay) (got, want []byte) {
 	var a, b bytes.Buffer
 	w, err := NewWriter(&a, partner)
 	if err != nil {
@@ -88,6 +88,14 @@ func writeBoth(t testing.TB, partner string, works int, stations []Station, line
 			t.Fatal(err)
 		}
 	}
+	for _, d := range days {
+		if err := w.ScheduleDay(d); err != nil {
+			t.Fatal(err)
+		}
+		if err := x.ScheduleDay(d); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -121,10 +129,18 @@ func TestWriterEqualsEncodingXML(t *testing.T) {
 		{"works and linear", "P", 37, stations, lineups},
 		{"big enough to flush many times", "P", 3000, stations, nil},
 	}
+	days := []ScheduleDay{
+		{ID: "d1", Date: "2026-12-01", AssociatedStationID: "s-1", Schedules: []Schedule{
+			{ContentReference: "series-1", StartTime: "2026-12-01T20:00:00Z", Duration: "PT60M"}, {StartTime: "2026-12-01T21:00:00Z", Duration: "PT30M"}}},
+		{ID: "d2", Date: "2026-12-02", AssociatedStationID: "s-1"},
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, want := writeBoth(t, tt.partner, tt.works, tt.stations, tt.lineups)
+			if tt.name == "works and linear" {
+				got, want = writeBoth(t, tt.partner, tt.works, tt.stations, tt.lineups, days...)
+			}
 			if !bytes.Equal(got, want) {
 				i := 0
 				for i < len(got) && i < len(want) && got[i] == want[i] {

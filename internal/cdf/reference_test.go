@@ -126,6 +126,24 @@ func (w *xmlWriter) Lineup(l Lineup) error {
 	return w.err
 }
 
+// ScheduleDay writes one ScheduleDay.
+func (w *xmlWriter) ScheduleDay(d ScheduleDay) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.state == xInWorks {
+		w.token(xend("Works"))
+		w.token(xstart("LinearData"))
+	}
+	w.state = xInLineups
+	if w.err == nil {
+		if err := w.enc.EncodeElement(d, xstart("ScheduleDay")); err != nil {
+			w.err = err
+		}
+	}
+	return w.err
+}
+
 // Close ends the open elements and flushes. It does not close the
 // underlying writer.
 func (w *xmlWriter) Close() error {

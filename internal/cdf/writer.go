@@ -27,6 +27,7 @@ const (
 	inWorks writerState = iota
 	inStations
 	inLineups
+	inSchedules
 	closed
 )
 
@@ -120,6 +121,8 @@ func (w *Writer) Lineup(l Lineup) error {
 	switch w.state {
 	case inWorks:
 		w.endWorks()
+	case inSchedules:
+		return fmt.Errorf("write Lineup %s: lineups must come before schedules", l.ID)
 	case closed:
 		return errClosed
 	}
@@ -127,6 +130,26 @@ func (w *Writer) Lineup(l Lineup) error {
 	w.buf = appendLineup(w.buf, &l)
 	if err := w.maybeFlush(); err != nil {
 		return fmt.Errorf("write Lineup %s: %w", l.ID, err)
+	}
+	return nil
+}
+
+// ScheduleDay writes one day of a station's schedule, after the stations
+// and lineups.
+func (w *Writer) ScheduleDay(d ScheduleDay) error {
+	if w.err != nil {
+		return w.err
+	}
+	switch w.state {
+	case inWorks:
+		w.endWorks()
+	case closed:
+		return errClosed
+	}
+	w.state = inSchedules
+	w.buf = AppendScheduleDay(w.buf, &d)
+	if err := w.maybeFlush(); err != nil {
+		return fmt.Errorf("write ScheduleDay %s: %w", d.ID, err)
 	}
 	return nil
 }
@@ -140,7 +163,7 @@ func (w *Writer) Close() error {
 	switch w.state {
 	case inWorks:
 		w.buf = closeParent(w.buf, 1, "Works", w.works)
-	case inStations, inLineups:
+	case inStations, inLineups, inSchedules:
 		w.buf = closeTag(w.buf, 1, "LinearData")
 	case closed:
 		return errClosed

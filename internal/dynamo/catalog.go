@@ -193,8 +193,20 @@ func (c *Catalog) DeleteWorks(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// getMany reads items by id, a few at a time; a missing item is nil.
+// batchGetter is the client's BatchGetItem; the adapter uses it when the
+// API has it (the SDK client does) and falls back to GetItem.
+type batchGetter interface {
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+}
+
+// batchGetSize is BatchGetItem's limit.
+const batchGetSize = 100
+
+// getMany reads items by id; a missing item is nil.
 func (c *Catalog) getMany(ctx context.Context, pkPrefix, sk string, ids []string) ([]map[string]types.AttributeValue, error) {
+	if bg, ok := c.api.(batchGetter); ok {
+		return c.batchGet(ctx, bg, pkPrefix, sk, ids)
+	}
 	out := make([]map[string]types.AttributeValue, len(ids))
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
@@ -211,6 +223,50 @@ func (c *Catalog) getMany(ctx context.Context, pkPrefix, sk string, ids []string
 		})
 	}
 	return out, g.Wait()
+}
+
+// batchGet reads items 100 at a time, retrying unprocessed keys with the
+// same backoff as writes.
+func (c *Catalog) batchGet(ctx context.Context, bg batchGetter, pkPrefix, sk string, ids []string) ([]map[string]types.AttributeValue, error) {
+	byPK := map[string]map[string]types.AttributeValue{}
+	for start := 0; start < len(ids); start += batchGetSize {
+		var keys []map[string]types.AttributeValue
+		seen := map[string]bool{}
+		for _, id := range ids[start:min(start+batchGetSize, len(ids))] {
+			if !seen[id] { // BatchGetItem rejects a key named twice
+				seen[id] = true
+				keys = append(keys, key(pkPrefix+id, sk))
+			}
+		}
+		for attempt := 1; len(keys) > 0; attempt++ {
+			res, err := bg.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
+				RequestItems: map[string]types.KeysAndAttributes{c.table: {Keys: keys}},
+			})
+			if err != nil {
+				return nil, fmt.Errorf("batch get %d items from %s: %w", len(keys), c.table, err)
+			}
+			for _, item := range res.Responses[c.table] {
+				if pk, ok := item[attrPK].(*types.AttributeValueMemberS); ok {
+					byPK[pk.Value] = item
+				}
+			}
+			keys = res.UnprocessedKeys[c.table].Keys
+			if len(keys) == 0 {
+				break
+			}
+			if attempt >= c.maxAttempts {
+				return nil, fmt.Errorf("batch get from %s: %d keys still unprocessed after %d attempts", c.table, len(keys), attempt)
+			}
+			if err := sleep(ctx, c.backoff(attempt)); err != nil {
+				return nil, fmt.Errorf("batch get from %s: %w", c.table, err)
+			}
+		}
+	}
+	out := make([]map[string]types.AttributeValue, len(ids))
+	for i, id := range ids {
+		out[i] = byPK[pkPrefix+id]
+	}
+	return out, nil
 }
 
 // PutChannels writes channels and their lookup items.

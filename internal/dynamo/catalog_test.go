@@ -208,3 +208,79 @@ func TestDecodeRejectsWrongAttributeTypes(t *testing.T) {
 		t.Fatalf("err = %v, want a decode error naming rank", err)
 	}
 }
+
+// batchGetAPI adds BatchGetItem to fakeAPI.
+type batchGetAPI struct {
+	fakeAPI
+	batchGet func(*dynamodb.BatchGetItemInput) (*dynamodb.BatchGetItemOutput, error)
+}
+
+func (f batchGetAPI) BatchGetItem(_ context.Context, in *dynamodb.BatchGetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	return f.batchGet(in)
+}
+
+// DeleteWorks reads the stored works in BatchGetItems of at most 100 keys,
+// retries unprocessed keys, and deletes every lookup item they had; with
+// only GetItem it reads them one by one.
+func TestDeleteWorksReadsStoredVersions(t *testing.T) {
+	t.Parallel()
+	stored := map[string]map[string]types.AttributeValue{}
+	for _, w := range movies(150) {
+		item := map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "WORK#" + w.ID}, "sk": &types.AttributeValueMemberS{Value: "WORK"},
+			"id": &types.AttributeValueMemberS{Value: w.ID}, "kind": &types.AttributeValueMemberS{Value: "MOVIE"},
+			"title": &types.AttributeValueMemberS{Value: w.Title},
+		}
+		stored["WORK#"+w.ID] = item
+	}
+	var mu sync.Mutex
+	deleted := map[string]bool{}
+	base := fakeAPI{
+		batchWrite: func(in *dynamodb.BatchWriteItemInput) (*dynamodb.BatchWriteItemOutput, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range in.RequestItems["t"] {
+				k := r.DeleteRequest.Key
+				deleted[k["pk"].(*types.AttributeValueMemberS).Value+" "+k["sk"].(*types.AttributeValueMemberS).Value] = true
+			}
+			return &dynamodb.BatchWriteItemOutput{}, nil
+		},
+		getItem: func(in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
+			return &dynamodb.GetItemOutput{Item: stored[in.Key["pk"].(*types.AttributeValueMemberS).Value]}, nil
+		},
+	}
+	var sizes []int
+	withBatch := batchGetAPI{fakeAPI: base, batchGet: func(in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGetItemOutput, error) {
+		keys := in.RequestItems["t"].Keys
+		sizes = append(sizes, len(keys))
+		out := &dynamodb.BatchGetItemOutput{Responses: map[string][]map[string]types.AttributeValue{}}
+		if len(sizes) == 1 { // throttled: the last 10 keys come back unprocessed
+			out.UnprocessedKeys = map[string]types.KeysAndAttributes{"t": {Keys: keys[len(keys)-10:]}}
+			keys = keys[:len(keys)-10]
+		}
+		for _, k := range keys {
+			if item := stored[k["pk"].(*types.AttributeValueMemberS).Value]; item != nil {
+				out.Responses["t"] = append(out.Responses["t"], item)
+			}
+		}
+		return out, nil
+	}}
+	ids := []string{"movie-000", "movie-000", "no-such-movie"}
+	for _, w := range movies(150)[1:] {
+		ids = append(ids, w.ID)
+	}
+	for _, api := range []dynamo.API{withBatch, base} {
+		clear(deleted)
+		c := dynamo.NewCatalog(api, "t")
+		dynamo.SetCatalogPaging(c, 0, 3, func(int) time.Duration { return 0 })
+		if err := c.DeleteWorks(context.Background(), ids); err != nil {
+			t.Fatal(err)
+		}
+		if len(deleted) != 300 || !deleted["WORK#movie-149 WORK"] || !deleted["TITLE#film 149 MOVIE#movie-149"] || !deleted["TITLE#film 0 MOVIE#movie-000"] {
+			t.Fatalf("%T: deleted %d items", api, len(deleted))
+		}
+	}
+	if fmt.Sprint(sizes) != "[99 10 52]" {
+		t.Fatalf("BatchGetItem sizes %v", sizes)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -19,6 +20,11 @@ import (
 	"livingroom/catalog-exporter/scheduled"
 	"livingroom/internal/dynamo"
 )
+
+// maxLoggedProblems bounds the problems logged per run.
+const maxLoggedProblems = 200
+
+var logged atomic.Int64
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -46,11 +52,17 @@ func main() {
 		Exporter: export.Exporter{
 			Partner: os.Getenv("PARTNER_NAME"), Formats: strings.Split(cmp.Or(os.Getenv("FORMATS"), export.FormatCDF), ","),
 			MaxRemovals: &limit, Gzip: os.Getenv("GZIP") == "true", Sink: sink, Now: time.Now,
-			Index:  dynamo.NewCatalog(dynamo.NewClient(cfg, ""), os.Getenv("CATALOG_TABLE")),
-			Report: func(p export.Problem) { logger.Warn("catalog problem", "problem", p) },
+			Index: dynamo.NewCatalog(dynamo.NewClient(cfg, ""), os.Getenv("CATALOG_TABLE")),
+			Report: func(p export.Problem) {
+				// The summary counts them all; the log keeps the first few.
+				if logged.Add(1) <= maxLoggedProblems {
+					logger.Warn("catalog problem", "problem", p)
+				}
+			},
 		},
 	}
 	lambda.Start(func(ctx context.Context) (scheduled.Result, error) {
+		logged.Store(0)
 		res, err := job.Run(ctx)
 		logger.Info("catalog export", "summary", res.Summary, "err", err)
 		return res, err
