@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -44,6 +45,7 @@ type config struct {
 	region         string
 	catalogDir     string
 	sourceID       string
+	schemaPath     string
 }
 
 func loadConfig(getenv func(string) string) config {
@@ -54,6 +56,32 @@ func loadConfig(getenv func(string) string) config {
 		region:         cmp.Or(getenv("AWS_REGION"), "us-east-1"),
 		catalogDir:     cmp.Or(getenv("CATALOG_DIR"), ".run/catalog"),
 		sourceID:       cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
+		schemaPath:     cmp.Or(getenv("ALEXA_SCHEMA"), findSchema()),
+	}
+}
+
+// schemaRel is where the official Alexa message schema sits in the
+// reference folder beside a development checkout; a plain clone has none.
+const schemaRel = "shared/alexa/schema/alexa_smart_home_message_schema.json"
+
+// findSchema looks for the schema beside the working directory or any
+// parent; "" when there is none.
+func findSchema() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		for _, p := range []string{filepath.Join(dir, schemaRel), filepath.Join(dir, "..", schemaRel)} {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
 	}
 }
 
@@ -67,6 +95,21 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	var validator gateway.Validator
+	if cfg.schemaPath != "" {
+		v, err := gateway.LoadSchema(cfg.schemaPath)
+		if err != nil {
+			return err
+		}
+		validator = v
+		log.Info("event gateway validates against the official Alexa schema", "schema", cfg.schemaPath)
+	} else {
+		log.Warn("official Alexa schema not found: the event gateway applies its own rules only; set ALEXA_SCHEMA to validate against it")
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
 	ids := nlu.RandomIDs()
 	srv := server.New(server.Config{
 		Logger:      log,
@@ -76,6 +119,8 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		LoadCatalog: func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, cfg.catalogDir) },
 		IDs:         ids,
 		Now:         time.Now,
+		Validator:   validator,
+		BaseURL:     "http://" + ln.Addr().String(),
 	})
 	// A bad feed should not stop local work: serve empty and let the
 	// developer fix it and POST /v1/catalog/reload.
@@ -83,10 +128,6 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		log.Error("catalog not ingested; serving an empty catalog", "dir", cfg.catalogDir, "err", err)
 	}
 
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()

@@ -1,0 +1,148 @@
+package nlu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+
+	"livingroom/alexa-sim/ingest"
+	"livingroom/catalog-exporter/source"
+	"livingroom/internal/catalog"
+)
+
+// benchWorks is the size of the catalog the issue sets the target on.
+const benchWorks = 120_000
+
+var (
+	syntheticOnce  sync.Once
+	syntheticIndex *Index
+	wordsOnce      sync.Once
+	wordsIndex     *Index
+)
+
+// synthetic indexes the exporter's synthetic catalog of benchWorks works
+// (series, seasons, episodes and movies; series and movies have titles
+// that resolve).
+func synthetic(b *testing.B) *Index {
+	syntheticOnce.Do(func() {
+		rc, err := source.Synthetic(benchWorks)()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer rc.Close()
+		dec := source.NewDecoder(rc)
+		var works []ingest.Work
+		var channels []ingest.Channel
+		for {
+			rec, err := dec.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			switch {
+			case rec.Channel != nil:
+				c := rec.Channel
+				channels = append(channels, ingest.Channel{ID: c.ID, Name: c.Name, CallSigns: []string{c.CallSign}, Number: c.Number})
+			case rec.Work.Kind == catalog.Movie:
+				works = append(works, ingest.Work{ID: rec.Work.ID, Title: rec.Work.Title, Kind: ingest.Movie})
+			case rec.Work.Kind == catalog.Series:
+				works = append(works, ingest.Work{ID: rec.Work.ID, Title: rec.Work.Title, Kind: ingest.TVShow})
+			}
+		}
+		syntheticIndex = NewIndex(works, channels)
+	})
+	return syntheticIndex
+}
+
+// wordy indexes benchWorks distinct titles of 1 to 5 made-up words from a
+// vocabulary of 40,000, so spelling correction has a large vocabulary to
+// search (the synthetic catalog's titles share a few words).
+func wordy(b *testing.B) *Index {
+	wordsOnce.Do(func() {
+		r := rand.New(rand.NewPCG(1, 2))
+		syllables := strings.Fields("ka lo mi ne ra tu si ve po da gri mon tar lek sul bren cha dor fin gal")
+		vocab := make([]string, 40_000)
+		for i := range vocab {
+			var sb strings.Builder
+			for range 2 + r.IntN(3) {
+				sb.WriteString(syllables[r.IntN(len(syllables))])
+			}
+			vocab[i] = sb.String()
+		}
+		works := make([]ingest.Work, benchWorks)
+		for i := range works {
+			n := 1 + r.IntN(5)
+			parts := make([]string, n)
+			for j := range parts {
+				parts[j] = vocab[r.IntN(len(vocab))]
+			}
+			works[i] = ingest.Work{ID: fmt.Sprintf("w%d", i), Title: strings.Join(parts, " "), Kind: ingest.Movie}
+		}
+		wordsIndex = NewIndex(works, nil)
+	})
+	return wordsIndex
+}
+
+// BenchmarkParse measures parse + resolve of 10-word utterances against a
+// 120,000-work catalog (target: ≤ 20 µs each).
+func BenchmarkParse(b *testing.B) {
+	p := New("livingroom")
+	ctx := context.Background()
+	for _, bb := range []struct {
+		name, utterance string
+		index           func(*testing.B) *Index
+	}{
+		{"synthetic/title-season-episode", "Alexa please watch synthetic series 1234 season 2 episode 3", synthetic},
+		{"synthetic/misspelt", "Alexa please watch the synthetik muvie 4321 on the tv", synthetic},
+		{"synthetic/not-in-catalog", "Alexa please watch something that is not in this catalog", synthetic},
+		{"synthetic/channel", "Alexa could you please tune to synthetic channel 7 now", synthetic},
+		{"synthetic/seek", "Alexa please fast forward two minutes and thirty seconds now", synthetic},
+		{"wordy/not-in-catalog", "Alexa please watch something that is not in this catalog", wordy},
+		{"wordy/misspelt", "Alexa please watch kalomi nerratu sivepo dagri monta lek please", wordy},
+	} {
+		x := bb.index(b)
+		if n := len(strings.Fields(bb.utterance)); n != 10 {
+			b.Fatalf("%q has %d words, want 10", bb.utterance, n)
+		}
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := p.Parse(ctx, bb.utterance, x); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTooLong: a 2,000-word utterance is refused at the byte bound.
+func BenchmarkTooLong(b *testing.B) {
+	p := New("livingroom")
+	u := strings.Repeat("watch ", 2000)
+	x := synthetic(b)
+	for b.Loop() {
+		if _, err := p.Parse(context.Background(), u, x); !errors.Is(err, ErrTooLong) {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMaxLength: the longest utterance accepted, all of it unknown
+// words, is the worst case of matching.
+func BenchmarkMaxLength(b *testing.B) {
+	p := New("livingroom")
+	u := "watch " + strings.TrimSpace(strings.Repeat("zyxwvut ", MaxUtteranceWords-1))
+	x := wordy(b)
+	for b.Loop() {
+		if _, err := p.Parse(context.Background(), u, x); err != nil && !errors.Is(err, ErrNotUnderstood) {
+			b.Fatal(err)
+		}
+	}
+}
