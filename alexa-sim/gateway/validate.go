@@ -84,6 +84,7 @@ func (v *SchemaValidator) Validate(event []byte) error {
 			for _, e := range eps {
 				if ep, ok := e.(map[string]any); ok {
 					ep["capabilities"] = pruneCapabilities(ep["capabilities"])
+					ep["displayCategories"] = replaceApplication(ep["displayCategories"])
 				}
 			}
 		}
@@ -117,6 +118,23 @@ func pruneCapabilities(v any) any {
 	}
 	if len(out) == 0 {
 		return caps // let the schema judge what is left rather than an empty list
+	}
+	return out
+}
+
+// replaceApplication reads the client library's APPLICATION display
+// category, which the schema's enum predates, as OTHER.
+func replaceApplication(v any) any {
+	cats, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	out := make([]any, len(cats))
+	for i, c := range cats {
+		if c == "APPLICATION" {
+			c = "OTHER"
+		}
+		out[i] = c
 	}
 	return out
 }
