@@ -15,7 +15,6 @@ import (
 
 	"livingroom/internal/goldentest"
 
-	"livingroom/alexa-sim/ingest"
 	"livingroom/internal/vsk"
 )
 
@@ -548,4 +547,15 @@ func readFile(t *testing.T, path string) []byte {
 	return b
 }
 
-var _ = ingest.Movie
+
+// The README's table lists every phrase GET /v1/phrases does.
+func TestReadmeListsPhrases(t *testing.T) {
+	t.Parallel()
+	readme := string(readFile(t, filepath.Join("..", "README.md")))
+	for _, ph := range Phrases() {
+		row := "| " + ph.Family + " | `" + ph.Say + "` | `" + ph.Example + "` | `" + ph.Directive + "` |"
+		if !strings.Contains(readme, row) {
+			t.Errorf("alexa-sim/README.md lacks the row %s", row)
+		}
+	}
+}
