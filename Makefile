@@ -8,7 +8,7 @@ LAMBDAS := skill device-api
 SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
 export DYNALITE_PORT ?= 8100
 
-.PHONY: run test deps test-deps build lint clean
+.PHONY: run test deps test-deps build lint fuzz clean
 .PHONY: build-SkillFunction build-DeviceApiFunction
 
 run: deps build
@@ -17,6 +17,20 @@ run: deps build
 test: deps test-deps build lint
 	DYNAMODB_TEST_REQUIRED=1 LIVINGROOM_BIN=$(BIN) infra/local/with-dynalite.sh \
 		$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+# Each decoder's fuzz test runs briefly in every `make test` (the seed corpus
+# and testdata/fuzz regressions always run as plain tests). FUZZTIME=5m for a
+# longer local run.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/fuzz-$$fn.log 2>&1 || { cat /tmp/fuzz-$$fn.log; exit 1; }; \
+		tail -n 1 /tmp/fuzz-$$fn.log; \
+	done
 
 deps: infra/local/node_modules/.package-lock.json
 infra/local/node_modules/.package-lock.json: infra/local/package-lock.json

@@ -44,6 +44,8 @@ type Config struct {
 	ADMClientSecret string
 	DevAccountID    string
 	DevToken        string
+	Dev2AccountID   string // a second account: on-demand only, no TV
+	Dev2Token       string
 	CatalogSourceID string
 }
 
@@ -65,6 +67,8 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		ADMClientSecret: cmp.Or(getenv("ADM_CLIENT_SECRET"), "dev-secret"),
 		DevAccountID:    cmp.Or(getenv("DEV_ACCOUNT_ID"), "dev-account"),
 		DevToken:        cmp.Or(getenv("DEV_ACCOUNT_TOKEN"), "dev-token"),
+		Dev2AccountID:   cmp.Or(getenv("DEV_ACCOUNT_2_ID"), "dev-account-2"),
+		Dev2Token:       cmp.Or(getenv("DEV_ACCOUNT_2_TOKEN"), "dev-token-2"),
 		CatalogSourceID: cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
 	}
 }
@@ -227,9 +231,17 @@ func (s *Stack) seed(ctx context.Context, endpoint string, tables map[string]str
 		}
 	}
 	accounts := account.NewService(dynamo.NewAccounts(client, tables["accounts"]), time.Now)
-	dev := account.Account{ID: s.cfg.DevAccountID, Name: "Developer", Plan: "premium"}
-	if err := accounts.Create(ctx, dev, s.cfg.DevToken, 365*24*time.Hour); err != nil {
-		return fmt.Errorf("seed development account: %w", err)
+	seeds := []struct {
+		account account.Account
+		token   string
+	}{
+		{account.Account{ID: s.cfg.DevAccountID, Name: "Developer", Plan: account.PlanLiveTVDVR}, s.cfg.DevToken},
+		{account.Account{ID: s.cfg.Dev2AccountID, Name: "Second developer", Plan: account.PlanOnDemand}, s.cfg.Dev2Token},
+	}
+	for _, seed := range seeds {
+		if err := accounts.Create(ctx, seed.account, seed.token, 365*24*time.Hour); err != nil {
+			return fmt.Errorf("seed development account %s: %w", seed.account.ID, err)
+		}
 	}
 	return nil
 }
@@ -330,7 +342,8 @@ Living Room is running (ready in %.1fs). Logs: %s
   Device API (HTTP API)    http://%s/v1/devices
   device-push (ADM API)    http://%s             client %s / %s
   DynamoDB (dynalite)      http://%s             tables %saccounts, %scatalog
-  Development account      %s, bearer token %s
+  Development account      %s, bearer token %s (plan live-tv-dvr, owns the TV)
+  Second account           %s, bearer token %s (plan on-demand, no TV)
 
 Try:
   curl -s localhost:%s/v1/say -d '{"utterance":"watch The Handmaid'\''s Tale"}'
@@ -341,7 +354,7 @@ Press Ctrl-C to stop everything.
 `, took.Seconds(), filepath.Join(c.RunDir, "logs"),
 		c.TVAppAddr, c.TVAppAddr, c.AlexaSimAddr, c.AlexaSimAddr, c.LambdaAddr, c.DeviceAPIAddr,
 		c.DevicePushAddr, c.ADMClientID, c.ADMClientSecret, c.DynamoDBAddr, c.TablePrefix, c.TablePrefix,
-		c.DevAccountID, c.DevToken, portOf(c.AlexaSimAddr), portOf(c.AlexaSimAddr), portOf(c.TVAppAddr))
+		c.DevAccountID, c.DevToken, c.Dev2AccountID, c.Dev2Token, portOf(c.AlexaSimAddr), portOf(c.AlexaSimAddr), portOf(c.TVAppAddr))
 }
 
 // portsFree checks every address before anything starts: a readiness check

@@ -19,8 +19,18 @@ var (
 type Account struct {
 	ID   string
 	Name string
-	Plan string // subscription plan, e.g. "premium"; empty means none
+	Plan string // subscription plan (Plan* constants); empty means none
 }
+
+// Subscription plans. Each includes what the ones before it do.
+const (
+	PlanOnDemand  = "on-demand"   // movies and series
+	PlanLiveTV    = "live-tv"     // plus live channels
+	PlanLiveTVDVR = "live-tv-dvr" // plus cloud DVR recordings
+	// PlanPremium is the name accounts created before plans were tiered
+	// carry; it allows everything.
+	PlanPremium = "premium"
+)
 
 // Token is an access token issued to Alexa for an account.
 type Token struct {
@@ -93,6 +103,24 @@ func (a Account) CanWatch() error {
 		return fmt.Errorf("account %s: %w", a.ID, ErrNotSubscribed)
 	}
 	return nil
+}
+
+// CanWatchLive reports whether the plan includes live channels.
+func (a Account) CanWatchLive() error {
+	switch a.Plan {
+	case PlanLiveTV, PlanLiveTVDVR, PlanPremium:
+		return nil
+	}
+	return fmt.Errorf("account %s on plan %q: live TV: %w", a.ID, a.Plan, ErrNotSubscribed)
+}
+
+// CanRecord reports whether the plan includes cloud DVR.
+func (a Account) CanRecord() error {
+	switch a.Plan {
+	case PlanLiveTVDVR, PlanPremium:
+		return nil
+	}
+	return fmt.Errorf("account %s on plan %q: cloud DVR: %w", a.ID, a.Plan, ErrNotSubscribed)
 }
 
 // Get returns an account by id.

@@ -86,7 +86,9 @@ func (r *Resolver) find(ctx context.Context, q Query) (Work, error) {
 			return best(ws, q.MediaType), nil
 		}
 	}
-	if strings.TrimSpace(q.Title) == "" {
+	if NormalizeTitle(q.Title) == "" {
+		// Nothing left to look up (blank, or only punctuation): the index
+		// keys cannot be empty, and such a title matches nothing.
 		return Work{}, fmt.Errorf("resolve: no id or title given: %w", ErrNotFound)
 	}
 	ws, err := r.index.FindByTitle(ctx, q.Title)
@@ -156,4 +158,51 @@ func rankOrder(rank int) int {
 		return int(^uint(0) >> 1)
 	}
 	return rank
+}
+
+// NextEpisode returns the episode after (season, episode) of a series, the
+// next season's first after a season's last. ErrNotFound after the last.
+func (r *Resolver) NextEpisode(ctx context.Context, seriesID string, season, episode int) (Work, error) {
+	eps, err := r.index.Episodes(ctx, seriesID, EpisodeRef{Season: season, Episode: episode}, 1)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Work{}, fmt.Errorf("next episode of %s: %w", seriesID, err)
+	}
+	if len(eps) == 0 {
+		return Work{}, fmt.Errorf("series %s has no episode after S%dE%d: %w", seriesID, season, episode, ErrNotFound)
+	}
+	return eps[0], nil
+}
+
+// maxSeasonEpisodes bounds the read that finds a season's last episode.
+const maxSeasonEpisodes = 500
+
+// PreviousEpisode returns the episode before (season, episode), the
+// previous season's last before a season's first. ErrNotFound before the
+// first.
+func (r *Resolver) PreviousEpisode(ctx context.Context, seriesID string, season, episode int) (Work, error) {
+	if episode > 1 {
+		eps, err := r.index.Episodes(ctx, seriesID, EpisodeRef{Season: season, Episode: episode - 2}, 1)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return Work{}, fmt.Errorf("previous episode of %s: %w", seriesID, err)
+		}
+		if len(eps) == 1 && eps[0].Season == season && eps[0].Episode < episode {
+			return eps[0], nil
+		}
+	}
+	for s := season - 1; s >= 1 && s >= season-3; s-- {
+		eps, err := r.index.Episodes(ctx, seriesID, EpisodeRef{Season: s, Episode: 0}, maxSeasonEpisodes)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return Work{}, fmt.Errorf("previous episode of %s: %w", seriesID, err)
+		}
+		var last *Work
+		for i := range eps {
+			if eps[i].Season == s {
+				last = &eps[i]
+			}
+		}
+		if last != nil {
+			return *last, nil
+		}
+	}
+	return Work{}, fmt.Errorf("series %s has no episode before S%dE%d: %w", seriesID, season, episode, ErrNotFound)
 }

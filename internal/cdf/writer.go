@@ -1,7 +1,6 @@
 package cdf
 
 import (
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -11,12 +10,14 @@ import (
 // work at a time, then (for a linear catalog) stations and lineups. Only the
 // element being written is in memory, so a catalog of any size costs the
 // same. The element order follows the XSD: Works before LinearData, and
-// stations before lineups. xml.Encoder flushes after every element, so give
-// it a buffered writer.
+// stations before lineups. The output is what encoding/xml writes with
+// Indent("", "  "); the encoding is hand-written (see encode.go). Writes go
+// to w in blocks of about 64 KiB.
 type Writer struct {
 	w     io.Writer
-	enc   *xml.Encoder
+	buf   []byte
 	state writerState
+	works int   // work elements written
 	err   error // sticky: after the first error every call returns it
 }
 
@@ -31,52 +32,63 @@ const (
 
 var errClosed = errors.New("cdf writer is closed")
 
+const flushAt = 64 << 10
+
+// Header is what every document starts with.
+const Header = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+
 // NewWriter writes the XML declaration, <Catalog> with namespace and
 // version, <Partner> and opens <Works>.
 func NewWriter(w io.Writer, partner string) (*Writer, error) {
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return nil, fmt.Errorf("write cdf header: %w", err)
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	cw := &Writer{w: w, enc: enc}
-	cw.token(xml.StartElement{
-		Name: xml.Name{Space: Namespace, Local: "Catalog"},
-		Attr: []xml.Attr{{Name: xml.Name{Local: "version"}, Value: Version}},
-	})
-	if cw.err == nil {
-		cw.err = enc.EncodeElement(partner, start("Partner"))
-	}
-	cw.token(start("Works"))
-	if cw.err != nil {
-		return nil, fmt.Errorf("write cdf catalog start: %w", cw.err)
+	cw := &Writer{w: w, buf: make([]byte, 0, flushAt+16<<10)}
+	cw.buf = append(cw.buf, Header...)
+	cw.buf = append(cw.buf, `<Catalog xmlns="`+Namespace+`" version="`+Version+`">`...)
+	cw.buf = leaf(cw.buf, 1, "Partner", partner)
+	cw.buf = openTag(cw.buf, 1, "Works")
+	if err := cw.flush(); err != nil {
+		return nil, fmt.Errorf("write cdf catalog start: %w", err)
 	}
 	return cw, nil
 }
 
 // Movie writes one Movie work.
-func (w *Writer) Movie(m Movie) error { return w.work("Movie", m.ID, m) }
+func (w *Writer) Movie(m Movie) error {
+	return w.work("Movie", m.ID, func(b []byte) []byte { return AppendMovie(b, &m) })
+}
 
 // Show writes one TvShow work.
-func (w *Writer) Show(s TvShow) error { return w.work("TvShow", s.ID, s) }
+func (w *Writer) Show(s TvShow) error {
+	return w.work("TvShow", s.ID, func(b []byte) []byte { return AppendShow(b, &s) })
+}
 
 // Season writes one TvSeason work.
-func (w *Writer) Season(s TvSeason) error { return w.work("TvSeason", s.ID, s) }
+func (w *Writer) Season(s TvSeason) error {
+	return w.work("TvSeason", s.ID, func(b []byte) []byte { return AppendSeason(b, &s) })
+}
 
 // Episode writes one TvEpisode work.
-func (w *Writer) Episode(e TvEpisode) error { return w.work("TvEpisode", e.ID, e) }
+func (w *Writer) Episode(e TvEpisode) error {
+	return w.work("TvEpisode", e.ID, func(b []byte) []byte { return AppendEpisode(b, &e) })
+}
 
-func (w *Writer) work(element, id string, v any) error {
+// Encoded writes a work element made by one of the Append functions.
+func (w *Writer) Encoded(element []byte) error {
+	return w.work("work", "", func(b []byte) []byte { return append(b, element...) })
+}
+
+func (w *Writer) work(element, id string, appendTo func([]byte) []byte) error {
 	if w.err != nil {
 		return w.err
 	}
 	if w.state != inWorks {
 		return fmt.Errorf("write %s %s: works must come before linear data", element, id)
 	}
-	if err := w.enc.EncodeElement(v, start(element)); err != nil {
-		w.err = fmt.Errorf("write %s %s: %w", element, id, err)
+	w.buf = appendTo(w.buf)
+	w.works++
+	if err := w.maybeFlush(); err != nil {
+		return fmt.Errorf("write %s %s: %w", element, id, err)
 	}
-	return w.err
+	return nil
 }
 
 // Station writes one Station of the linear catalog; the first one closes
@@ -87,19 +99,17 @@ func (w *Writer) Station(s Station) error {
 	}
 	switch w.state {
 	case inWorks:
-		w.token(end("Works"))
-		w.token(start("LinearData"))
+		w.endWorks()
 		w.state = inStations
 	case inStations:
 	default:
 		return fmt.Errorf("write Station %s: stations must come before lineups", s.ID)
 	}
-	if w.err == nil {
-		if err := w.enc.EncodeElement(s, start("Station")); err != nil {
-			w.err = fmt.Errorf("write Station %s: %w", s.ID, err)
-		}
+	w.buf = appendStation(w.buf, &s)
+	if err := w.maybeFlush(); err != nil {
+		return fmt.Errorf("write Station %s: %w", s.ID, err)
 	}
-	return w.err
+	return nil
 }
 
 // Lineup writes one Lineup of the linear catalog.
@@ -109,18 +119,16 @@ func (w *Writer) Lineup(l Lineup) error {
 	}
 	switch w.state {
 	case inWorks:
-		w.token(end("Works"))
-		w.token(start("LinearData"))
+		w.endWorks()
 	case closed:
 		return errClosed
 	}
 	w.state = inLineups
-	if w.err == nil {
-		if err := w.enc.EncodeElement(l, start("Lineup")); err != nil {
-			w.err = fmt.Errorf("write Lineup %s: %w", l.ID, err)
-		}
+	w.buf = appendLineup(w.buf, &l)
+	if err := w.maybeFlush(); err != nil {
+		return fmt.Errorf("write Lineup %s: %w", l.ID, err)
 	}
-	return w.err
+	return nil
 }
 
 // Close ends the open elements and flushes. It does not close the
@@ -131,36 +139,47 @@ func (w *Writer) Close() error {
 	}
 	switch w.state {
 	case inWorks:
-		w.token(end("Works"))
+		w.buf = closeParent(w.buf, 1, "Works", w.works)
 	case inStations, inLineups:
-		w.token(end("LinearData"))
+		w.buf = closeTag(w.buf, 1, "LinearData")
 	case closed:
 		return errClosed
 	}
-	w.token(xml.EndElement{Name: xml.Name{Space: Namespace, Local: "Catalog"}})
-	if w.err == nil {
-		w.err = w.enc.Close()
-	}
-	if w.err == nil {
-		_, w.err = io.WriteString(w.w, "\n")
-	}
-	if w.err != nil {
-		return fmt.Errorf("write cdf catalog end: %w", w.err)
+	w.buf = append(w.buf, "\n</Catalog>\n"...)
+	if err := w.flush(); err != nil {
+		return fmt.Errorf("write cdf catalog end: %w", err)
 	}
 	w.state = closed
 	w.err = errClosed
 	return nil
 }
 
-func (w *Writer) token(t xml.Token) {
-	if w.err == nil {
-		w.err = w.enc.EncodeToken(t)
-	}
+func (w *Writer) endWorks() {
+	w.buf = closeParent(w.buf, 1, "Works", w.works)
+	w.buf = openTag(w.buf, 1, "LinearData")
 }
 
-func start(local string) xml.StartElement { return xml.StartElement{Name: xml.Name{Local: local}} }
+func (w *Writer) maybeFlush() error {
+	if len(w.buf) < flushAt {
+		return nil
+	}
+	return w.flush()
+}
 
-func end(local string) xml.EndElement { return xml.EndElement{Name: xml.Name{Local: local}} }
+func (w *Writer) flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if len(w.buf) == 0 {
+		return nil
+	}
+	if _, err := w.w.Write(w.buf); err != nil {
+		w.err = err
+		return err
+	}
+	w.buf = w.buf[:0]
+	return nil
+}
 
 // DateTime turns a date (YYYY-MM-DD) into the xsd:dateTime CDF expects for
 // ReleaseDate and OriginalAirDate; Amazon asks for T00:00:00 when the time

@@ -7,7 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"livingroom/internal/action"
 )
@@ -17,6 +20,18 @@ var (
 	ErrNotFound    = errors.New("device not found")
 	ErrUnreachable = errors.New("device unreachable")
 	ErrInvalid     = errors.New("invalid device")
+	// ErrRegistrationTaken reports a registration id that another account
+	// registered first; it stays that account's until the device deregisters.
+	ErrRegistrationTaken = errors.New("registration id belongs to another account")
+)
+
+// Bounds of what a device record may hold. Alexa allows endpoint ids of up to
+// 256 characters from a fixed alphabet; ADM registration ids are a few
+// hundred characters of URL-safe text.
+const (
+	MaxEndpointIDLen     = 256
+	MaxRegistrationIDLen = 512
+	MaxFriendlyNameLen   = 128
 )
 
 // Device is one app instance on a TV, known to Alexa as an endpoint.
@@ -29,9 +44,13 @@ type Device struct {
 }
 
 // Store keeps devices. GetDevice and GetByRegistration return ErrNotFound
-// for an unknown device.
+// for an unknown device. PutDevice returns ErrRegistrationTaken, and writes
+// nothing, when the registration id is held by another account; it frees
+// the registration id the device held before. DeleteDevice removes a device
+// and frees its registration id; deleting an unknown device is no error.
 type Store interface {
 	PutDevice(ctx context.Context, d Device) error
+	DeleteDevice(ctx context.Context, accountID, endpointID string) error
 	GetDevice(ctx context.Context, accountID, endpointID string) (Device, error)
 	GetByRegistration(ctx context.Context, registrationID string) (Device, error)
 	ListDevices(ctx context.Context, accountID string) ([]Device, error)
@@ -47,8 +66,51 @@ type Notifier interface {
 type Service struct {
 	store    Store
 	notifier Notifier
+	states   StateStore
 	now      func() time.Time
 	newID    func() string
+}
+
+// WithStates gives the service the store of reported states.
+func (s *Service) WithStates(states StateStore) *Service {
+	s.states = states
+	return s
+}
+
+// ReportState records what a device of the account reports about itself.
+// The device must be registered to the account; the state is stamped with
+// the backend's clock.
+func (s *Service) ReportState(ctx context.Context, accountID, endpointID string, st State) (State, error) {
+	if s.states == nil {
+		return State{}, fmt.Errorf("report state: this service was built without a state store")
+	}
+	if err := ValidateState(st); err != nil {
+		return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
+	}
+	d, err := s.store.GetDevice(ctx, accountID, endpointID)
+	if err != nil {
+		return State{}, fmt.Errorf("report state: %w", err)
+	}
+	if st.RegistrationID == "" {
+		st.RegistrationID = d.RegistrationID
+	}
+	st.ReceivedAt = s.now().UTC()
+	if err := s.states.PutState(ctx, accountID, endpointID, st); err != nil {
+		return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
+	}
+	return st, nil
+}
+
+// State returns a device's last reported state.
+func (s *Service) State(ctx context.Context, accountID, endpointID string) (State, error) {
+	if s.states == nil {
+		return State{}, fmt.Errorf("state of %s: %w", endpointID, ErrNoState)
+	}
+	st, err := s.states.GetState(ctx, accountID, endpointID)
+	if err != nil {
+		return State{}, fmt.Errorf("state of %s: %w", endpointID, err)
+	}
+	return st, nil
 }
 
 // NewService wires a Service. now and newID are injected so tests are exact.
@@ -57,16 +119,84 @@ func NewService(store Store, notifier Notifier, now func() time.Time, newID func
 	return &Service{store: store, notifier: notifier, now: now, newID: newID}
 }
 
-// Register records (or refreshes) a device of an account.
+// Register records (or refreshes) a device of an account. A registration id
+// already registered by another account is refused with ErrRegistrationTaken.
 func (s *Service) Register(ctx context.Context, d Device) (Device, error) {
-	if d.AccountID == "" || d.EndpointID == "" || d.RegistrationID == "" {
-		return Device{}, fmt.Errorf("register device: accountId, endpointId and registrationId are required: %w", ErrInvalid)
+	if err := Validate(d); err != nil {
+		return Device{}, fmt.Errorf("register device: %w", err)
 	}
 	d.RegisteredAt = s.now().UTC()
 	if err := s.store.PutDevice(ctx, d); err != nil {
 		return Device{}, fmt.Errorf("register device %s: %w", d.EndpointID, err)
 	}
 	return d, nil
+}
+
+// Deregister removes a device of an account and frees its registration id.
+func (s *Service) Deregister(ctx context.Context, accountID, endpointID string) error {
+	if !ValidEndpointID(endpointID) {
+		return fmt.Errorf("deregister device: bad endpoint id: %w", ErrInvalid)
+	}
+	if _, err := s.store.GetDevice(ctx, accountID, endpointID); err != nil {
+		return fmt.Errorf("deregister device: %w", err)
+	}
+	if err := s.store.DeleteDevice(ctx, accountID, endpointID); err != nil {
+		return fmt.Errorf("deregister device: %w", err)
+	}
+	return nil
+}
+
+// Validate checks that a device record is complete and within bounds. Its
+// errors wrap ErrInvalid and never quote the input.
+func Validate(d Device) error {
+	switch {
+	case d.AccountID == "" || d.EndpointID == "" || d.RegistrationID == "":
+		return fmt.Errorf("accountId, endpointId and registrationId are required: %w", ErrInvalid)
+	case !ValidEndpointID(d.EndpointID):
+		return fmt.Errorf("endpointId: at most %d characters of [A-Za-z0-9_-=#;:?@&]: %w", MaxEndpointIDLen, ErrInvalid)
+	case !ValidRegistrationID(d.RegistrationID):
+		return fmt.Errorf("registrationId: at most %d printable ASCII characters: %w", MaxRegistrationIDLen, ErrInvalid)
+	case utf8.RuneCountInString(d.FriendlyName) > MaxFriendlyNameLen || !utf8.ValidString(d.FriendlyName) || hasControl(d.FriendlyName):
+		return fmt.Errorf("friendlyName: at most %d characters of text: %w", MaxFriendlyNameLen, ErrInvalid)
+	}
+	return nil
+}
+
+// ValidEndpointID reports whether id is an endpoint id Alexa accepts.
+func ValidEndpointID(id string) bool {
+	if id == "" || len(id) > MaxEndpointIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_-=#;:?@&", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidRegistrationID reports whether id can be a device-messaging
+// registration id: printable ASCII without spaces, bounded.
+func ValidRegistrationID(id string) bool {
+	if id == "" || len(id) > MaxRegistrationIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // Find returns the device of an account behind an Alexa endpoint.

@@ -60,3 +60,7 @@ func TestRegisterValidates(t *testing.T) {
 		t.Fatalf("err = %v, want ErrInvalid", err)
 	}
 }
+
+func TestFakeStateStoreContract(t *testing.T) {
+	devicetest.RunStateStoreSuite(t, func(t *testing.T) device.StateStore { return devicetest.NewStateStore() })
+}

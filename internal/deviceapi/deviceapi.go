@@ -7,9 +7,11 @@ package deviceapi
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -26,11 +28,19 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (account.Account, error)
 }
 
-// Devices registers and lists devices.
+// Devices registers, lists and deregisters devices.
 type Devices interface {
 	Register(ctx context.Context, d device.Device) (device.Device, error)
 	List(ctx context.Context, accountID string) ([]device.Device, error)
+	Deregister(ctx context.Context, accountID, endpointID string) error
+	ReportState(ctx context.Context, accountID, endpointID string, s device.State) (device.State, error)
 }
+
+// MaxBodyBytes bounds a request body; a device record is far smaller.
+const MaxBodyBytes = 4 << 10
+
+// maxTokenLen bounds the bearer token read from a request.
+const maxTokenLen = 4096
 
 // Handler serves the device API.
 type Handler struct {
@@ -73,6 +83,8 @@ var statusTable = []struct {
 	code   string
 }{
 	{errUnauthorized, http.StatusUnauthorized, "unauthorized"},
+	{device.ErrRegistrationTaken, http.StatusConflict, "registration_taken"},
+	{device.ErrNotFound, http.StatusNotFound, "not_found"},
 	{account.ErrNotFound, http.StatusUnauthorized, "unauthorized"},
 	{account.ErrExpired, http.StatusUnauthorized, "token_expired"},
 	{errBadRequest, http.StatusBadRequest, "invalid_request"},
@@ -91,19 +103,28 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return reply(status, body), nil
 }
 
+// Routes of the API.
+const devicesPath = "/v1/devices"
+
 func (h *Handler) route(ctx context.Context, req events.APIGatewayV2HTTPRequest) (int, any, error) {
 	path := strings.TrimSuffix(req.RawPath, "/")
-	if path != "/v1/devices" {
-		return 0, nil, fmt.Errorf("%s: %w", req.RawPath, errNoRoute)
+	method := req.RequestContext.HTTP.Method
+	endpointID, hasID := strings.CutPrefix(path, devicesPath+"/")
+	if path != devicesPath && !hasID {
+		return 0, nil, errNoRoute
+	}
+	endpointID, isState := strings.CutSuffix(endpointID, "/state")
+	if hasID && (strings.Contains(endpointID, "/") || !device.ValidEndpointID(endpointID)) {
+		return 0, nil, errNoRoute
 	}
 	acct, err := h.authenticate(ctx, req.Headers)
 	if err != nil {
 		return 0, nil, err
 	}
-	switch req.RequestContext.HTTP.Method {
-	case http.MethodPost:
+	switch {
+	case !hasID && method == http.MethodPost:
 		return h.register(ctx, acct, req)
-	case http.MethodGet:
+	case !hasID && method == http.MethodGet:
 		ds, err := h.devices.List(ctx, acct.ID)
 		if err != nil {
 			return 0, nil, err
@@ -115,20 +136,114 @@ func (h *Handler) route(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 			out.Devices = append(out.Devices, toJSON(d))
 		}
 		return http.StatusOK, out, nil
+	case isState && method == http.MethodPut:
+		return h.reportState(ctx, acct, endpointID, req)
+	case hasID && !isState && method == http.MethodDelete:
+		if err := h.devices.Deregister(ctx, acct.ID, endpointID); err != nil {
+			return 0, nil, err
+		}
+		h.logger.InfoContext(ctx, "device deregistered", "account", acct.ID, "endpointId", endpointID)
+		return http.StatusNoContent, nil, nil
 	default:
-		return 0, nil, fmt.Errorf("%s %s: %w", req.RequestContext.HTTP.Method, req.RawPath, errBadMethod)
+		return 0, nil, errBadMethod
 	}
+}
+
+// decodeBody reads a JSON body strictly: bounded, no unknown fields, one
+// value and nothing after it. Its errors never quote the input.
+func decodeBody(req events.APIGatewayV2HTTPRequest, v any) error {
+	body := req.Body
+	if req.IsBase64Encoded {
+		if base64.StdEncoding.DecodedLen(len(body)) > MaxBodyBytes {
+			return fmt.Errorf("body over %d bytes: %w", MaxBodyBytes, errBadRequest)
+		}
+		b, err := base64.StdEncoding.DecodeString(body)
+		if err != nil {
+			return fmt.Errorf("body is not base64: %w", errBadRequest)
+		}
+		body = string(b)
+	}
+	if len(body) > MaxBodyBytes {
+		return fmt.Errorf("body over %d bytes: %w", MaxBodyBytes, errBadRequest)
+	}
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("body is not the expected JSON object: %w", errBadRequest)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("body has data after the JSON object: %w", errBadRequest)
+	}
+	return nil
+}
+
+// StateJSON is a state report: what the TV shows now. Its names are the
+// ones of tvapp-sim's /v1/state.
+type StateJSON struct {
+	RegistrationID string            `json:"registrationId"`
+	Power          string            `json:"power"`
+	PlaybackState  string            `json:"playbackState"`
+	Content        *StateContentJSON `json:"content"`
+	PositionMs     int64             `json:"positionMs"`
+	DurationMs     int64             `json:"durationMs"`
+	Channel        *StateChannelJSON `json:"channel"`
+	Screen         string            `json:"screen"`
+	LastActionID   string            `json:"lastActionId"`
+	ReportedAt     string            `json:"reportedAt"`
+}
+
+// StateContentJSON is the work in the player.
+type StateContentJSON struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	SeriesID    string `json:"seriesId"`
+	SeriesTitle string `json:"seriesTitle"`
+	Season      int    `json:"season"`
+	Episode     int    `json:"episode"`
+}
+
+// StateChannelJSON is the live channel tuned.
+type StateChannelJSON struct {
+	Number       string `json:"number"`
+	CallSign     string `json:"callSign"`
+	Name         string `json:"name"`
+	ProgramID    string `json:"programId"`
+	ProgramTitle string `json:"programTitle"`
+}
+
+func (h *Handler) reportState(ctx context.Context, acct account.Account, endpointID string, req events.APIGatewayV2HTTPRequest) (int, any, error) {
+	var in StateJSON
+	if err := decodeBody(req, &in); err != nil {
+		return 0, nil, err
+	}
+	reported, err := time.Parse(time.RFC3339Nano, in.ReportedAt)
+	if err != nil {
+		return 0, nil, fmt.Errorf("reportedAt is not an RFC 3339 time: %w", errBadRequest)
+	}
+	st := device.State{
+		RegistrationID: in.RegistrationID, Power: in.Power, Playback: in.PlaybackState,
+		PositionMs: in.PositionMs, DurationMs: in.DurationMs, Screen: in.Screen, LastActionID: in.LastActionID,
+		ReportedAt: reported.UTC(),
+	}
+	if c := in.Content; c != nil {
+		st.Content = &device.StateContent{ID: c.ID, Title: c.Title, SeriesID: c.SeriesID, SeriesTitle: c.SeriesTitle, Season: c.Season, Episode: c.Episode}
+	}
+	if c := in.Channel; c != nil {
+		st.Channel = &device.StateChannel{Number: c.Number, CallSign: c.CallSign, Name: c.Name, ProgramID: c.ProgramID, ProgramTitle: c.ProgramTitle}
+	}
+	if _, err := h.devices.ReportState(ctx, acct.ID, endpointID, st); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, nil
 }
 
 func (h *Handler) register(ctx context.Context, acct account.Account, req events.APIGatewayV2HTTPRequest) (int, any, error) {
 	var in DeviceJSON
-	dec := json.NewDecoder(strings.NewReader(req.Body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return 0, nil, fmt.Errorf("device body: %v: %w", err, errBadRequest)
+	if err := decodeBody(req, &in); err != nil {
+		return 0, nil, err
 	}
 	if in.AccountID != "" && in.AccountID != acct.ID {
-		return 0, nil, fmt.Errorf("accountId %q is not the token's account: %w", in.AccountID, errBadRequest)
+		return 0, nil, fmt.Errorf("accountId is not the token's account: %w", errBadRequest)
 	}
 	d, err := h.devices.Register(ctx, device.Device{
 		AccountID: acct.ID, EndpointID: in.EndpointID, RegistrationID: in.RegistrationID, FriendlyName: in.FriendlyName,
@@ -143,8 +258,8 @@ func (h *Handler) register(ctx context.Context, acct account.Account, req events
 func (h *Handler) authenticate(ctx context.Context, headers map[string]string) (account.Account, error) {
 	auth := headers["authorization"]
 	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
-		return account.Account{}, fmt.Errorf("missing bearer token: %w", errUnauthorized)
+	if !ok || strings.TrimSpace(token) == "" || len(token) > maxTokenLen {
+		return account.Account{}, fmt.Errorf("missing or oversized bearer token: %w", errUnauthorized)
 	}
 	return h.accounts.Authenticate(ctx, strings.TrimSpace(token))
 }
@@ -152,7 +267,10 @@ func (h *Handler) authenticate(ctx context.Context, headers map[string]string) (
 func (h *Handler) errorReply(ctx context.Context, req events.APIGatewayV2HTTPRequest, err error) events.APIGatewayV2HTTPResponse {
 	for _, row := range statusTable {
 		if errors.Is(err, row.err) {
-			return reply(row.status, ErrorJSON{Error: row.code, Message: err.Error()})
+			// Domain errors may carry ids and input; only the fixed text
+			// for the status goes out, the detail goes to the log.
+			h.logger.InfoContext(ctx, "device api refused", "method", req.RequestContext.HTTP.Method, "status", row.status, "err", err)
+			return reply(row.status, ErrorJSON{Error: row.code, Message: publicMessage[row.code]})
 		}
 	}
 	h.logger.ErrorContext(ctx, "device api failed", "method", req.RequestContext.HTTP.Method, "path", req.RawPath, "err", err)
@@ -167,7 +285,20 @@ func toJSON(d device.Device) DeviceJSON {
 	return out
 }
 
+// publicMessage is the fixed text sent with each error code.
+var publicMessage = map[string]string{
+	"unauthorized":       "a valid bearer token is required",
+	"token_expired":      "the bearer token has expired",
+	"registration_taken": "this registration id belongs to another account",
+	"invalid_request":    "the request is not valid; see the API documentation",
+	"not_found":          "no such resource",
+	"method_not_allowed": "method not allowed on this resource",
+}
+
 func reply(status int, body any) events.APIGatewayV2HTTPResponse {
+	if body == nil {
+		return events.APIGatewayV2HTTPResponse{StatusCode: status}
+	}
 	b, err := json.Marshal(body)
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"error":"internal_error","message":"encode reply"}`)

@@ -2,11 +2,13 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -83,25 +85,99 @@ func (s *Accounts) GetToken(ctx context.Context, value string) (account.Token, e
 }
 
 // PutDevice stores a device under its account and indexes its registration
-// id. dynalite has no transactions, so the two writes are ordered: the
-// device first, then the index item; GetByRegistration checks the device
-// still carries that registration id, so a stale index item is harmless.
+// id. dynalite has no transactions, so the writes are ordered and guarded:
+// first the registration id is claimed with a conditional write (it must be
+// free or already this account's, else ErrRegistrationTaken and nothing is
+// written), then the device item is written, then the registration id the
+// device held before is freed if it still points at this device.
+// GetByRegistration checks that the device carries the registration id, so
+// a claim left behind by a failed device write is harmless.
 func (s *Accounts) PutDevice(ctx context.Context, d device.Device) error {
+	reg := key(registrationPrefix+d.RegistrationID, skDevice)
+	reg["accountId"] = str(d.AccountID)
+	reg["endpointId"] = str(d.EndpointID)
+	free := expression.Or(expression.AttributeNotExists(expression.Name(attrPK)),
+		expression.Name("accountId").Equal(expression.Value(d.AccountID)))
+	if err := s.putIf(ctx, reg, free); err != nil {
+		if isConditionFailed(err) {
+			return fmt.Errorf("put device %s: registration %s: %w", d.EndpointID, d.RegistrationID, device.ErrRegistrationTaken)
+		}
+		return fmt.Errorf("claim registration of device %s: %w", d.EndpointID, err)
+	}
 	item := key(accountPrefix+d.AccountID, devicePrefix+d.EndpointID)
 	item["endpointId"] = str(d.EndpointID)
 	item["registrationId"] = str(d.RegistrationID)
 	item["friendlyName"] = str(d.FriendlyName)
 	item["registeredAt"] = str(d.RegisteredAt.UTC().Format(time.RFC3339Nano))
-	if err := s.put(ctx, item); err != nil {
+	out, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item, ReturnValues: types.ReturnValueAllOld})
+	if err != nil {
 		return fmt.Errorf("put device %s: %w", d.EndpointID, err)
 	}
-	reg := key(registrationPrefix+d.RegistrationID, skDevice)
-	reg["accountId"] = str(d.AccountID)
-	reg["endpointId"] = str(d.EndpointID)
-	if err := s.put(ctx, reg); err != nil {
-		return fmt.Errorf("index registration of device %s: %w", d.EndpointID, err)
+	if old := getS(out.Attributes, "registrationId"); old != "" && old != d.RegistrationID {
+		if err := s.releaseRegistration(ctx, old, d.AccountID, d.EndpointID); err != nil {
+			return fmt.Errorf("put device %s: %w", d.EndpointID, err)
+		}
 	}
 	return nil
+}
+
+// DeleteDevice removes a device and frees its registration id.
+func (s *Accounts) DeleteDevice(ctx context.Context, accountID, endpointID string) error {
+	out, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table), Key: key(accountPrefix+accountID, devicePrefix+endpointID), ReturnValues: types.ReturnValueAllOld,
+	})
+	if err != nil {
+		return fmt.Errorf("delete device %s: %w", endpointID, err)
+	}
+	if reg := getS(out.Attributes, "registrationId"); reg != "" {
+		if err := s.releaseRegistration(ctx, reg, accountID, endpointID); err != nil {
+			return fmt.Errorf("delete device %s: %w", endpointID, err)
+		}
+	}
+	return nil
+}
+
+// releaseRegistration deletes a registration index item if it still points
+// at the given device; one that moved on is left alone.
+func (s *Accounts) releaseRegistration(ctx context.Context, registrationID, accountID, endpointID string) error {
+	cond := expression.Name("accountId").Equal(expression.Value(accountID)).
+		And(expression.Name("endpointId").Equal(expression.Value(endpointID)))
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("release registration: %w", err)
+	}
+	_, err = s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(registrationPrefix+registrationID, skDevice),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("release registration: %w", err)
+	}
+	return nil
+}
+
+// putIf writes item when cond holds.
+func (s *Accounts) putIf(ctx context.Context, item map[string]types.AttributeValue, cond expression.ConditionBuilder) error {
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("build condition: %w", err)
+	}
+	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(s.table),
+		Item:                      item,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	return err
+}
+
+func isConditionFailed(err error) bool {
+	var failed *types.ConditionalCheckFailedException
+	return errors.As(err, &failed)
 }
 
 // GetDevice loads the device of an account behind an endpoint id.
@@ -203,4 +279,73 @@ func getN(item map[string]types.AttributeValue, name string) int64 {
 		return n
 	}
 	return 0
+}
+
+// Replies implements idempotency.Store on the accounts table: one item per
+// directive key, REPLY#<key>/REPLY, expiring through the table's TTL.
+type Replies struct {
+	api   API
+	table string
+}
+
+// NewReplies returns the reply store on the table named table.
+func NewReplies(api API, table string) *Replies { return &Replies{api: api, table: table} }
+
+const (
+	replyPrefix = "REPLY#"
+	skReply     = "REPLY"
+)
+
+// Claim implements idempotency.Store with one conditional write; only when
+// the key is taken does it read the saved reply.
+func (r *Replies) Claim(ctx context.Context, directiveKey string, now, expires time.Time) (bool, []byte, error) {
+	item := key(replyPrefix+directiveKey, skReply)
+	item[attrExpiresAt] = num(expires.Unix())
+	free := expression.Or(expression.AttributeNotExists(expression.Name(attrPK)),
+		expression.Name(attrExpiresAt).LessThanEqual(expression.Value(num(now.Unix()))))
+	expr, err := expression.NewBuilder().WithCondition(free).Build()
+	if err != nil {
+		return false, nil, fmt.Errorf("claim directive: %w", err)
+	}
+	_, err = r.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(r.table), Item: item, ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	if err == nil {
+		return true, nil, nil
+	}
+	if !isConditionFailed(err) {
+		return false, nil, fmt.Errorf("claim directive: %w", err)
+	}
+	out, err := r.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: key(replyPrefix+directiveKey, skReply), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, nil, fmt.Errorf("read directive reply: %w", err)
+	}
+	if b, ok := out.Item["reply"].(*types.AttributeValueMemberB); ok {
+		return false, b.Value, nil
+	}
+	return false, nil, nil
+}
+
+// Save implements idempotency.Store.
+func (r *Replies) Save(ctx context.Context, directiveKey string, reply []byte, expires time.Time) error {
+	item := key(replyPrefix+directiveKey, skReply)
+	item[attrExpiresAt] = num(expires.Unix())
+	item["reply"] = &types.AttributeValueMemberB{Value: reply}
+	if _, err := r.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: item}); err != nil {
+		return fmt.Errorf("save directive reply: %w", err)
+	}
+	return nil
+}
+
+// Release implements idempotency.Store.
+func (r *Replies) Release(ctx context.Context, directiveKey string) error {
+	if _, err := r.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(r.table), Key: key(replyPrefix+directiveKey, skReply)}); err != nil {
+		return fmt.Errorf("release directive: %w", err)
+	}
+	return nil
+}
+
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }

@@ -9,6 +9,8 @@ import (
 	"livingroom/internal/device/devicetest"
 	"livingroom/internal/dynamo"
 	"livingroom/internal/dynamotest"
+	"livingroom/internal/idempotency"
+	"livingroom/internal/idempotency/idempotencytest"
 )
 
 func TestAccountsStoreContract(t *testing.T) {
@@ -22,5 +24,19 @@ func TestDeviceStoreContract(t *testing.T) {
 	devicetest.RunStoreSuite(t, func(t *testing.T) device.Store {
 		db := dynamotest.New(t)
 		return dynamo.NewAccounts(db.Client, db.Tables["accounts"])
+	})
+}
+
+func TestRepliesStoreContract(t *testing.T) {
+	idempotencytest.RunStoreSuite(t, func(t *testing.T) idempotency.Store {
+		db := dynamotest.New(t)
+		return dynamo.NewReplies(db.Client, db.Tables["accounts"])
+	})
+}
+
+func TestStateStoreContract(t *testing.T) {
+	devicetest.RunStateStoreSuite(t, func(t *testing.T) device.StateStore {
+		db := dynamotest.New(t)
+		return dynamo.NewStates(db.Client, db.Tables["accounts"])
 	})
 }

@@ -2,6 +2,7 @@ package skill
 
 import (
 	"errors"
+	"fmt"
 
 	"livingroom/internal/account"
 	"livingroom/internal/catalog"
@@ -13,6 +14,13 @@ import (
 // handle.
 var errInvalidDirective = errors.New("invalid directive")
 
+// errNotInMode marks a directive the TV cannot follow in what it shows now
+// (Next with nothing of a series playing).
+var errNotInMode = errors.New("not supported in the current mode")
+
+// errInvalidCredential marks a credential that is malformed or too long.
+var errInvalidCredential = fmt.Errorf("malformed credential: %w", account.ErrNotFound)
+
 // errorTable maps domain errors to the Alexa error a directive gets back,
 // in order; the first match wins. It is the one place where that mapping
 // lives. Note: the two credential errors make Alexa drop the account link,
@@ -23,6 +31,8 @@ var errorTable = []struct {
 	errType   string
 }{
 	{errInvalidDirective, vsk.NamespaceAlexa, vsk.ErrorInvalidDirective},
+	{errInvalidValue, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
+	{errNotInMode, vsk.NamespaceAlexa, vsk.ErrorNotSupportedInMode},
 	{account.ErrExpired, vsk.NamespaceAlexa, vsk.ErrorExpiredCredential},
 	{account.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidCredential},
 	{account.ErrNotSubscribed, vsk.NamespaceVideo, vsk.ErrorNotSubscribed},
@@ -31,12 +41,35 @@ var errorTable = []struct {
 	{catalog.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
 }
 
-// alexaError classifies err; anything unknown is an INTERNAL_ERROR.
+// publicMessages is the fixed text sent to Alexa with each error type. The
+// error chain (ids, URLs, input) goes to the logs only.
+var publicMessages = map[string]string{
+	vsk.ErrorInvalidDirective:    "The directive is not supported or is malformed.",
+	vsk.ErrorInvalidValue:        "No content matches the request.",
+	vsk.ErrorExpiredCredential:   "The access token has expired.",
+	vsk.ErrorInvalidCredential:   "The access token is not valid.",
+	vsk.ErrorNotSubscribed:       "The account's plan does not include this content.",
+	vsk.ErrorNoSuchEndpoint:      "The endpoint is not known for this account.",
+	vsk.ErrorEndpointUnreachable: "The TV cannot be reached.",
+	vsk.ErrorInternal:            "The request could not be completed.",
+	vsk.ErrorNotSupportedInMode:  "The TV cannot do that with what it shows now.",
+}
+
+// publicMessage returns the fixed text for an error type.
+func publicMessage(errType string) string {
+	if m, ok := publicMessages[errType]; ok {
+		return m
+	}
+	return publicMessages[vsk.ErrorInternal]
+}
+
+// alexaError classifies err; anything unknown is an INTERNAL_ERROR. The
+// Message is the fixed public text.
 func alexaError(err error) vsk.Error {
 	for _, row := range errorTable {
 		if errors.Is(err, row.err) {
-			return vsk.Error{Namespace: row.namespace, Type: row.errType, Message: err.Error()}
+			return vsk.Error{Namespace: row.namespace, Type: row.errType, Message: publicMessage(row.errType)}
 		}
 	}
-	return vsk.Error{Namespace: vsk.NamespaceAlexa, Type: vsk.ErrorInternal, Message: err.Error()}
+	return vsk.Error{Namespace: vsk.NamespaceAlexa, Type: vsk.ErrorInternal, Message: publicMessage(vsk.ErrorInternal)}
 }

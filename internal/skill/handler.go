@@ -1,7 +1,9 @@
 // Package skill answers Alexa Video Skill API directives: it decodes a
-// directive, makes one domain call per directive type, and encodes the
-// Alexa reply. Domain errors become Alexa errors through one table
-// (errors.go). Every input gets a valid Alexa message back.
+// directive, checks it against the input bounds, makes one domain call per
+// directive type, and encodes the Alexa reply. Domain errors become Alexa
+// errors through one table (errors.go). Every input gets a valid Alexa
+// message back, inside one time budget, and a directive Alexa sends again
+// gets the same reply without acting twice.
 package skill
 
 import (
@@ -10,15 +12,22 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
+	"slices"
+	"time"
 
 	"livingroom/internal/account"
 	"livingroom/internal/action"
 	"livingroom/internal/catalog"
 	"livingroom/internal/device"
+	"livingroom/internal/idempotency"
 	"livingroom/internal/vsk"
 )
+
+// DefaultBudget is how long one directive may take, all outbound calls
+// included. Alexa allows about 8 s; a voice command that takes more than a
+// second has failed the user anyway, and a quick ErrorResponse lets Alexa
+// say so.
+const DefaultBudget = 800 * time.Millisecond
 
 // Accounts finds the account behind an access token, or by id.
 type Accounts interface {
@@ -26,200 +35,278 @@ type Accounts interface {
 	Get(ctx context.Context, id string) (account.Account, error)
 }
 
-// Devices finds devices and sends them actions.
+// Devices finds devices, reads what they reported and sends them actions.
 type Devices interface {
 	Find(ctx context.Context, accountID, endpointID string) (device.Device, error)
 	FindByRegistration(ctx context.Context, registrationID string) (device.Device, error)
+	List(ctx context.Context, accountID string) ([]device.Device, error)
+	State(ctx context.Context, accountID, endpointID string) (device.State, error)
 	Send(ctx context.Context, d device.Device, a action.Action) (action.Action, error)
 }
 
 // Resolver finds playable content.
 type Resolver interface {
 	Resolve(ctx context.Context, q catalog.Query) (catalog.Work, error)
+	NextEpisode(ctx context.Context, seriesID string, season, episode int) (catalog.Work, error)
+	PreviousEpisode(ctx context.Context, seriesID string, season, episode int) (catalog.Work, error)
+}
+
+// Replies remembers replies by directive (see package idempotency).
+type Replies interface {
+	Claim(ctx context.Context, key string, now, expires time.Time) (claimed bool, reply []byte, err error)
+	Save(ctx context.Context, key string, reply []byte, expires time.Time) error
+	Release(ctx context.Context, key string) error
+}
+
+// Config wires a Handler. Replies may be nil (no idempotency); the zero
+// Budget and ReplyTTL take the defaults.
+type Config struct {
+	Accounts Accounts
+	Devices  Devices
+	Content  Resolver
+	Replies  Replies
+	NewID    func() string    // message ids (UUIDs in production)
+	Now      func() time.Time // the clock
+	Logger   *slog.Logger
+	Budget   time.Duration
+	ReplyTTL time.Duration
 }
 
 // Handler handles directives.
 type Handler struct {
-	accounts Accounts
-	devices  Devices
-	content  Resolver
-	newID    func() string
-	logger   *slog.Logger
-	routes   map[string]func(context.Context, vsk.Directive) (*vsk.Context, error)
+	cfg    Config
+	routes map[string]route
 }
 
-// NewHandler wires a Handler. newID makes message ids (UUIDs in production).
-func NewHandler(accounts Accounts, devices Devices, content Resolver, newID func() string, logger *slog.Logger) *Handler {
-	h := &Handler{accounts: accounts, devices: devices, content: content, newID: newID, logger: logger}
-	h.routes = map[string]func(context.Context, vsk.Directive) (*vsk.Context, error){
-		"Alexa.RemoteVideoPlayer.SearchAndPlay": h.searchAndPlay,
-		"Alexa.PlaybackController.Play":         h.playback(action.Resume),
-		"Alexa.PlaybackController.Pause":        h.playback(action.Pause),
-		"Alexa.PlaybackController.Stop":         h.playback(action.Stop),
+// route answers one directive type; it returns the reply or an error that
+// the error table maps to an Alexa error.
+type route func(ctx context.Context, d vsk.Directive) (vsk.Message, error)
+
+// NewHandler wires a Handler.
+func NewHandler(cfg Config) *Handler {
+	if cfg.Budget <= 0 {
+		cfg.Budget = DefaultBudget
+	}
+	if cfg.ReplyTTL <= 0 {
+		cfg.ReplyTTL = idempotency.DefaultTTL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	h := &Handler{cfg: cfg}
+	h.routes = map[string]route{
+		"Alexa.RemoteVideoPlayer.SearchAndPlay":   h.searchAndPlay,
+		"Alexa.PlaybackController.Play":           h.playback(action.Resume),
+		"Alexa.PlaybackController.Pause":          h.playback(action.Pause),
+		"Alexa.PlaybackController.Stop":           h.playback(action.Stop),
+		"Alexa.PlaybackController.Resume":         h.playback(action.Resume),
+		"Alexa.PlaybackController.StartOver":      h.playback(action.StartOver),
+		"Alexa.PlaybackController.Next":           h.episodeStep(+1),
+		"Alexa.PlaybackController.Previous":       h.episodeStep(-1),
+		"Alexa.PlaybackController.FastForward":    h.fixedSeek(+SeekStepMs),
+		"Alexa.PlaybackController.Rewind":         h.fixedSeek(-SeekStepMs),
+		"Alexa.SeekController.AdjustSeekPosition": h.adjustSeek,
+		"Alexa.Launcher.LaunchTarget":             h.launch,
+		"Alexa.KeypadController.SendKeystroke":    h.keystroke,
+		"Alexa.PowerController.TurnOn":            h.power(action.PowerOn),
+		"Alexa.PowerController.TurnOff":           h.power(action.PowerOff),
+		"Alexa.Discovery.Discover":                h.discover,
+		"Alexa.ReportState":                       h.reportState,
 	}
 	return h
+}
+
+// Directives lists the directives the handler answers, as
+// "<namespace>.<name>", sorted.
+func (h *Handler) Directives() []string {
+	out := make([]string, 0, len(h.routes))
+	for name := range h.routes {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// readOnly lists directives that change nothing, so need no idempotency.
+var readOnly = map[string]bool{
+	"Alexa.ReportState":        true,
+	"Alexa.Discovery.Discover": true,
 }
 
 // Handle answers one raw directive. It never returns an error or a nil
 // message: bad input, unknown directives, failures and panics all become
 // Alexa error responses.
-func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (msg vsk.Message, err error) {
-	var req vsk.Request
-	defer func() {
-		if p := recover(); p != nil {
-			h.logger.ErrorContext(ctx, "directive handler panicked", "panic", p)
-			msg = vsk.ErrorResponse(req.Directive, h.newID(), vsk.Error{Type: vsk.ErrorInternal, Message: "internal error"})
-			err = nil
-		}
-	}()
-	if err := json.Unmarshal(raw, &req); err != nil || req.Directive.Header.Namespace == "" {
-		return vsk.ErrorResponse(req.Directive, h.newID(), vsk.Error{Type: vsk.ErrorInvalidDirective, Message: "request is not an Alexa directive"}), nil
-	}
-	d := req.Directive
-	name := d.Header.Namespace + "." + d.Header.Name
-	route, ok := h.routes[name]
-	if !ok {
-		return vsk.ErrorResponse(d, h.newID(), vsk.Error{Type: vsk.ErrorInvalidDirective, Message: "directive " + name + " is not supported"}), nil
-	}
-	props, err := route(ctx, d)
-	if err != nil {
-		e := alexaError(err)
-		h.logger.InfoContext(ctx, "directive failed", "directive", name, "messageId", d.Header.MessageID, "alexaError", e.Type, "err", err)
-		return vsk.ErrorResponse(d, h.newID(), e), nil
-	}
-	h.logger.InfoContext(ctx, "directive handled", "directive", name, "messageId", d.Header.MessageID)
-	return vsk.Response(d, h.newID(), props), nil
-}
-
-// target finds the account and the device a directive is for. With a
-// bearer token (account linking) the token names the account and the
-// endpoint id the device. Fire TV directives may carry another scope
-// (DirectedUserId) and no token: then the device is found by the
-// registration id in the endpoint cookie, and the account through it.
-func (h *Handler) target(ctx context.Context, d vsk.Directive) (account.Account, device.Device, error) {
-	if d.Endpoint == nil || d.Endpoint.EndpointID == "" {
-		return account.Account{}, device.Device{}, fmt.Errorf("%s has no endpoint: %w", d.Header.Name, errInvalidDirective)
-	}
-	registration := d.Endpoint.Cookie["applicationInstanceId"]
-	if s := d.Endpoint.Scope; s == nil || s.Type != vsk.ScopeBearerToken {
-		return h.targetByRegistration(ctx, registration)
-	}
-	acct, err := h.accounts.Authenticate(ctx, d.Endpoint.Scope.Token)
-	if err != nil {
-		return account.Account{}, device.Device{}, err
-	}
-	dev, err := h.devices.Find(ctx, acct.ID, d.Endpoint.EndpointID)
-	if errors.Is(err, device.ErrNotFound) && registration != "" {
-		// The app may have registered under another endpoint id than the
-		// one Alexa knows; its registration id still names it.
-		if byReg, regErr := h.devices.FindByRegistration(ctx, registration); regErr == nil && byReg.AccountID == acct.ID {
-			dev, err = byReg, nil
-		}
-	}
-	if err != nil {
-		return account.Account{}, device.Device{}, err
-	}
-	if dev.RegistrationID == "" {
-		// The app has not told the backend its registration id; Alexa's
-		// cookie carries the one the client library registered.
-		dev.RegistrationID = registration
-	}
-	return acct, dev, nil
-}
-
-func (h *Handler) targetByRegistration(ctx context.Context, registration string) (account.Account, device.Device, error) {
-	if registration == "" {
-		return account.Account{}, device.Device{}, fmt.Errorf("no bearer token and no applicationInstanceId: %w", account.ErrNotFound)
-	}
-	dev, err := h.devices.FindByRegistration(ctx, registration)
-	if err != nil {
-		return account.Account{}, device.Device{}, err
-	}
-	acct, err := h.accounts.Get(ctx, dev.AccountID)
-	if err != nil {
-		return account.Account{}, device.Device{}, err
-	}
-	return acct, dev, nil
-}
-
-func (h *Handler) playback(t action.Type) func(context.Context, vsk.Directive) (*vsk.Context, error) {
-	return func(ctx context.Context, d vsk.Directive) (*vsk.Context, error) {
-		_, dev, err := h.target(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := h.devices.Send(ctx, dev, action.Action{Type: t}); err != nil {
-			return nil, err
-		}
-		return nil, nil
-	}
-}
-
-func (h *Handler) searchAndPlay(ctx context.Context, d vsk.Directive) (*vsk.Context, error) {
-	acct, dev, err := h.target(ctx, d)
-	if err != nil {
-		return nil, err
-	}
-	var p vsk.EntityPayload
-	if len(d.Payload) > 0 {
-		if err := json.Unmarshal(d.Payload, &p); err != nil {
-			return nil, fmt.Errorf("SearchAndPlay payload: %v: %w", err, errInvalidDirective)
-		}
-	}
-	q := queryFrom(p)
-	if q.Title == "" && len(q.ExternalIDs) == 0 {
-		return nil, fmt.Errorf("SearchAndPlay names no video: %w", errInvalidDirective)
-	}
-	if err := acct.CanWatch(); err != nil {
-		return nil, err
-	}
-	w, err := h.content.Resolve(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	play := action.Action{Type: action.PlayContent, Content: &action.Content{
-		ID: w.ID, Title: w.Title, SeriesID: w.SeriesID, SeriesTitle: w.SeriesTitle,
-		Season: w.Season, Episode: w.Episode, DurationMs: int64(w.RuntimeMinutes) * 60_000,
-	}}
-	if _, err := h.devices.Send(ctx, dev, play); err != nil {
-		return nil, err
-	}
-	return nil, nil
-}
-
-// queryFrom reads the entities Alexa resolved. Entity types and enum values
-// are matched case-insensitively; unknown types are ignored.
-func queryFrom(p vsk.EntityPayload) catalog.Query {
-	var q catalog.Query
-	for _, e := range p.Entities {
-		switch strings.ToLower(e.Type) {
-		case "video":
-			if q.Title == "" {
-				q.Title = e.Value
-				q.ExternalIDs = e.ExternalIDs
-			}
-		case "season":
-			q.Season, _ = strconv.Atoi(strings.TrimSpace(e.Value))
-		case "episode":
-			q.Episode, _ = strconv.Atoi(strings.TrimSpace(e.Value))
-		case "mediatype":
-			q.MediaType = e.Value
-		}
-	}
-	if q.Title == "" && len(q.ExternalIDs) == 0 && p.SearchText != nil {
-		q.Title = p.SearchText.Transcribed
-	}
-	return q
+func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (vsk.Message, error) {
+	msg, _ := h.handle(ctx, raw)
+	return msg, nil
 }
 
 // Invoke implements the Lambda runtime's raw handler interface, so that even
 // a payload that is not JSON gets an Alexa error response instead of a
-// Lambda error.
+// Lambda error. A replayed directive gets the stored bytes.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	msg, _ := h.Handle(ctx, payload)
-	out, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode reply: %w", err)
-	}
+	_, out := h.handle(ctx, payload)
 	return out, nil
 }
+
+// handle runs one directive inside the budget: the work (and every call it
+// makes) gets three quarters of it, saving the reply the rest.
+func (h *Handler) handle(ctx context.Context, raw []byte) (vsk.Message, []byte) {
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
+	defer cancel()
+	workCtx, cancelWork := context.WithTimeout(ctx, h.cfg.Budget*3/4)
+	defer cancelWork()
+
+	var req vsk.Request
+	if err := json.Unmarshal(raw, &req); err != nil || req.Directive.Header.Namespace == "" {
+		h.cfg.Logger.InfoContext(ctx, "not a directive", "bytes", len(raw))
+		return h.encode(h.errorReply(vsk.Directive{}, vsk.ErrorInvalidDirective))
+	}
+	d := req.Directive
+	if err := checkEnvelope(&d); err != nil {
+		e := alexaError(err)
+		h.cfg.Logger.InfoContext(ctx, "directive refused", "alexaError", e.Type, "err", err)
+		return h.encode(h.errorReply(d, e.Type, e.Namespace))
+	}
+	name := d.Header.Namespace + "." + d.Header.Name
+	log := h.cfg.Logger.With("directive", name, "messageId", d.Header.MessageID, "correlationToken", clip(d.Header.CorrelationToken))
+
+	key := ""
+	if !readOnly[name] {
+		key = replayKey(d)
+		if stored, ok, err := h.claim(workCtx, key); err != nil {
+			log.ErrorContext(ctx, "idempotency claim failed", "err", err)
+			return h.encode(h.errorReply(d, vsk.ErrorInternal))
+		} else if !ok {
+			log.InfoContext(ctx, "directive replayed")
+			var msg vsk.Message
+			_ = json.Unmarshal(stored, &msg)
+			return msg, stored
+		}
+	}
+	msg, failure := h.run(workCtx, d, name, log)
+	msg, out := h.encode(msg)
+	if key != "" && h.cfg.Replies != nil {
+		if failure == vsk.ErrorInternal {
+			// An internal error may be passing (a dependency that hung):
+			// let Alexa's retry try again.
+			if err := h.cfg.Replies.Release(ctx, key); err != nil {
+				log.ErrorContext(ctx, "idempotency release failed", "err", err)
+			}
+		} else if err := h.cfg.Replies.Save(ctx, key, out, h.cfg.Now().Add(h.cfg.ReplyTTL)); err != nil {
+			log.ErrorContext(ctx, "idempotency save failed", "err", err)
+		}
+	}
+	return msg, out
+}
+
+// claim takes the directive's key. When another copy holds it, it waits
+// (inside the budget) for that copy's reply; if that copy releases the key,
+// this one takes it over.
+func (h *Handler) claim(ctx context.Context, key string) ([]byte, bool, error) {
+	if h.cfg.Replies == nil || key == "" {
+		return nil, true, nil
+	}
+	const poll = 20 * time.Millisecond
+	for {
+		now := h.cfg.Now()
+		claimed, stored, err := h.cfg.Replies.Claim(ctx, key, now, now.Add(h.cfg.ReplyTTL))
+		if err != nil {
+			return nil, false, err
+		}
+		if claimed {
+			return nil, true, nil
+		}
+		if stored != nil {
+			return stored, false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false, fmt.Errorf("waiting for the first copy of the directive: %w", idempotency.ErrInFlight)
+		case <-time.After(poll):
+		}
+	}
+}
+
+// run routes a directive and turns errors and panics into an ErrorResponse.
+// It returns the Alexa error type when the reply is an error.
+func (h *Handler) run(ctx context.Context, d vsk.Directive, name string, log *slog.Logger) (msg vsk.Message, failure string) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.ErrorContext(ctx, "directive handler panicked", "panic", fmt.Sprint(p))
+			msg, failure = h.errorReply(d, vsk.ErrorInternal), vsk.ErrorInternal
+		}
+	}()
+	r, ok := h.routes[name]
+	if !ok {
+		log.InfoContext(ctx, "directive not supported")
+		return h.errorReply(d, vsk.ErrorInvalidDirective), vsk.ErrorInvalidDirective
+	}
+	start := h.cfg.Now()
+	msg, err := r(ctx, d)
+	took := h.cfg.Now().Sub(start)
+	if err != nil {
+		e := alexaError(err)
+		level := slog.LevelInfo
+		if e.Type == vsk.ErrorInternal {
+			level = slog.LevelError
+		}
+		log.Log(ctx, level, "directive failed", "alexaError", e.Type, "took", took, "err", err)
+		return h.errorReply(d, e.Type, e.Namespace), e.Type
+	}
+	log.InfoContext(ctx, "directive handled", "took", took)
+	return msg, ""
+}
+
+// errorReply builds an ErrorResponse with the fixed text of its type.
+func (h *Handler) errorReply(d vsk.Directive, errType string, namespace ...string) vsk.Message {
+	ns := vsk.NamespaceAlexa
+	if len(namespace) > 0 && namespace[0] != "" {
+		ns = namespace[0]
+	}
+	return vsk.ErrorResponse(d, h.cfg.NewID(), vsk.Error{Namespace: ns, Type: errType, Message: publicMessage(errType)})
+}
+
+// respond builds an Alexa.Response.
+func (h *Handler) respond(d vsk.Directive, props *vsk.Context) vsk.Message {
+	return vsk.Response(d, h.cfg.NewID(), props)
+}
+
+func (h *Handler) encode(msg vsk.Message) (vsk.Message, []byte) {
+	out, err := json.Marshal(msg)
+	if err != nil {
+		// Only an unencodable property value could get here; the reply
+		// must still be an Alexa message.
+		msg = h.errorReply(vsk.Directive{}, vsk.ErrorInternal)
+		out, _ = json.Marshal(msg)
+	}
+	return msg, out
+}
+
+// replayKey names a directive for idempotency: its message id, the
+// credential and the endpoint it acts on.
+func replayKey(d vsk.Directive) string {
+	parts := []string{d.Header.Namespace, d.Header.Name}
+	if e := d.Endpoint; e != nil {
+		parts = append(parts, e.EndpointID, e.Cookie[cookieRegistration])
+		if e.Scope != nil {
+			parts = append(parts, e.Scope.Type, e.Scope.Token, e.Scope.DirectedUserID)
+		}
+	}
+	return idempotency.Key(d.Header.MessageID, parts...)
+}
+
+// clip shortens a logged value; inputs are bounded but logs stay small.
+func clip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}
+
+// errInvalidValue marks a directive whose values are out of bounds.
+var errInvalidValue = errors.New("invalid value")

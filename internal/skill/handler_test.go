@@ -21,6 +21,7 @@ import (
 	"livingroom/internal/catalog/catalogtest"
 	"livingroom/internal/device"
 	"livingroom/internal/device/devicetest"
+	"livingroom/internal/idempotency/idempotencytest"
 	"livingroom/internal/skill"
 	"livingroom/internal/vsk/vsktest"
 )
@@ -28,7 +29,7 @@ import (
 var now = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 
 // handmaidsTale is a catalog index holding one series with two seasons.
-func handmaidsTale(t *testing.T) *catalogtest.Index {
+func handmaidsTale(t testing.TB) *catalogtest.Index {
 	t.Helper()
 	const series, title = "series-handmaids-tale", "The Handmaid's Tale"
 	idx := catalogtest.New()
@@ -38,6 +39,8 @@ func handmaidsTale(t *testing.T) *catalogtest.Index {
 		{ID: "season-handmaids-tale-2", Kind: catalog.Season, Title: "Season 2", SeriesID: series, SeriesTitle: title, Season: 2},
 		{ID: "episode-handmaids-tale-1-1", Kind: catalog.Episode, Title: "Offred", SeriesID: series, SeriesTitle: title,
 			SeasonID: "season-handmaids-tale-1", Season: 1, Episode: 1, RuntimeMinutes: 57},
+		{ID: "episode-handmaids-tale-1-2", Kind: catalog.Episode, Title: "Birth Day", SeriesID: series, SeriesTitle: title,
+			SeasonID: "season-handmaids-tale-1", Season: 1, Episode: 2, RuntimeMinutes: 47},
 		{ID: "episode-handmaids-tale-2-1", Kind: catalog.Episode, Title: "June", SeriesID: series, SeriesTitle: title,
 			SeasonID: "season-handmaids-tale-2", Season: 2, Episode: 1, RuntimeMinutes: 58},
 	}
@@ -67,7 +70,7 @@ func (n offlineNotifier) Notify(ctx context.Context, reg string, a action.Action
 	return n.Notifier.Notify(ctx, reg, a)
 }
 
-func newHandler(t *testing.T) (*skill.Handler, *devicetest.Notifier) {
+func newHandler(t testing.TB) (*skill.Handler, *devicetest.Notifier) {
 	t.Helper()
 	ctx := context.Background()
 	clock := func() time.Time { return now }
@@ -85,10 +88,12 @@ func newHandler(t *testing.T) (*skill.Handler, *devicetest.Notifier) {
 	}
 	store := devicetest.NewStore()
 	for _, d := range []device.Device{
-		{AccountID: "acc-dev", EndpointID: "endpoint-001", RegistrationID: "reg-living-room"},
+		// Two endpoint ids of one app: the registration id names the last.
 		{AccountID: "acc-dev", EndpointID: "videoDevice-001", RegistrationID: "reg-living-room"},
+		{AccountID: "acc-dev", EndpointID: "endpoint-001", RegistrationID: "reg-living-room"},
 		{AccountID: "acc-dev", EndpointID: "offline-tv", RegistrationID: "reg-offline"},
 		{AccountID: "acc-free", EndpointID: "endpoint-001", RegistrationID: "reg-free"},
+		{AccountID: "acc-dev", EndpointID: "tv-off", RegistrationID: "reg-tv-off", FriendlyName: "Bedroom TV"},
 	} {
 		if err := store.PutDevice(ctx, d); err != nil {
 			t.Fatal(err)
@@ -97,9 +102,25 @@ func newHandler(t *testing.T) (*skill.Handler, *devicetest.Notifier) {
 	notifier := &devicetest.Notifier{}
 	n := 0
 	newID := func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
-	devices := device.NewService(store, offlineNotifier{notifier}, clock, newID)
+	// endpoint-001 plays S1E2 one minute in, reported ten seconds ago;
+	// tv-off reported itself off; the others never reported.
+	states := devicetest.NewStateStore()
+	for endpoint, st := range map[string]device.State{
+		"endpoint-001": {Power: device.PowerOn, Playback: device.PlaybackPlaying, PositionMs: 60_000, DurationMs: 47 * 60_000,
+			Content:    &device.StateContent{ID: "episode-handmaids-tale-1-2", Title: "Birth Day", SeriesID: "series-handmaids-tale", SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 2},
+			ReportedAt: now.Add(-10 * time.Second), ReceivedAt: now.Add(-10 * time.Second)},
+		"tv-off": {Power: device.PowerOff, Playback: device.PlaybackStopped, ReportedAt: now.Add(-time.Minute), ReceivedAt: now.Add(-time.Minute)},
+	} {
+		if err := states.PutState(ctx, "acc-dev", endpoint, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	devices := device.NewService(store, offlineNotifier{notifier}, clock, newID).WithStates(states)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return skill.NewHandler(accounts, panicky{devices}, catalog.NewResolver(handmaidsTale(t), "livingroom"), newID, logger), notifier
+	return skill.NewHandler(skill.Config{
+		Accounts: accounts, Devices: panicky{devices}, Content: catalog.NewResolver(handmaidsTale(t), "livingroom"),
+		Replies: idempotencytest.NewStore(), NewID: newID, Now: clock, Logger: logger,
+	}), notifier
 }
 
 // TestGolden runs every testdata/*.request.json through the handler and
@@ -150,6 +171,22 @@ func TestActionsSent(t *testing.T) {
 		{"search-by-title", action.Action{Type: action.PlayContent, Content: &action.Content{
 			ID: "episode-handmaids-tale-2-1", Title: "June", SeriesID: "series-handmaids-tale",
 			SeriesTitle: "The Handmaid's Tale", Season: 2, Episode: 1, DurationMs: 58 * 60_000}}},
+		{"resume", action.Action{Type: action.Resume}},
+		{"start-over", action.Action{Type: action.StartOver}},
+		{"next", action.Action{Type: action.PlayContent, Content: &action.Content{
+			ID: "episode-handmaids-tale-2-1", Title: "June", SeriesID: "series-handmaids-tale",
+			SeriesTitle: "The Handmaid's Tale", Season: 2, Episode: 1, DurationMs: 58 * 60_000}}},
+		{"previous", action.Action{Type: action.PlayContent, Content: &action.Content{
+			ID: "episode-handmaids-tale-1-1", Title: "Offred", SeriesID: "series-handmaids-tale",
+			SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 1, DurationMs: 57 * 60_000}}},
+		{"rewind", action.Action{Type: action.Seek, DeltaMs: -10_000}},
+		{"fast-forward", action.Action{Type: action.Seek, DeltaMs: 10_000}},
+		{"seek", action.Action{Type: action.Seek, DeltaMs: -45_000}},
+		{"launch-home", action.Action{Type: action.Launch, Target: action.TargetHome}},
+		{"launch-settings-by-name", action.Action{Type: action.Launch, Target: action.TargetSettings}},
+		{"keystroke", action.Action{Type: action.Keystroke, Key: action.KeyDown}},
+		{"turn-on", action.Action{Type: action.PowerSet, Power: action.PowerOn}},
+		{"turn-off", action.Action{Type: action.PowerSet, Power: action.PowerOff}},
 	}
 	for _, c := range cases {
 		t.Run(c.request, func(t *testing.T) {
@@ -169,6 +206,9 @@ func TestActionsSent(t *testing.T) {
 			if got.RegistrationID != "reg-living-room" || got.Action.Type != c.want.Type || got.Action.ID == "" || !got.Action.Time.Equal(now) {
 				t.Fatalf("sent %+v", got)
 			}
+			if got.Action.DeltaMs != c.want.DeltaMs || got.Action.Target != c.want.Target || got.Action.Key != c.want.Key || got.Action.Power != c.want.Power {
+				t.Fatalf("sent %+v, want %+v", got.Action, c.want)
+			}
 			if (got.Action.Content == nil) != (c.want.Content == nil) || (c.want.Content != nil && *got.Action.Content != *c.want.Content) {
 				t.Fatalf("content = %+v, want %+v", got.Action.Content, c.want.Content)
 			}
@@ -178,7 +218,8 @@ func TestActionsSent(t *testing.T) {
 
 // A failed send must not be reported as success, and nothing else is sent.
 func TestErrorsSendNothing(t *testing.T) {
-	for _, name := range []string{"pause-unknown-endpoint", "pause-other-accounts-registration", "directed-user-id-unknown-registration", "pause-bad-token", "pause-expired-token", "search-no-subscription", "search-unknown-title", "unsupported-directive"} {
+	for _, name := range []string{"pause-unknown-endpoint", "pause-other-accounts-registration", "directed-user-id-unknown-registration", "pause-bad-token", "pause-expired-token", "search-no-subscription", "search-unknown-title", "unsupported-directive",
+		"next-nothing-playing", "seek-out-of-range", "seek-no-delta", "launch-unknown", "keystroke-unknown", "pause-tv-off", "discover-bad-token"} {
 		t.Run(name, func(t *testing.T) {
 			h, notifier := newHandler(t)
 			raw, err := os.ReadFile("testdata/" + name + ".request.json")

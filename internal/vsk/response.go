@@ -53,7 +53,7 @@ func ErrorResponse(d Directive, messageID string, e Error) Message {
 		Event: Event{
 			Header:   replyHeader(d, ns, ErrorResponseName, messageID),
 			Endpoint: echoEndpoint(d.Endpoint),
-			Payload:  ErrorPayload{Type: e.Type, Message: e.Message},
+			Payload:  errorPayload(e),
 		},
 	}
 }
@@ -62,6 +62,16 @@ func ErrorResponse(d Directive, messageID string, e Error) Message {
 type ErrorPayload struct {
 	Type    string `json:"type"`
 	Message string `json:"message"`
+	// CurrentDeviceMode is required with NOT_SUPPORTED_IN_CURRENT_MODE.
+	CurrentDeviceMode string `json:"currentDeviceMode,omitempty"`
+}
+
+func errorPayload(e Error) ErrorPayload {
+	p := ErrorPayload{Type: e.Type, Message: e.Message}
+	if e.Type == ErrorNotSupportedInMode {
+		p.CurrentDeviceMode = "OTHER"
+	}
+	return p
 }
 
 func replyHeader(d Directive, namespace, name, messageID string) Header {
@@ -82,8 +92,45 @@ func echoEndpoint(e *Endpoint) *Endpoint {
 		return nil
 	}
 	out := &Endpoint{EndpointID: e.EndpointID}
-	if e.Scope != nil && e.Scope.Type == ScopeBearerToken {
+	if e.Scope != nil && e.Scope.Type == ScopeBearerToken && e.Scope.Token != "" {
 		out.Scope = e.Scope
 	}
 	return out
+}
+
+// Reply builds a reply event of any namespace and name (Discover.Response,
+// StateReport, SeekController StateReport ...): a fresh message id, the
+// directive's correlation token and its endpoint echoed.
+func Reply(d Directive, namespace, name, messageID string, payload any, ctx *Context) Message {
+	if payload == nil {
+		payload = struct{}{}
+	}
+	return Message{
+		Event: Event{
+			Header:   replyHeader(d, namespace, name, messageID),
+			Endpoint: echoEndpoint(d.Endpoint),
+			Payload:  payload,
+		},
+		Context: ctx,
+	}
+}
+
+// DiscoverResponse builds Alexa.Discovery Discover.Response: no endpoint,
+// no correlation token.
+func DiscoverResponse(messageID string, endpoints []DiscoveryEndpoint) Message {
+	if endpoints == nil {
+		endpoints = []DiscoveryEndpoint{}
+	}
+	return Message{Event: Event{
+		Header: Header{Namespace: "Alexa.Discovery", Name: "Discover.Response", MessageID: messageID, PayloadVersion: PayloadVersion},
+		Payload: struct {
+			Endpoints []DiscoveryEndpoint `json:"endpoints"`
+		}{endpoints},
+	}}
+}
+
+// ScopePayload is the payload of directives that carry the user's scope
+// there (Discover).
+type ScopePayload struct {
+	Scope Scope `json:"scope"`
 }

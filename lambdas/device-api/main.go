@@ -25,9 +25,11 @@ func main() {
 		logger.Error("load AWS config", "err", err)
 		os.Exit(1)
 	}
-	store := dynamo.NewAccounts(dynamo.NewClient(cfg, os.Getenv("DYNAMODB_ENDPOINT")), os.Getenv("ACCOUNTS_TABLE"))
+	db := dynamo.NewClient(cfg, os.Getenv("DYNAMODB_ENDPOINT"))
+	store := dynamo.NewAccounts(db, os.Getenv("ACCOUNTS_TABLE"))
 	accounts := account.NewService(store, time.Now)
 	// The device API registers devices; it sends nothing, so no notifier.
-	devices := device.NewService(store, nil, time.Now, uuid.NewString)
+	devices := device.NewService(store, nil, time.Now, uuid.NewString).
+		WithStates(dynamo.NewStates(db, os.Getenv("ACCOUNTS_TABLE")))
 	lambda.Start(deviceapi.NewHandler(accounts, devices, logger).Handle)
 }

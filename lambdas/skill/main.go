@@ -6,11 +6,14 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/google/uuid"
 
@@ -24,7 +27,19 @@ import (
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	// Every outbound call is cut by the directive's budget (its context);
+	// the per-attempt timeouts and the retry policy below are derived from
+	// it so that the SDK's retries fit inside it: three DynamoDB attempts
+	// of at most a quarter of the budget each, with short backoff.
+	budget := skill.DefaultBudget
+	cfg, err := config.LoadDefaultConfig(context.Background(),
+		config.WithHTTPClient(httpClient(budget/4)),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = 3
+				o.MaxBackoff = budget / 16
+			})
+		}))
 	if err != nil {
 		logger.Error("load AWS config", "err", err)
 		os.Exit(1)
@@ -32,16 +47,30 @@ func main() {
 	db := dynamo.NewClient(cfg, os.Getenv("DYNAMODB_ENDPOINT"))
 	store := dynamo.NewAccounts(db, os.Getenv("ACCOUNTS_TABLE"))
 	index := dynamo.NewCatalog(db, os.Getenv("CATALOG_TABLE"))
-	// ADM must answer well inside Alexa's ~8 s budget.
 	adm := admclient.New(admclient.Config{
 		BaseURL:      cmp.Or(os.Getenv("ADM_ENDPOINT"), "https://api.amazon.com"),
 		ClientID:     os.Getenv("ADM_CLIENT_ID"),
 		ClientSecret: os.Getenv("ADM_CLIENT_SECRET"),
-	}, &http.Client{Timeout: 3 * time.Second}, time.Now)
-	h := skill.NewHandler(
-		account.NewService(store, time.Now),
-		device.NewService(store, adm, time.Now, uuid.NewString),
-		catalog.NewResolver(index, cmp.Or(os.Getenv("CATALOG_SOURCE_ID"), "livingroom")),
-		uuid.NewString, logger)
+	}, httpClient(budget/2), time.Now)
+	h := skill.NewHandler(skill.Config{
+		Accounts: account.NewService(store, time.Now),
+		Devices:  device.NewService(store, adm, time.Now, uuid.NewString).WithStates(dynamo.NewStates(db, os.Getenv("ACCOUNTS_TABLE"))),
+		Content:  catalog.NewResolver(index, cmp.Or(os.Getenv("CATALOG_SOURCE_ID"), "livingroom")),
+		Replies:  dynamo.NewReplies(db, os.Getenv("ACCOUNTS_TABLE")),
+		NewID:    uuid.NewString,
+		Now:      time.Now,
+		Logger:   logger,
+		Budget:   budget,
+	})
 	lambda.Start(h)
+}
+
+// httpClient bounds one HTTP attempt; connecting gets a fraction of it so a
+// host that does not answer fails fast.
+func httpClient(timeout time.Duration) *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.DialContext = (&net.Dialer{Timeout: timeout / 2, KeepAlive: 30 * time.Second}).DialContext
+	transport.ResponseHeaderTimeout = timeout
+	transport.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: transport, Timeout: timeout}
 }

@@ -196,16 +196,16 @@ func TestPlayerTransitions(t *testing.T) {
 		{
 			name: "expired action is dropped",
 			steps: []step{
-				{advance: 6 * time.Minute, act: playAt("a1", 0, 0, episode), want: Expired},
+				{advance: DefaultMaxAge + time.Millisecond, act: playAt("a1", 0, 0, episode), want: Expired},
 			},
 			playback: Stopped, screen: ScreenHome,
 		},
 		{
 			name: "action exactly at the max age is applied",
 			steps: []step{
-				{advance: 5 * time.Minute, act: playAt("a1", 0, 0, episode), want: Applied},
+				{advance: DefaultMaxAge, act: playAt("a1", 0, 0, episode), want: Applied},
 			},
-			playback: Playing, screen: ScreenPlayer, contentID: "ep-1-2", lastID: "a1", updatedAt: 5 * time.Minute,
+			playback: Playing, screen: ScreenPlayer, contentID: "ep-1-2", lastID: "a1", updatedAt: DefaultMaxAge,
 		},
 		{
 			name: "an action both old and out of order is reported expired",
@@ -219,7 +219,7 @@ func TestPlayerTransitions(t *testing.T) {
 		},
 		{
 			name:     "unsupported type changes nothing",
-			steps:    []step{{act: at("a1", 0, action.Type("RECORD")), want: Unsupported}},
+			steps:    []step{{act: at("a1", 0, action.Type("EJECT")), want: Unsupported}},
 			playback: Stopped, screen: ScreenHome,
 		},
 	}

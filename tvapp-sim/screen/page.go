@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"strings"
 	"time"
 )
 
@@ -20,6 +21,8 @@ type pageData struct {
 	Position string
 	Duration string
 	Progress string // percent of the duration played, for the bar width
+	Channel  string // "number · call sign · name" of the live channel
+	Menu     string // the screen's name on the menu screens (settings, search, guide, recordings)
 }
 
 func newPageData(st State) pageData {
@@ -34,6 +37,13 @@ func newPageData(st State) pageData {
 	}
 	if c := st.Content; c != nil {
 		d.Subtitle = subtitle(*c)
+	}
+	if c := st.Channel; c != nil {
+		d.Channel = channelLine(*c)
+	}
+	switch st.Screen {
+	case "settings", "search", "guide", "recordings":
+		d.Menu = st.Screen
 	}
 	return d
 }
@@ -56,6 +66,18 @@ func subtitle(c Content) string {
 		return s + " · " + ep
 	}
 	return s + ep
+}
+
+// channelLine renders "1234 · KTVX · Channel Four" (the parts that exist).
+// The page script has the same rule.
+func channelLine(c Channel) string {
+	var parts []string
+	for _, p := range []string{c.Number, c.CallSign, c.Name} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // formatClock renders milliseconds as h:mm:ss or m:ss. The page script has

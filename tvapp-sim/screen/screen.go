@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"livingroom/tvapp-sim/player"
 	"livingroom/tvapp-sim/register"
@@ -44,45 +45,80 @@ type Config struct {
 	Logger       *slog.Logger
 }
 
-// State is the GET /v1/state document. QA scripts rely on these names.
+// State is the GET /v1/state document. QA scripts rely on these names:
+// fields are added, never renamed.
 type State struct {
-	RegistrationID string   `json:"registrationId"`
-	EndpointID     string   `json:"endpointId"`
-	FriendlyName   string   `json:"friendlyName"`
-	Power          string   `json:"power"`
-	PlaybackState  string   `json:"playbackState"`
-	Content        *Content `json:"content"`
-	PositionMs     int64    `json:"positionMs"`
-	DurationMs     int64    `json:"durationMs"`
-	Channel        *Channel `json:"channel"`
-	Screen         string   `json:"screen"`
-	Results        []Result `json:"results"`
-	LastActionID   string   `json:"lastActionId"`
-	UpdatedAt      string   `json:"updatedAt"`
-	Registered     bool     `json:"registered"` // as in /healthz
+	RegistrationID string      `json:"registrationId"`
+	EndpointID     string      `json:"endpointId"`
+	FriendlyName   string      `json:"friendlyName"`
+	Power          string      `json:"power"` // ON or OFF
+	PlaybackState  string      `json:"playbackState"`
+	Content        *Content    `json:"content"`
+	PositionMs     int64       `json:"positionMs"`
+	DurationMs     int64       `json:"durationMs"`
+	Channel        *Channel    `json:"channel"`
+	Screen         string      `json:"screen"` // home, player, results, settings, search, guide, recordings, off
+	Results        []Result    `json:"results"`
+	SelectedIndex  int         `json:"selectedIndex"`
+	Recordings     []Recording `json:"recordings"`
+	LastActionID   string      `json:"lastActionId"`
+	UpdatedAt      string      `json:"updatedAt"`
+	Registered     bool        `json:"registered"` // as in /healthz
 }
 
-// Content is the work in the player.
+// Content is the work in the player (on live TV, the programme on air).
 type Content struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
+	SeriesID    string `json:"seriesId"`
 	SeriesTitle string `json:"seriesTitle"`
 	Season      int    `json:"season"`
 	Episode     int    `json:"episode"`
 }
 
-// Channel is the live channel tuned (none until channel actions exist).
+// Channel is the live channel tuned.
 type Channel struct {
-	Number   string `json:"number"`
-	CallSign string `json:"callSign"`
-	Name     string `json:"name"`
+	Number       string `json:"number"`
+	CallSign     string `json:"callSign"`
+	Name         string `json:"name"`
+	ProgramID    string `json:"programId"`
+	ProgramTitle string `json:"programTitle"`
 }
 
-// Result is one item on the results screen (none until search actions exist).
+// Result is one item on the results screen.
 type Result struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
+	Kind  string `json:"kind"`
 }
+
+// Recording is one entry of the TV's recordings list.
+type Recording struct {
+	ContentID     string `json:"contentId"`
+	Title         string `json:"title"`
+	ChannelNumber string `json:"channelNumber"`
+	CallSign      string `json:"callSign"`
+	RecordedAt    string `json:"recordedAt"`
+}
+
+// ContentView is the JSON form of the player's content; nil stays nil.
+func ContentView(c *player.Content) *Content {
+	if c == nil {
+		return nil
+	}
+	return &Content{ID: c.ID, Title: c.Title, SeriesID: c.SeriesID, SeriesTitle: c.SeriesTitle, Season: c.Season, Episode: c.Episode}
+}
+
+// ChannelView is the JSON form of the player's channel; nil stays nil.
+func ChannelView(c *player.Channel) *Channel {
+	if c == nil {
+		return nil
+	}
+	return &Channel{Number: c.Number, CallSign: c.CallSign, Name: c.Name, ProgramID: c.ProgramID, ProgramTitle: c.ProgramTitle}
+}
+
+// FormatTime is how the documents write times: RFC 3339, UTC, milliseconds.
+func FormatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 // Health is the GET /healthz document.
 type Health struct {
@@ -124,17 +160,26 @@ func (h *handler) snapshot() State {
 		Registered:     rs.Registered(),
 		EndpointID:     h.cfg.EndpointID,
 		FriendlyName:   h.cfg.FriendlyName,
-		Power:          "ON",
+		Power:          string(ps.Power),
 		PlaybackState:  string(ps.Playback),
+		Content:        ContentView(ps.Content),
 		PositionMs:     ps.PositionMs,
+		Channel:        ChannelView(ps.Channel),
 		Screen:         string(ps.Screen),
-		Results:        []Result{},
+		Results:        make([]Result, len(ps.Results)),
+		SelectedIndex:  ps.SelectedIndex,
+		Recordings:     make([]Recording, len(ps.Recordings)),
 		LastActionID:   ps.LastActionID,
-		UpdatedAt:      ps.UpdatedAt.UTC().Format(timeLayout),
+		UpdatedAt:      FormatTime(ps.UpdatedAt),
 	}
 	if c := ps.Content; c != nil {
-		st.Content = &Content{ID: c.ID, Title: c.Title, SeriesTitle: c.SeriesTitle, Season: c.Season, Episode: c.Episode}
 		st.DurationMs = c.DurationMs
+	}
+	for i, r := range ps.Results {
+		st.Results[i] = Result{ID: r.ID, Title: r.Title, Kind: r.Kind}
+	}
+	for i, r := range ps.Recordings {
+		st.Recordings[i] = Recording{ContentID: r.ContentID, Title: r.Title, ChannelNumber: r.ChannelNumber, CallSign: r.CallSign, RecordedAt: FormatTime(r.RecordedAt)}
 	}
 	return st
 }

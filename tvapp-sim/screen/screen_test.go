@@ -92,6 +92,26 @@ func episodeAction(id string, at time.Time, positionMs int64) action.Action {
 	}
 }
 
+func tuneAction(id string, at time.Time) action.Action {
+	return action.Action{ID: id, Time: at, Type: action.TuneChannel, Channel: &action.Channel{
+		Number: "1234", CallSign: "KTVX", Name: "Channel Four", ProgramID: "prog-9", ProgramTitle: "Evening News",
+	}}
+}
+
+func resultsAction(id string, at time.Time) action.Action {
+	return action.Action{ID: id, Time: at, Type: action.ShowResults, Query: "drama", Results: []action.Result{
+		{ID: "hm", Title: "The Handmaid's Tale", Kind: action.KindSeries},
+		{ID: "hm-s1e2", Title: "Late <b>", Kind: action.KindEpisode},
+		{ID: "heat", Title: "Heat", Kind: action.KindMovie},
+	}}
+}
+
+func recordAction(id string, at time.Time) action.Action {
+	return action.Action{ID: id, Time: at, Type: action.Record, Recording: &action.Recording{
+		ContentID: "prog-9", Title: "Evening News", ChannelNumber: "1234", CallSign: "KTVX",
+	}}
+}
+
 func TestStateGolden(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -129,6 +149,40 @@ func TestStateGolden(t *testing.T) {
 				f.player.Apply(episodeAction("act-1", t0, 0))
 				f.clock.Advance(10 * time.Second)
 				f.player.Apply(action.Action{ID: "act-2", Time: f.clock.Now(), Type: action.Stop})
+			},
+		},
+		{
+			name:   "live TV",
+			golden: "state-live.json",
+			setup: func(f *fixture) {
+				f.player.Apply(tuneAction("act-1", t0))
+				f.clock.Advance(30 * time.Second)
+			},
+		},
+		{
+			name:   "results with a selection",
+			golden: "state-results.json",
+			setup: func(f *fixture) {
+				f.player.Apply(resultsAction("act-1", t0))
+				f.player.Apply(action.Action{ID: "act-2", Time: t0, Type: action.Keystroke, Key: action.KeyRight})
+			},
+		},
+		{
+			name:   "off",
+			golden: "state-off.json",
+			setup: func(f *fixture) {
+				f.player.Apply(episodeAction("act-1", t0, 0))
+				f.clock.Advance(10 * time.Second)
+				f.player.Apply(action.Action{ID: "act-2", Time: f.clock.Now(), Type: action.PowerSet, Power: action.PowerOff})
+			},
+		},
+		{
+			name:   "recordings",
+			golden: "state-recordings.json",
+			setup: func(f *fixture) {
+				f.player.Apply(recordAction("act-1", t0))
+				f.clock.Advance(time.Second)
+				f.player.Apply(action.Action{ID: "act-2", Time: f.clock.Now(), Type: action.Launch, Target: action.TargetRecordings})
 			},
 		},
 	}
@@ -175,7 +229,14 @@ func TestStateContract(t *testing.T) {
 		"registrationId": isString, "endpointId": isString, "power": func(v any) bool { return v == "ON" },
 		"playbackState": isString, "content": func(v any) bool { return v == nil }, "positionMs": isNumber,
 		"channel": func(v any) bool { return v == nil }, "screen": isString,
-		"results": func(v any) bool { r, ok := v.([]any); return ok && len(r) == 0 },
+		"results":       func(v any) bool { r, ok := v.([]any); return ok && len(r) == 0 },
+		"selectedIndex": isNumber,
+		"recordings":    func(v any) bool { r, ok := v.([]any); return ok && len(r) == 0 },
+		"lastActionId":  isString,
+		"updatedAt":     isString,
+		"friendlyName":  isString,
+		"durationMs":    isNumber,
+		"registered":    func(v any) bool { _, ok := v.(bool); return ok },
 	} {
 		v, ok := doc[key]
 		if !ok || !check(v) {
@@ -265,6 +326,57 @@ func TestPage(t *testing.T) {
 				`style="width: 25.0%"`,
 			},
 			notWant: []string{`<script>alert(1)`},
+		},
+		{
+			name:  "live TV",
+			setup: func(f *fixture) { f.player.Apply(tuneAction("act-1", t0)) },
+			want: []string{
+				`id="player-screen" class="screen player">`, `<p id="channel">`,
+				`<span id="channel-name">1234 · KTVX · Channel Four</span>`, `Evening News`,
+			},
+			notWant: []string{`id="player-screen" class="screen player" hidden`},
+		},
+		{
+			name: "results",
+			setup: func(f *fixture) {
+				f.player.Apply(resultsAction("act-1", t0))
+				f.player.Apply(action.Action{ID: "act-2", Time: t0, Type: action.Keystroke, Key: action.KeyRight})
+			},
+			want: []string{
+				`id="results-screen" class="screen results">`, `<p id="no-results" hidden>`,
+				`<li>The Handmaid&#39;s Tale<small>series</small></li>`,
+				`<li class="selected">Late &lt;b&gt;<small>episode</small></li>`,
+				`id="player-screen" class="screen player" hidden>`,
+			},
+			notWant: []string{`Late <b>`},
+		},
+		{
+			name: "recordings",
+			setup: func(f *fixture) {
+				f.player.Apply(recordAction("act-1", t0))
+				f.player.Apply(action.Action{ID: "act-2", Time: t0, Type: action.Launch, Target: action.TargetRecordings})
+			},
+			want: []string{
+				`id="menu-screen" class="screen menu">`, `<h2 id="menu-title">recordings</h2>`,
+				`<ol id="recordings"><li>Evening News<small>KTVX 2026-11-25T20:00:00.000Z</small></li></ol>`,
+			},
+		},
+		{
+			name: "settings",
+			setup: func(f *fixture) {
+				f.player.Apply(action.Action{ID: "act-1", Time: t0, Type: action.Launch, Target: action.TargetSettings})
+			},
+			want: []string{`id="menu-screen" class="screen menu">`, `<h2 id="menu-title">settings</h2>`, `<ol id="recordings" hidden>`},
+		},
+		{
+			name: "off",
+			setup: func(f *fixture) {
+				f.player.Apply(action.Action{ID: "act-1", Time: t0, Type: action.PowerSet, Power: action.PowerOff})
+			},
+			want: []string{
+				`id="off-screen" class="screen off">`, `<code id="power">OFF</code>`,
+				`id="home-screen" class="screen home" hidden>`, `id="menu-screen" class="screen menu" hidden>`,
+			},
 		},
 	}
 	common := []string{

@@ -35,8 +35,26 @@ func (s *Store) PutDevice(_ context.Context, d device.Device) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := deviceKey{d.AccountID, d.EndpointID}
+	if owner, ok := s.regs[d.RegistrationID]; ok && owner.account != d.AccountID {
+		return fmt.Errorf("registration %s: %w", d.RegistrationID, device.ErrRegistrationTaken)
+	}
+	if old, ok := s.devices[k]; ok && old.RegistrationID != d.RegistrationID && s.regs[old.RegistrationID] == k {
+		delete(s.regs, old.RegistrationID)
+	}
 	s.devices[k] = d
 	s.regs[d.RegistrationID] = k
+	return nil
+}
+
+// DeleteDevice implements device.Store.
+func (s *Store) DeleteDevice(_ context.Context, accountID, endpointID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := deviceKey{accountID, endpointID}
+	if d, ok := s.devices[k]; ok && s.regs[d.RegistrationID] == k {
+		delete(s.regs, d.RegistrationID)
+	}
+	delete(s.devices, k)
 	return nil
 }
 
@@ -158,6 +176,66 @@ func RunStoreSuite(t *testing.T, newStore func(t *testing.T) device.Store) {
 			t.Fatalf("GetDevice = %+v, %v", got, err)
 		}
 	})
+	t.Run("a registration id stays with the account that registered it first", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutDevice(ctx, tv); err != nil {
+			t.Fatal(err)
+		}
+		thief := device.Device{AccountID: "acc-2", EndpointID: "tv-9", RegistrationID: tv.RegistrationID, RegisteredAt: at}
+		if err := s.PutDevice(ctx, thief); !errors.Is(err, device.ErrRegistrationTaken) {
+			t.Fatalf("PutDevice by another account err = %v, want ErrRegistrationTaken", err)
+		}
+		if _, err := s.GetDevice(ctx, "acc-2", "tv-9"); !errors.Is(err, device.ErrNotFound) {
+			t.Fatalf("refused device was written: err = %v", err)
+		}
+		got, err := s.GetByRegistration(ctx, tv.RegistrationID)
+		if err != nil || got.AccountID != "acc-1" {
+			t.Fatalf("GetByRegistration = %+v, %v", got, err)
+		}
+		// The same account may move the registration to another endpoint.
+		renamed := tv
+		renamed.EndpointID = "tv-renamed"
+		if err := s.PutDevice(ctx, renamed); err != nil {
+			t.Fatalf("same account, new endpoint: %v", err)
+		}
+	})
+	t.Run("deregistering frees the registration id", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutDevice(ctx, tv); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteDevice(ctx, "acc-1", "tv-1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetDevice(ctx, "acc-1", "tv-1"); !errors.Is(err, device.ErrNotFound) {
+			t.Fatalf("deleted device err = %v", err)
+		}
+		if _, err := s.GetByRegistration(ctx, tv.RegistrationID); !errors.Is(err, device.ErrNotFound) {
+			t.Fatalf("deleted registration err = %v", err)
+		}
+		other := device.Device{AccountID: "acc-2", EndpointID: "tv-9", RegistrationID: tv.RegistrationID, RegisteredAt: at}
+		if err := s.PutDevice(ctx, other); err != nil {
+			t.Fatalf("registration id not freed: %v", err)
+		}
+		if err := s.DeleteDevice(ctx, "acc-1", "never-there"); err != nil {
+			t.Fatalf("delete unknown device: %v", err)
+		}
+	})
+	t.Run("a moved registration id is free for others", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutDevice(ctx, tv); err != nil {
+			t.Fatal(err)
+		}
+		moved := tv
+		moved.RegistrationID = "reg-new"
+		if err := s.PutDevice(ctx, moved); err != nil {
+			t.Fatal(err)
+		}
+		other := device.Device{AccountID: "acc-2", EndpointID: "tv-9", RegistrationID: tv.RegistrationID, RegisteredAt: at}
+		if err := s.PutDevice(ctx, other); err != nil {
+			t.Fatalf("old registration id still held: %v", err)
+		}
+	})
 	t.Run("list devices of one account only", func(t *testing.T) {
 		s := newStore(t)
 		second := tv
@@ -182,4 +260,78 @@ func RunStoreSuite(t *testing.T, newStore func(t *testing.T) device.Store) {
 func equal(a, b device.Device) bool {
 	return a.AccountID == b.AccountID && a.EndpointID == b.EndpointID && a.RegistrationID == b.RegistrationID &&
 		a.FriendlyName == b.FriendlyName && a.RegisteredAt.Equal(b.RegisteredAt)
+}
+
+// StateStore is an in-memory device.StateStore.
+type StateStore struct {
+	mu     sync.Mutex
+	states map[deviceKey]device.State
+}
+
+// NewStateStore returns an empty StateStore.
+func NewStateStore() *StateStore { return &StateStore{states: map[deviceKey]device.State{}} }
+
+// PutState implements device.StateStore.
+func (s *StateStore) PutState(_ context.Context, accountID, endpointID string, st device.State) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.states[deviceKey{accountID, endpointID}] = st
+	return nil
+}
+
+// GetState implements device.StateStore.
+func (s *StateStore) GetState(_ context.Context, accountID, endpointID string) (device.State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.states[deviceKey{accountID, endpointID}]
+	if !ok {
+		return device.State{}, fmt.Errorf("state of %s: %w", endpointID, device.ErrNoState)
+	}
+	return st, nil
+}
+
+// RunStateStoreSuite checks the behaviour every device.StateStore must have.
+func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateStore) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	full := device.State{
+		RegistrationID: "reg-1", Power: device.PowerOn, Playback: device.PlaybackPlaying,
+		Content:    &device.StateContent{ID: "ep-1", Title: "Offred", SeriesID: "s-1", SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 1},
+		PositionMs: 61_000, DurationMs: 3_420_000,
+		Channel: &device.StateChannel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "p-1", ProgramTitle: "SportsCenter"},
+		Screen:  "player", LastActionID: "act-9", ReportedAt: at, ReceivedAt: at.Add(time.Millisecond),
+	}
+	t.Run("round trip, per account and endpoint", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetState(ctx, "acc-1", "tv-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.RegistrationID != full.RegistrationID || got.Power != full.Power || got.Playback != full.Playback ||
+			*got.Content != *full.Content || *got.Channel != *full.Channel || got.PositionMs != full.PositionMs ||
+			got.DurationMs != full.DurationMs || got.Screen != full.Screen || got.LastActionID != full.LastActionID ||
+			!got.ReportedAt.Equal(full.ReportedAt) || !got.ReceivedAt.Equal(full.ReceivedAt) {
+			t.Fatalf("GetState = %+v, want %+v", got, full)
+		}
+		if _, err := s.GetState(ctx, "acc-2", "tv-1"); !errors.Is(err, device.ErrNoState) {
+			t.Fatalf("other account's state err = %v, want ErrNoState", err)
+		}
+	})
+	t.Run("the newest report replaces the last; empty parts stay empty", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil {
+			t.Fatal(err)
+		}
+		off := device.State{Power: device.PowerOff, Playback: device.PlaybackStopped, ReportedAt: at, ReceivedAt: at}
+		if err := s.PutState(ctx, "acc-1", "tv-1", off); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetState(ctx, "acc-1", "tv-1")
+		if err != nil || got.Power != device.PowerOff || got.Content != nil || got.Channel != nil {
+			t.Fatalf("GetState = %+v, %v", got, err)
+		}
+	})
 }

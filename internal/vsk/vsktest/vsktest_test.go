@@ -10,10 +10,7 @@ import (
 // The official samples that are responses or events must pass; a message
 // broken in ways the schema forbids must fail.
 func TestOfficialSamplesValidate(t *testing.T) {
-	path, err := SchemaPath()
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := RequireSchema(t)
 	examples := filepath.Join(filepath.Dir(filepath.Dir(path)), "examples")
 	files, err := filepath.Glob(filepath.Join(examples, "*.json"))
 	if err != nil || len(files) == 0 {
