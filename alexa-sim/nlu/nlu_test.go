@@ -547,7 +547,6 @@ func readFile(t *testing.T, path string) []byte {
 	return b
 }
 
-
 // The README's table lists every phrase GET /v1/phrases does.
 func TestReadmeListsPhrases(t *testing.T) {
 	t.Parallel()

@@ -116,19 +116,37 @@ func (s *Server) say(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	s.deliver(w, r, delivery{
+		traceID: traceID, intent: intent.String(), family: intent.Family, endpointID: ep.EndpointID,
+		messageID: messageID, raw: raw, notes: intent.Notes, what: truncate([]byte(req.Utterance), 200),
+	})
+}
+
+// delivery is a directive ready to send to the skill.
+type delivery struct {
+	traceID, intent, family, endpointID, messageID string
+	raw                                            []byte
+	notes                                          []string
+	what                                           string // the utterance, for the log
+}
+
+// deliver invokes the skill with a directive and writes the reply: the
+// directive, the skill's answer, its refusal if any, and the trace.
+func (s *Server) deliver(w http.ResponseWriter, r *http.Request, d delivery) {
+	ctx, now := r.Context(), s.cfg.Now
 	invokeStart := now()
-	reply, err := s.cfg.Invoker.Invoke(ctx, raw, trace.ClientContext(traceID, s.cfg.BaseURL))
+	reply, err := s.cfg.Invoker.Invoke(ctx, d.raw, trace.ClientContext(d.traceID, s.cfg.BaseURL))
 	invokeEnd := now()
 	latency := invokeEnd.Sub(invokeStart)
-	log := s.log.With("utterance", truncate([]byte(req.Utterance), 200), "intent", intent.String(), "endpointId", ep.EndpointID,
-		"messageId", messageID, "latency", latency, "traceId", traceID)
+	log := s.log.With("utterance", d.what, "intent", d.intent, "endpointId", d.endpointID,
+		"messageId", d.messageID, "latency", latency, "traceId", d.traceID)
 	if err != nil {
-		s.hop(traceID, "lambda invoke", invokeStart, invokeEnd, "failed")
+		s.hop(d.traceID, "lambda invoke", invokeStart, invokeEnd, "failed")
 		if ctx.Err() != nil {
 			log.Info("say: client left during the invoke")
 			return
 		}
-		fail := errorBody{Error: "lambda_invoke_failed", Message: err.Error(), Directive: raw, TraceID: traceID}
+		fail := errorBody{Error: "lambda_invoke_failed", Message: err.Error(), Directive: d.raw, TraceID: d.traceID}
 		if fe, ok := asFunctionError(err); ok {
 			fail.Error = "lambda_function_error"
 			if json.Valid(fe.Payload) {
@@ -140,10 +158,10 @@ func (s *Server) say(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !json.Valid(reply) {
-		s.hop(traceID, "lambda invoke", invokeStart, invokeEnd, "reply is not JSON")
+		s.hop(d.traceID, "lambda invoke", invokeStart, invokeEnd, "reply is not JSON")
 		log.Warn("say: skill reply is not JSON", "reply", truncate(reply, 200))
 		s.writeJSON(w, http.StatusBadGateway, errorBody{
-			Error: "lambda_invalid_response", Message: fmt.Sprintf("skill reply is not JSON: %q", truncate(reply, 200)), Directive: raw, TraceID: traceID,
+			Error: "lambda_invalid_response", Message: fmt.Sprintf("skill reply is not JSON: %q", truncate(reply, 200)), Directive: d.raw, TraceID: d.traceID,
 		})
 		return
 	}
@@ -152,19 +170,19 @@ func (s *Server) say(w http.ResponseWriter, r *http.Request) {
 	if refused != nil {
 		detail += " " + refused.Type
 	}
-	s.hop(traceID, "lambda invoke", invokeStart, invokeEnd, detail)
+	s.hop(d.traceID, "lambda invoke", invokeStart, invokeEnd, detail)
 	log.Info("say", "reply", detail)
-	tr, _ := s.cfg.Traces.Get(traceID)
+	tr, _ := s.cfg.Traces.Get(d.traceID)
 	s.writeJSON(w, http.StatusOK, sayReply{
-		Intent:     intent.String(),
-		Family:     intent.Family,
-		EndpointID: ep.EndpointID,
-		Directive:  raw,
+		Intent:     d.intent,
+		Family:     d.family,
+		EndpointID: d.endpointID,
+		Directive:  d.raw,
 		Response:   reply,
 		Error:      refused,
 		LatencyMs:  float64(latency.Microseconds()) / 1000,
-		Notes:      intent.Notes,
-		TraceID:    traceID,
+		Notes:      d.notes,
+		TraceID:    d.traceID,
 		Trace:      tr,
 	})
 }

@@ -90,6 +90,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /v1/change-reports", s.changeReports)
 	s.mux.HandleFunc("GET /v1/events", s.events)
 	s.mux.HandleFunc("POST /v1/say", s.say)
+	s.mux.HandleFunc("POST /v1/directive", s.sendDirective)
 	s.mux.HandleFunc("GET /v1/phrases", s.phrases)
 	s.mux.HandleFunc("GET /v1/traces", s.traces)
 	s.mux.HandleFunc("GET /v1/traces/{id}", s.getTrace)

@@ -266,3 +266,54 @@ func TestEventsListed(t *testing.T) {
 		t.Errorf("trace %s", raw)
 	}
 }
+
+func TestSendDirective(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "testdata/catalog", skillReply)
+	f.register(t, "tv-a", "TV", "reg-a", "token-a")
+
+	status, body, raw := f.do(t, http.MethodPost, "/v1/directive", "", `{"namespace":"Alexa","name":"ReportState"}`)
+	if status != 200 || body["intent"] != "Alexa.ReportState" || body["traceId"] == nil {
+		t.Fatalf("%d %s", status, raw)
+	}
+	var req vsk.Request
+	if err := json.Unmarshal(f.invoker.calls[0], &req); err != nil {
+		t.Fatal(err)
+	}
+	d := req.Directive
+	if d.Header.CorrelationToken == "" || d.Endpoint == nil || d.Endpoint.EndpointID != "tv-a" || d.Endpoint.Scope.Token != "token-a" ||
+		d.Endpoint.Cookie["applicationInstanceId"] != "reg-a" || string(d.Payload) != "{}" {
+		t.Errorf("ReportState %s", f.invoker.calls[0])
+	}
+
+	// Discover: no endpoint, no correlation token, the token in payload.scope.
+	if status, _, raw := f.do(t, http.MethodPost, "/v1/directive", "", `{"namespace":"Alexa.Discovery","name":"Discover"}`); status != 200 {
+		t.Fatalf("%d %s", status, raw)
+	}
+	var discover vsk.Request
+	if err := json.Unmarshal(f.invoker.calls[1], &discover); err != nil {
+		t.Fatal(err)
+	}
+	d = discover.Directive
+	if d.Endpoint != nil || d.Header.CorrelationToken != "" || string(d.Payload) != `{"scope":{"type":"BearerToken","token":"token-a"}}` {
+		t.Errorf("Discover %s", f.invoker.calls[1])
+	}
+
+	for name, tt := range map[string]struct {
+		body   string
+		status int
+	}{
+		"not json":           {`{"namespace":`, 400},
+		"unknown field":      {`{"namespace":"Alexa","name":"ReportState","x":1}`, 400},
+		"bad name":           {`{"namespace":"Alexa","name":"Report State"}`, 400},
+		"no namespace":       {`{"name":"ReportState"}`, 400},
+		"payload not object": {`{"namespace":"Alexa","name":"ReportState","payload":[1]}`, 400},
+		"trailing data":      {`{"namespace":"Alexa","name":"ReportState"}{}`, 400},
+		"unknown endpoint":   {`{"namespace":"Alexa","name":"ReportState","endpointId":"tv-z"}`, 404},
+		"too large":          {`{"namespace":"Alexa","name":"X","payload":{"a":"` + strings.Repeat("x", 17<<10) + `"}}`, 413},
+	} {
+		if status, _, raw := f.do(t, http.MethodPost, "/v1/directive", "", tt.body); status != tt.status {
+			t.Errorf("%s: %d %s", name, status, raw)
+		}
+	}
+}
