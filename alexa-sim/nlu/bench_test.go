@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -145,4 +146,34 @@ func BenchmarkMaxLength(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkNewIndex measures building the index when a catalog is
+// ingested, and the heap it keeps.
+func BenchmarkNewIndex(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	syllables := strings.Fields("ka lo mi ne ra tu si ve po da gri mon tar lek sul bren cha dor fin gal")
+	works := make([]ingest.Work, benchWorks)
+	for i := range works {
+		parts := make([]string, 1+r.IntN(5))
+		for j := range parts {
+			var sb strings.Builder
+			for range 2 + r.IntN(3) {
+				sb.WriteString(syllables[r.IntN(len(syllables))])
+			}
+			parts[j] = sb.String()
+		}
+		works[i] = ingest.Work{ID: fmt.Sprintf("w%d", i), Title: strings.Join(parts, " "), Kind: ingest.Movie}
+	}
+	var before, after runtime.MemStats
+	var x *Index
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		x = NewIndex(works, nil)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "MB-kept")
+	b.ReportMetric(float64(len(x.vocab)), "words")
 }

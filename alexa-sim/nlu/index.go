@@ -25,7 +25,8 @@ type Index struct {
 	// vocabulary and its one-deletion neighbourhood find the title word a
 	// misspelt word was meant to be (symmetric-delete spelling correction).
 	vocab   map[string]int32 // word → how many titles use it
-	deletes map[string][]string
+	words   []string         // the vocabulary, indexed by deletes
+	deletes map[string][]int32
 
 	channels   []ingest.Channel
 	byNumber   map[string]int
@@ -42,7 +43,7 @@ type title struct {
 // NewIndex indexes works (movies and shows) and channels.
 func NewIndex(works []ingest.Work, channels []ingest.Channel) *Index {
 	x := &Index{
-		byKey: map[string]int32{}, vocab: map[string]int32{}, deletes: map[string][]string{},
+		byKey: map[string]int32{}, vocab: map[string]int32{}, deletes: map[string][]int32{},
 		byNumber: map[string]int{}, byChanKey: map[string]int{},
 	}
 	var buf []byte
@@ -71,9 +72,11 @@ func NewIndex(works []ingest.Work, channels []ingest.Channel) *Index {
 		if len([]rune(word)) < minFuzzyRunes {
 			continue
 		}
+		id := int32(len(x.words))
+		x.words = append(x.words, word)
 		for _, d := range deletions(word) {
-			if !slices.Contains(x.deletes[d], word) {
-				x.deletes[d] = append(x.deletes[d], word)
+			if ids := x.deletes[d]; len(ids) == 0 || ids[len(ids)-1] != id { // "aab" loses an "a" twice
+				x.deletes[d] = append(ids, id)
 			}
 		}
 	}
@@ -264,14 +267,14 @@ func (x *Index) nearestWord(w string) (string, bool) {
 		}
 	}
 	for _, c := range x.deletes[w] { // w lacks a letter
-		consider(c)
+		consider(x.words[c])
 	}
 	for _, d := range deletions(w) {
 		if _, ok := x.vocab[d]; ok { // w has an extra letter
 			consider(d)
 		}
 		for _, c := range x.deletes[d] { // a letter changed or two swapped
-			consider(c)
+			consider(x.words[c])
 		}
 	}
 	return best, best != ""
