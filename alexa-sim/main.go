@@ -22,6 +22,7 @@ import (
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
+	"livingroom/alexa-sim/lwa"
 	"livingroom/alexa-sim/nlu"
 	"livingroom/alexa-sim/server"
 )
@@ -46,6 +47,8 @@ type config struct {
 	catalogDir     string
 	sourceID       string
 	schemaPath     string
+	clientID       string
+	clientSecret   string
 }
 
 func loadConfig(getenv func(string) string) config {
@@ -57,6 +60,8 @@ func loadConfig(getenv func(string) string) config {
 		catalogDir:     cmp.Or(getenv("CATALOG_DIR"), ".run/catalog"),
 		sourceID:       cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
 		schemaPath:     cmp.Or(getenv("ALEXA_SCHEMA"), findSchema()),
+		clientID:       cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
+		clientSecret:   cmp.Or(getenv("ALEXA_CLIENT_SECRET"), "alexa-sim-secret"),
 	}
 }
 
@@ -121,6 +126,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		Now:         time.Now,
 		Validator:   validator,
 		BaseURL:     "http://" + ln.Addr().String(),
+		LWA:         lwa.New(lwa.Config{ClientID: cfg.clientID, ClientSecret: cfg.clientSecret, Now: time.Now, Logger: log}),
 	})
 	// A bad feed should not stop local work: serve empty and let the
 	// developer fix it and POST /v1/catalog/reload.

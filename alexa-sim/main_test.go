@@ -18,14 +18,16 @@ func TestLoadConfig(t *testing.T) {
 	if got, want := defaults, (config{
 		addr: "127.0.0.1:8300", lambdaEndpoint: "http://127.0.0.1:3001", function: "SkillFunction",
 		region: "us-east-1", catalogDir: ".run/catalog", sourceID: "livingroom",
+		clientID: "alexa-sim-skill", clientSecret: "alexa-sim-secret",
 	}); got != want {
 		t.Errorf("defaults %+v, want %+v", got, want)
 	}
 	got := loadConfig(env(map[string]string{
 		"ALEXA_SIM_ADDR": ":9", "LAMBDA_ENDPOINT": "http://l:1", "SKILL_FUNCTION": "F",
 		"AWS_REGION": "eu-west-1", "CATALOG_DIR": "/c", "CATALOG_SOURCE_ID": "hulu_us", "ALEXA_SCHEMA": "/s.json",
+		"ALEXA_CLIENT_ID": "id", "ALEXA_CLIENT_SECRET": "secret",
 	}))
-	if want := (config{addr: ":9", lambdaEndpoint: "http://l:1", function: "F", region: "eu-west-1", catalogDir: "/c", sourceID: "hulu_us", schemaPath: "/s.json"}); got != want {
+	if want := (config{addr: ":9", lambdaEndpoint: "http://l:1", function: "F", region: "eu-west-1", catalogDir: "/c", sourceID: "hulu_us", schemaPath: "/s.json", clientID: "id", clientSecret: "secret"}); got != want {
 		t.Errorf("from env %+v, want %+v", got, want)
 	}
 }

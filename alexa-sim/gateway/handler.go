@@ -41,7 +41,19 @@ type Handler struct {
 	Validator Validator
 	// OnChangeReport, when set, is told of each accepted ChangeReport.
 	OnChangeReport func(Event)
+	// Tokens, when set, checks LWA access tokens (those starting "Atza|"):
+	// unknown or expired ones get 401. Other tokens are the account tokens
+	// the Fire TV client library registers with, accepted as they are.
+	Tokens TokenChecker
 }
+
+// TokenChecker tells whether an LWA access token is valid.
+type TokenChecker interface {
+	Check(token string) (grantee string, err error)
+}
+
+// lwaPrefix marks an LWA access token.
+const lwaPrefix = "Atza|"
 
 // NewHandler returns the event gateway over reg. newID makes the messageId
 // of error replies.
@@ -132,8 +144,14 @@ func (h *Handler) keep(ev Event) {
 // owns the endpoints it names (403).
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (Event, error) {
 	var ev Event
-	if _, err := bearer(r.Header.Get("Authorization")); err != nil {
+	token, err := bearer(r.Header.Get("Authorization"))
+	if err != nil {
 		return ev, err
+	}
+	if h.Tokens != nil && strings.HasPrefix(token, lwaPrefix) {
+		if _, err := h.Tokens.Check(token); err != nil {
+			return ev, &badRequest{status: http.StatusUnauthorized, code: CodeInvalidAccessToken, msg: "the access token is unknown or expired"}
+		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxEventBytes))
 	var tooLarge *http.MaxBytesError

@@ -17,6 +17,7 @@ import (
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
+	"livingroom/alexa-sim/lwa"
 	"livingroom/alexa-sim/nlu"
 	"livingroom/alexa-sim/trace"
 )
@@ -53,6 +54,9 @@ type Config struct {
 	Validator gateway.Validator
 	// BaseURL is where other processes reach this server (trace hops).
 	BaseURL string
+	// LWA is the Login with Amazon stand-in: grant codes for AcceptGrant,
+	// the token endpoint, and the tokens the event gateway accepts.
+	LWA *lwa.Service
 }
 
 // catalogState is an ingested catalog and the language index built on it;
@@ -85,6 +89,11 @@ func New(cfg Config) *Server {
 	gw.Events = s.cfg.Events
 	gw.Validator = cfg.Validator
 	gw.OnChangeReport = s.changeReportHop
+	if cfg.LWA != nil {
+		gw.Tokens = cfg.LWA
+		s.mux.Handle("POST /auth/o2/token", cfg.LWA)
+		s.mux.HandleFunc("POST /v1/accounts/link", s.linkAccount)
+	}
 	s.mux.Handle("POST /v3/events", gw)
 	s.mux.HandleFunc("GET /v1/endpoints", s.endpoints)
 	s.mux.HandleFunc("GET /v1/change-reports", s.changeReports)

@@ -20,6 +20,7 @@ import (
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
+	"livingroom/alexa-sim/lwa"
 	"livingroom/alexa-sim/nlu"
 	"livingroom/internal/vsk"
 	"livingroom/internal/vsk/vsktest"
@@ -94,6 +95,7 @@ func newFixture(t *testing.T, dir string, reply func([]byte) ([]byte, error)) *f
 		LoadCatalog: func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, dir) },
 		IDs:         ids,
 		Now:         now,
+		LWA:         lwa.New(lwa.Config{ClientID: "skill", ClientSecret: "secret", Now: now}),
 	})
 	if _, err := srv.Reload(context.Background()); err != nil {
 		t.Fatalf("Reload: %v", err)

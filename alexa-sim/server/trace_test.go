@@ -317,3 +317,69 @@ func TestSendDirective(t *testing.T) {
 		}
 	}
 }
+
+// Linking an account sends AcceptGrant; the skill exchanges its code for
+// an LWA token, which the event gateway then accepts.
+func TestLinkAccountAcceptGrant(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "testdata/catalog", skillReply)
+	status, body, raw := f.do(t, http.MethodPost, "/v1/accounts/link", "", `{"token":"dev-token-2"}`)
+	if status != 200 || body["intent"] != "Alexa.Authorization.AcceptGrant" {
+		t.Fatalf("%d %s", status, raw)
+	}
+	var req struct {
+		Directive struct {
+			Header   vsk.Header    `json:"header"`
+			Endpoint *vsk.Endpoint `json:"endpoint"`
+			Payload  struct {
+				Grant   struct{ Type, Code string } `json:"grant"`
+				Grantee vsk.Scope                   `json:"grantee"`
+			} `json:"payload"`
+		} `json:"directive"`
+	}
+	if err := json.Unmarshal(f.invoker.calls[0], &req); err != nil {
+		t.Fatal(err)
+	}
+	d := req.Directive
+	if d.Endpoint != nil || d.Header.CorrelationToken == "" || d.Payload.Grant.Type != "OAuth2.AuthorizationCode" || d.Payload.Grant.Code == "" ||
+		d.Payload.Grantee.Type != "BearerToken" || d.Payload.Grantee.Token != "dev-token-2" {
+		t.Fatalf("AcceptGrant %s", f.invoker.calls[0])
+	}
+
+	// The skill exchanges the code.
+	form := "grant_type=authorization_code&code=" + d.Payload.Grant.Code + "&client_id=skill&client_secret=secret"
+	hreq := httptest.NewRequest(http.MethodPost, "/auth/o2/token", strings.NewReader(form))
+	hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	f.srv.ServeHTTP(rec, hreq)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &tok); rec.Code != 200 || err != nil || !strings.HasPrefix(tok.AccessToken, "Atza|") {
+		t.Fatalf("token exchange: %d %s", rec.Code, rec.Body)
+	}
+
+	// The gateway accepts that token and refuses a forged one.
+	ev := `{"event":{"header":{"namespace":"Alexa","name":"DeferredResponse","messageId":"m1","correlationToken":"c","payloadVersion":"3"},"payload":{}}}`
+	if status, _, raw := f.do(t, http.MethodPost, "/v3/events", "Bearer "+tok.AccessToken, ev); status != 202 {
+		t.Errorf("with the LWA token: %d %s", status, raw)
+	}
+	if status, body, _ := f.do(t, http.MethodPost, "/v3/events", "Bearer Atza|forged", ev); status != 401 ||
+		body["payload"].(map[string]any)["code"] != "INVALID_ACCESS_TOKEN_EXCEPTION" {
+		t.Errorf("forged LWA token: %d %v", status, body)
+	}
+
+	for name, tt := range map[string]struct {
+		body   string
+		status int
+	}{
+		"no token, no endpoint": {`{}`, 409},
+		"bad token":             {`{"token":"a b"}`, 400},
+		"unknown field":         {`{"tok":"x"}`, 400},
+		"not json":              {`{`, 400},
+	} {
+		if status, _, raw := f.do(t, http.MethodPost, "/v1/accounts/link", "", tt.body); status != tt.status {
+			t.Errorf("%s: %d %s", name, status, raw)
+		}
+	}
+}
