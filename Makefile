@@ -9,13 +9,13 @@ SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
 export DYNALITE_PORT ?= 8100
 
 .PHONY: run test deps test-deps build lint fuzz clean
-.PHONY: build-SkillFunction build-DeviceApiFunction
+.PHONY: build-SkillFunction build-DeviceApiFunction build-CatalogExportFunction
 
 run: deps build
 	$(BIN)/stack
 
 test: deps test-deps build lint
-	DYNAMODB_TEST_REQUIRED=1 LIVINGROOM_BIN=$(BIN) infra/local/with-dynalite.sh \
+	DYNAMODB_TEST_REQUIRED=1 XMLLINT_REQUIRED=1 LIVINGROOM_BIN=$(BIN) infra/local/with-dynalite.sh \
 		$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
@@ -36,11 +36,12 @@ deps: infra/local/node_modules/.package-lock.json
 infra/local/node_modules/.package-lock.json: infra/local/package-lock.json
 	npm ci --prefix infra/local --no-audit --no-fund
 
-# The tests also need curl (readiness of dynalite) and Debian's chromium
-# (the TV page is checked in a real headless browser).
+# The tests also need curl (readiness of dynalite), Debian's chromium
+# (the TV page is checked in a real headless browser) and xmllint from
+# libxml2-utils (CDF output is validated against its XSD).
 test-deps:
-	@command -v curl >/dev/null && command -v chromium >/dev/null || { \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl chromium; }
+	@command -v curl >/dev/null && command -v chromium >/dev/null && command -v xmllint >/dev/null || { \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl chromium libxml2-utils; }
 
 # Host binaries for the local stack and the end-to-end tests.
 build:
@@ -60,6 +61,8 @@ build-SkillFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/skill
 build-DeviceApiFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/device-api
+build-CatalogExportFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/catalog-export
 
 clean:
 	rm -rf $(BIN)

@@ -45,6 +45,8 @@ type config struct {
 	function       string
 	region         string
 	catalogDir     string
+	catalogS3      string // s3://bucket[/prefix]: ingest from the bucket instead of catalogDir
+	s3Endpoint     string
 	sourceID       string
 	schemaPath     string
 	clientID       string
@@ -58,6 +60,8 @@ func loadConfig(getenv func(string) string) config {
 		function:       cmp.Or(getenv("SKILL_FUNCTION"), "SkillFunction"),
 		region:         cmp.Or(getenv("AWS_REGION"), "us-east-1"),
 		catalogDir:     cmp.Or(getenv("CATALOG_DIR"), ".run/catalog"),
+		catalogS3:      getenv("CATALOG_S3"),
+		s3Endpoint:     getenv("S3_ENDPOINT"),
 		sourceID:       cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
 		schemaPath:     cmp.Or(getenv("ALEXA_SCHEMA"), findSchema()),
 		clientID:       cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
@@ -100,6 +104,12 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	loadCatalog := func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, cfg.catalogDir) }
+	if cfg.catalogS3 != "" {
+		if loadCatalog, err = s3Catalog(cfg); err != nil {
+			return err
+		}
+	}
 	var validator gateway.Validator
 	if cfg.schemaPath != "" {
 		v, err := gateway.LoadSchema(cfg.schemaPath)
@@ -121,7 +131,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		Registry:    gateway.NewRegistry(time.Now, changeReportsKept),
 		Parser:      nlu.New(cfg.sourceID),
 		Invoker:     invoker,
-		LoadCatalog: func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, cfg.catalogDir) },
+		LoadCatalog: loadCatalog,
 		IDs:         ids,
 		Now:         time.Now,
 		Validator:   validator,
@@ -138,7 +148,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	log.Info("alexa-sim started", "addr", ln.Addr().String(), "lambda", cfg.lambdaEndpoint, "function", cfg.function,
-		"catalogDir", cfg.catalogDir, "sourceId", cfg.sourceID)
+		"catalogDir", cfg.catalogDir, "catalogS3", cfg.catalogS3, "sourceId", cfg.sourceID)
 	fmt.Fprintf(stdout, "alexa-sim listening on http://%s\n", ln.Addr())
 
 	select {

@@ -3,11 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"livingroom/internal/dynamo"
 )
@@ -21,19 +16,10 @@ func newIndex(ctx context.Context, getenv func(string) string) (*dynamo.Catalog,
 	if table == "" {
 		return nil, usageError{errors.New("--index needs CATALOG_TABLE")}
 	}
-	region := getenv("AWS_REGION")
-	if region == "" {
-		region = "us-east-1"
-	}
 	endpoint := getenv("DYNAMODB_ENDPOINT")
-	var cfg aws.Config
-	if endpoint != "" {
-		cfg = aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
-	} else {
-		var err error
-		if cfg, err = config.LoadDefaultConfig(ctx, config.WithRegion(region)); err != nil {
-			return nil, fmt.Errorf("load AWS config: %w", err)
-		}
+	cfg, err := awsConfig(ctx, getenv, endpoint, "us-east-1")
+	if err != nil {
+		return nil, err
 	}
 	return dynamo.NewCatalog(dynamo.NewClient(cfg, endpoint), table), nil
 }

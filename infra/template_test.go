@@ -94,7 +94,7 @@ func TestTemplateFunctions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"SkillFunction", "DeviceApiFunction"} {
+	for _, name := range []string{"SkillFunction", "DeviceApiFunction", "CatalogExportFunction"} {
 		t.Run(name, func(t *testing.T) {
 			fn, ok := fns[name]
 			if !ok {

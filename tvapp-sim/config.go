@@ -4,21 +4,28 @@ import (
 	"cmp"
 	"fmt"
 	"net/url"
+	"time"
 
+	"livingroom/tvapp-sim/player"
 	"livingroom/tvapp-sim/register"
 )
 
 // config is everything tvapp-sim reads from the environment.
 type config struct {
-	Addr          string // TVAPP_ADDR: where the screen and state are served
-	DevicePushURL string // DEVICE_PUSH_URL
-	DeviceAPIURL  string // DEVICE_API_URL
-	AlexaURL      string // ALEXA_SIM_URL
-	AccountToken  string // TVAPP_ACCOUNT_TOKEN
-	DeviceID      string // TVAPP_DEVICE_ID
-	EndpointID    string // TVAPP_ENDPOINT_ID; derived from the device id by default
-	FriendlyName  string // TVAPP_FRIENDLY_NAME
+	Addr          string        // TVAPP_ADDR: where the screen and state are served
+	DevicePushURL string        // DEVICE_PUSH_URL
+	DeviceAPIURL  string        // DEVICE_API_URL
+	AlexaURL      string        // ALEXA_SIM_URL
+	AccountToken  string        // TVAPP_ACCOUNT_TOKEN
+	DeviceID      string        // TVAPP_DEVICE_ID
+	EndpointID    string        // TVAPP_ENDPOINT_ID; derived from the device id by default
+	FriendlyName  string        // TVAPP_FRIENDLY_NAME
+	MaxActionAge  time.Duration // TVAPP_MAX_ACTION_AGE: older actions are dropped
 }
+
+// maxActionAgeLimit bounds TVAPP_MAX_ACTION_AGE: a longer age would let an
+// action Alexa was told failed be applied long after.
+const maxActionAgeLimit = 10 * time.Minute
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
@@ -31,6 +38,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 		FriendlyName:  cmp.Or(getenv("TVAPP_FRIENDLY_NAME"), "Living Room TV"),
 	}
 	c.EndpointID = cmp.Or(getenv("TVAPP_ENDPOINT_ID"), register.EndpointIDFor(c.DeviceID))
+	c.MaxActionAge = player.DefaultMaxAge
+	if v := getenv("TVAPP_MAX_ACTION_AGE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > maxActionAgeLimit {
+			return config{}, fmt.Errorf("TVAPP_MAX_ACTION_AGE %q: want a duration such as 5s, at most %v", v, maxActionAgeLimit)
+		}
+		c.MaxActionAge = d
+	}
 	if !register.ValidEndpointID(c.EndpointID) {
 		return config{}, fmt.Errorf("TVAPP_ENDPOINT_ID %q: Alexa allows 1-256 characters of a-z A-Z 0-9 _ - = # ; : ? @ &", c.EndpointID)
 	}

@@ -12,6 +12,10 @@
 //	TVAPP_DEVICE_ID      device id (sim-0001)
 //	TVAPP_ENDPOINT_ID    Alexa endpoint id (livingroom-tv-<device id>)
 //	TVAPP_FRIENDLY_NAME  name Alexa knows the TV by (Living Room TV)
+//	TVAPP_MAX_ACTION_AGE actions older than this are dropped (5s)
+//
+// The TV reports its state to the device API (PUT /v1/devices/{endpointId}/state)
+// after every change, every 15 s while playing and every 60 s.
 //
 // HTTP: GET / (the TV screen), GET /v1/state (state JSON), GET /healthz
 // (200 once registered with device-push, the device API and Alexa; 503 before).
@@ -35,6 +39,7 @@ import (
 	"livingroom/tvapp-sim/client"
 	"livingroom/tvapp-sim/player"
 	"livingroom/tvapp-sim/register"
+	"livingroom/tvapp-sim/report"
 	"livingroom/tvapp-sim/screen"
 )
 
@@ -53,13 +58,22 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, logg
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	p := player.New(time.Now, player.Options{})
+	var reporter *report.Reporter // set below, before any action can arrive
+	p := player.New(time.Now, player.Options{MaxAge: cfg.MaxActionAge, OnChange: func() { reporter.Changed() }})
 	reg := register.New(register.Config{
 		DeviceAPIURL: cfg.DeviceAPIURL,
 		AlexaURL:     cfg.AlexaURL,
 		AccountToken: cfg.AccountToken,
 		Endpoint:     register.Endpoint{EndpointID: cfg.EndpointID, FriendlyName: cfg.FriendlyName, DeviceID: cfg.DeviceID},
 		Logger:       logger.With("component", "register"),
+	})
+	reporter = report.New(report.Config{
+		DeviceAPIURL: cfg.DeviceAPIURL,
+		EndpointID:   cfg.EndpointID,
+		AccountToken: cfg.AccountToken,
+		Player:       p,
+		Registration: reg,
+		Logger:       logger.With("component", "report"),
 	})
 	conn, err := client.New(client.Config{
 		URL:          cfg.DevicePushURL,
@@ -83,13 +97,14 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, logg
 	}
 	fmt.Fprintf(stdout, "tvapp-sim: TV screen at http://%s/ (state %s, health %s)\n", ln.Addr(), screen.StatePath, screen.HealthPath)
 	logger.Info("starting", "addr", ln.Addr().String(), "endpointId", cfg.EndpointID, "devicePush", cfg.DevicePushURL,
-		"deviceAPI", cfg.DeviceAPIURL, "alexa", cfg.AlexaURL)
+		"deviceAPI", cfg.DeviceAPIURL, "alexa", cfg.AlexaURL, "maxActionAge", cfg.MaxActionAge)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = reg.Run(ctx) })
 	wg.Go(func() { _ = conn.Run(ctx) })
+	wg.Go(func() { _ = reporter.Run(ctx) })
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 

@@ -33,7 +33,7 @@ func TestLoadConfig(t *testing.T) {
 			want: config{
 				Addr: "127.0.0.1:8400", DevicePushURL: "http://127.0.0.1:8200", DeviceAPIURL: "http://127.0.0.1:3000",
 				AlexaURL: "http://127.0.0.1:8300", AccountToken: "dev-token", DeviceID: "sim-0001",
-				EndpointID: "livingroom-tv-sim-0001", FriendlyName: "Living Room TV",
+				EndpointID: "livingroom-tv-sim-0001", FriendlyName: "Living Room TV", MaxActionAge: 5 * time.Second,
 			},
 		},
 		{
@@ -41,17 +41,22 @@ func TestLoadConfig(t *testing.T) {
 			env: map[string]string{
 				"TVAPP_ADDR": ":9000", "DEVICE_PUSH_URL": "http://push:1", "DEVICE_API_URL": "https://api",
 				"ALEXA_SIM_URL": "http://alexa:2", "TVAPP_ACCOUNT_TOKEN": "tok", "TVAPP_DEVICE_ID": "den.tv",
-				"TVAPP_FRIENDLY_NAME": "Den",
+				"TVAPP_FRIENDLY_NAME": "Den", "TVAPP_MAX_ACTION_AGE": "1500ms",
 			},
 			want: config{
 				Addr: ":9000", DevicePushURL: "http://push:1", DeviceAPIURL: "https://api", AlexaURL: "http://alexa:2",
 				AccountToken: "tok", DeviceID: "den.tv", EndpointID: "livingroom-tv-den-tv", FriendlyName: "Den",
+				MaxActionAge: 1500 * time.Millisecond,
 			},
 		},
 		{name: "explicit endpoint id", env: map[string]string{"TVAPP_ENDPOINT_ID": "tv#1"}, want: config{EndpointID: "tv#1"}},
 		{name: "invalid endpoint id", env: map[string]string{"TVAPP_ENDPOINT_ID": "tv.1"}, wantErr: "TVAPP_ENDPOINT_ID"},
 		{name: "invalid device API URL", env: map[string]string{"DEVICE_API_URL": "127.0.0.1:3000"}, wantErr: "DEVICE_API_URL"},
 		{name: "long friendly name", env: map[string]string{"TVAPP_FRIENDLY_NAME": strings.Repeat("x", 129)}, wantErr: "TVAPP_FRIENDLY_NAME"},
+		{name: "max action age not a duration", env: map[string]string{"TVAPP_MAX_ACTION_AGE": "5"}, wantErr: "TVAPP_MAX_ACTION_AGE"},
+		{name: "max action age zero", env: map[string]string{"TVAPP_MAX_ACTION_AGE": "0s"}, wantErr: "TVAPP_MAX_ACTION_AGE"},
+		{name: "max action age negative", env: map[string]string{"TVAPP_MAX_ACTION_AGE": "-1s"}, wantErr: "TVAPP_MAX_ACTION_AGE"},
+		{name: "max action age too long", env: map[string]string{"TVAPP_MAX_ACTION_AGE": "1h"}, wantErr: "TVAPP_MAX_ACTION_AGE"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,7 +91,20 @@ func TestRun(t *testing.T) {
 	t.Parallel()
 	const regID = "amzn1.adm-registration.v3.run"
 
+	reports := make(chan map[string]any, 100)
 	deviceAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && r.URL.Path == "/v1/devices/livingroom-tv-sim-0001/state" {
+			var report map[string]any
+			if err := json.NewDecoder(r.Body).Decode(&report); err != nil || r.Header.Get("Authorization") != "Bearer tok" {
+				t.Errorf("state report %v %v", report, err)
+			}
+			select {
+			case reports <- report:
+			default:
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		var body map[string]string
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		if r.URL.Path != "/v1/devices" || r.Header.Get("Authorization") != "Bearer tok" || body["registrationId"] != regID {
@@ -164,6 +182,22 @@ func TestRun(t *testing.T) {
 	getJSON(t, base+"/v1/state", &st)
 	if st.PlaybackState != "PLAYING" || st.Screen != "player" || st.Content.Title != "Late" || st.RegistrationID != regID {
 		t.Fatalf("state %+v", st)
+	}
+
+	// The change reaches the device API as a state report.
+	for deadline := time.After(10 * time.Second); ; {
+		select {
+		case r := <-reports:
+			if r["lastActionId"] != "act-1" {
+				continue // the start-up report
+			}
+			if r["playbackState"] != "PLAYING" || r["registrationId"] != regID || r["screen"] != "player" {
+				t.Fatalf("state report %v", r)
+			}
+		case <-deadline:
+			t.Fatal("no state report for act-1")
+		}
+		break
 	}
 
 	cancel()

@@ -181,6 +181,7 @@ type builder struct {
 	counts   Counts
 	problems []string
 	missing  []string
+	root     string // directory the files are read from, for error messages
 }
 
 func newBuilder() *builder {

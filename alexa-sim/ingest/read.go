@@ -6,44 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"livingroom/internal/cdf"
 )
-
-// The files Alexa ingests from the catalog directory: VOD works, and the
-// linear catalog, which CDF keeps separate.
-const (
-	CatalogFile  = "catalog.xml"
-	ChannelsFile = "channels.xml"
-)
-
-// LoadDir reads CatalogFile and ChannelsFile from dir. A missing file is not
-// an error, as Alexa serves whatever it last ingested (here: nothing); it is
-// listed in Catalog.Missing. Malformed XML is an error.
-func LoadDir(ctx context.Context, dir string) (*Catalog, error) {
-	b := newBuilder()
-	for _, name := range []string{CatalogFile, ChannelsFile} {
-		path := filepath.Join(dir, name)
-		f, err := os.Open(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			b.missing = append(b.missing, name)
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("open catalog file: %w", err)
-		}
-		err = b.read(ctx, f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
-		}
-	}
-	return b.build(), nil
-}
 
 // Read reads one CDF document (works, linear data or both) into a catalog.
 func Read(ctx context.Context, r io.Reader) (*Catalog, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"livingroom/alexa-sim/ingest"
 	"livingroom/catalog-exporter/source"
 	"livingroom/internal/catalog"
+	"livingroom/internal/vsk"
 )
 
 // benchWorks is the size of the catalog the issue sets the target on.
@@ -22,31 +22,21 @@ const benchWorks = 120_000
 var (
 	syntheticOnce  sync.Once
 	syntheticIndex *Index
+	syntheticShow  ingest.Work // a series of the synthetic catalog
+	syntheticMovie ingest.Work // a movie of it
+	syntheticChan  ingest.Channel
 	wordsOnce      sync.Once
 	wordsIndex     *Index
 )
 
 // synthetic indexes the exporter's synthetic catalog of benchWorks works
-// (series, seasons, episodes and movies; series and movies have titles
-// that resolve).
+// (series, seasons, episodes, movies and channels; series and movies have
+// the titles that resolve).
 func synthetic(b *testing.B) *Index {
 	syntheticOnce.Do(func() {
-		rc, err := source.Synthetic(benchWorks)()
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer rc.Close()
-		dec := source.NewDecoder(rc)
 		var works []ingest.Work
 		var channels []ingest.Channel
-		for {
-			rec, err := dec.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
+		err := source.Synthetic{Works: benchWorks, Seed: 1}.Walk(context.Background(), func(rec source.Record) error {
 			switch {
 			case rec.Channel != nil:
 				c := rec.Channel
@@ -56,10 +46,57 @@ func synthetic(b *testing.B) *Index {
 			case rec.Work.Kind == catalog.Series:
 				works = append(works, ingest.Work{ID: rec.Work.ID, Title: rec.Work.Title, Kind: ingest.TVShow})
 			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
 		syntheticIndex = NewIndex(works, channels)
+		// Titles that name exactly one work, so the benchmark can check
+		// what it resolved.
+		for _, w := range works {
+			m, ok := syntheticIndex.findTitle(mustTokens(b, w.Title))
+			if !ok || len(syntheticIndex.titles[m.title].works) != 1 || len(strings.Fields(w.Title)) != 3 {
+				continue
+			}
+			switch {
+			case w.Kind == ingest.TVShow && syntheticShow.ID == "":
+				syntheticShow = w
+			case w.Kind == ingest.Movie && syntheticMovie.ID == "":
+				syntheticMovie = w
+			}
+		}
+		syntheticChan = channels[len(channels)/2]
+		if syntheticShow.ID == "" || syntheticMovie.ID == "" {
+			b.Fatal("no unique three-word titles in the synthetic catalog")
+		}
 	})
 	return syntheticIndex
+}
+
+func mustTokens(b *testing.B, s string) []token {
+	toks, err := tokenize(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return toks
+}
+
+// misspell swaps two letters in the middle of the longest word.
+func misspell(title string) string {
+	words := strings.Fields(title)
+	longest := 0
+	for i, w := range words {
+		if len(w) > len(words[longest]) {
+			longest = i
+		}
+	}
+	w := []byte(words[longest])
+	if m := len(w) / 2; len(w) >= 5 {
+		w[m], w[m+1] = w[m+1], w[m]
+	}
+	words[longest] = string(w)
+	return strings.Join(words, " ")
 }
 
 // wordy indexes benchWorks distinct titles of 1 to 5 made-up words from a
@@ -92,26 +129,38 @@ func wordy(b *testing.B) *Index {
 }
 
 // BenchmarkParse measures parse + resolve of 10-word utterances against a
-// 120,000-work catalog (target: ≤ 20 µs each).
+// 120,000-work catalog (target: ≤ 20 µs each), checking what resolved.
 func BenchmarkParse(b *testing.B) {
 	p := New("livingroom")
 	ctx := context.Background()
+	synthetic(b)
 	for _, bb := range []struct {
 		name, utterance string
 		index           func(*testing.B) *Index
+		wantID          string // the externalIds value the first entity must carry
 	}{
-		{"synthetic/title-season-episode", "Alexa please watch synthetic series 1234 season 2 episode 3", synthetic},
-		{"synthetic/misspelt", "Alexa please watch the synthetik muvie 4321 on the tv", synthetic},
-		{"synthetic/not-in-catalog", "Alexa please watch something that is not in this catalog", synthetic},
-		{"synthetic/channel", "Alexa could you please tune to synthetic channel 7 now", synthetic},
-		{"synthetic/seek", "Alexa please fast forward two minutes and thirty seconds now", synthetic},
-		{"wordy/not-in-catalog", "Alexa please watch something that is not in this catalog", wordy},
-		{"wordy/misspelt", "Alexa please watch kalomi nerratu sivepo dagri monta lek please", wordy},
+		{"synthetic/title-season-episode", "Alexa please watch " + syntheticShow.Title + " season 2 episode 3", synthetic, syntheticShow.ID},
+		{"synthetic/misspelt", "Alexa please watch " + misspell(syntheticMovie.Title) + " on the tv now", synthetic, syntheticMovie.ID},
+		{"synthetic/not-in-catalog", "Alexa please watch something that is not in this catalog", synthetic, ""},
+		{"synthetic/channel", "Alexa could you please tune to channel " + syntheticChan.Number + " right now", synthetic, ""},
+		{"synthetic/seek", "Alexa please fast forward two minutes and thirty seconds now", synthetic, ""},
+		{"wordy/not-in-catalog", "Alexa please watch something that is not in this catalog", wordy, ""},
+		{"wordy/misspelt", "Alexa please watch kalomi nerratu sivepo dagri monta lek please", wordy, ""},
 	} {
 		x := bb.index(b)
 		if n := len(strings.Fields(bb.utterance)); n != 10 {
 			b.Fatalf("%q has %d words, want 10", bb.utterance, n)
 		}
+		in, err := p.Parse(ctx, bb.utterance, x)
+		if err != nil {
+			b.Fatalf("%q: %v", bb.utterance, err)
+		}
+		if bb.wantID != "" {
+			if es := in.Payload.(vsk.EntityPayload).Entities; es[0].ExternalIDs["livingroom"] != bb.wantID {
+				b.Fatalf("%q resolved to %+v, want %s", bb.utterance, es[0], bb.wantID)
+			}
+		}
+		b.Logf("%s: %q", bb.name, bb.utterance)
 		b.Run(bb.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

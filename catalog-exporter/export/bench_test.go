@@ -4,12 +4,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"sync"
 	"testing"
 	"time"
 
+	"livingroom/catalog-exporter/dirsink"
 	"livingroom/catalog-exporter/export"
 	"livingroom/catalog-exporter/source"
 )
@@ -33,7 +36,11 @@ func BenchmarkExport(b *testing.B) {
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("works=%d", n), func(b *testing.B) {
 			dir := b.TempDir()
-			e := export.Exporter{Now: time.Now}
+			sink, err := dirsink.New(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			e := export.Exporter{Now: time.Now, Sink: sink, StateDir: filepath.Join(dir, ".state")}
 			var peak heapPeaks
 			var fileBytes int64
 			var before, after runtime.MemStats
@@ -42,7 +49,8 @@ func BenchmarkExport(b *testing.B) {
 			for b.Loop() {
 				runtime.GC() // start every run from the same heap
 				stop := peak.watch()
-				sum, err := e.Export(context.Background(), source.Synthetic(n), dir)
+				os.RemoveAll(e.StateDir) // a full export every time
+				sum, err := e.Export(context.Background(), source.Synthetic{Works: n, Seed: 1})
 				stop()
 				if err != nil {
 					b.Fatal(err)

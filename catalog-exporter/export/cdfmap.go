@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"livingroom/internal/catalog"
 	"livingroom/internal/cdf"
+	"livingroom/internal/ember"
 )
 
 // mapper turns domain records into CDF elements. It is pure: the same
@@ -39,7 +41,7 @@ func (m mapper) common(w catalog.Work) cdf.Common {
 	c := cdf.Common{
 		ID:             w.ID,
 		Titles:         []cdf.Localized{m.text(w.Title)},
-		Offers:         m.offers,
+		Offers:         m.offersOf(w.Availability),
 		ReleaseYear:    releaseYear(w),
 		Synopsis:       m.texts(w.Synopsis),
 		ImageURL:       w.ImageURL,
@@ -72,6 +74,32 @@ func (m mapper) common(w catalog.Work) cdf.Common {
 		c.ContentRatings = &cdf.ContentRatings{Rating: []cdf.ContentRating{{System: system, Certification: w.ContentRating}}}
 	}
 	return c
+}
+
+// offersOf maps availability windows to CDF offers; a work without any is
+// offered by subscription, always, in the exporter's regions.
+func (m mapper) offersOf(ws []catalog.Window) cdf.Offers {
+	if len(ws) == 0 {
+		return m.offers
+	}
+	var o cdf.Offers
+	for _, w := range ws {
+		offer := cdf.Offer{Regions: cdf.Regions{Countries: w.Regions}, WindowStart: xsdDateTime(w.Start), WindowEnd: xsdDateTime(w.End)}
+		if w.Offer == catalog.OfferFree {
+			o.Free = append(o.Free, offer)
+		} else {
+			o.Subscription = append(o.Subscription, offer)
+		}
+	}
+	return o
+}
+
+// xsdDateTime turns a date or RFC 3339 time into an xsd:dateTime.
+func xsdDateTime(s string) string {
+	if len(s) == len("2006-01-02") {
+		return cdf.DateTime(s)
+	}
+	return s
 }
 
 // releaseYear falls back to the year of the release or air date: matching
@@ -142,4 +170,34 @@ func broadcast(c catalog.Channel) cdf.Broadcast {
 // slug makes an id part from a name: "Living Room" → "living-room".
 func slug(s string) string {
 	return strings.ReplaceAll(catalog.NormalizeTitle(s), " ", "-")
+}
+
+// program maps a work to an EMBER program with its offers.
+func (m mapper) program(w *catalog.Work, version int64) (ember.Program, []ember.Offer) {
+	kind := map[catalog.Kind]string{catalog.Movie: ember.Movie, catalog.Series: ember.TVSeries,
+		catalog.Season: ember.TVSeason, catalog.Episode: ember.TVEpisode}[w.Kind]
+	p := ember.Program{
+		Kind: kind, ID: w.ID, Version: version, Title: w.Title, Language: m.locale, Synopsis: w.Synopsis,
+		ImageURL: w.ImageURL, Genres: w.Genres, ReleaseDate: cmp.Or(w.ReleaseDate, w.AirDate), ReleaseYear: releaseYear(*w),
+		Runtime: w.RuntimeMinutes, Cast: w.Actors, Directors: w.Directors,
+		SeriesID: w.SeriesID, SeasonID: w.SeasonID, Season: w.Season, Episode: w.Episode,
+	}
+	for _, scheme := range slices.Sorted(maps.Keys(w.ExternalIDs)) {
+		p.ExternalIDs = append(p.ExternalIDs, [2]string{scheme, w.ExternalIDs[scheme]})
+	}
+	if system := ratingSystem(w.ContentRating); system != "" {
+		p.Rating = [2]string{system, w.ContentRating}
+	}
+	var offers []ember.Offer
+	o := m.offersOf(w.Availability)
+	for _, x := range []struct {
+		kind string
+		list []cdf.Offer
+	}{{catalog.OfferSubscription, o.Subscription}, {catalog.OfferFree, o.Free}} {
+		for _, c := range x.list {
+			offers = append(offers, ember.Offer{ProgramID: w.ID, Version: version, Entitlement: x.kind,
+				Regions: c.Regions.Countries, Start: c.WindowStart, End: c.WindowEnd})
+		}
+	}
+	return p, offers
 }

@@ -6,114 +6,212 @@ import (
 	"slices"
 	"strings"
 
+	"livingroom/catalog-exporter/source"
 	"livingroom/internal/catalog"
 )
 
-// checker validates a stream of records against each other: unique ids,
-// parents present (and before their children), no two episodes at the same
-// position. It keeps the accepted series and seasons, never the works; of
-// the ids it keeps only those a first pass found may repeat (suspects).
-type checker struct {
-	suspects  map[string]struct{} // nil: every id may repeat
-	seen      map[string]struct{} // accepted ids among the suspects
-	series    map[string]*seriesInfo
-	seasons   map[string]*seasonInfo
-	numbers   map[string]string // channel number → channel id
-	callSigns map[string]string // upper-case call sign → channel id
+// Severity of a problem.
+type Severity string
+
+// Errors leave the work out (or, with Strict, refuse the catalog);
+// warnings are reported and the work is exported.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Problem is one finding about one field of one record.
+type Problem struct {
+	Severity Severity `json:"severity"`
+	Line     int      `json:"line,omitempty"` // in the source, when it has lines
+	ID       string   `json:"id,omitempty"`
+	Field    string   `json:"field"`
+	Message  string   `json:"message"`
 }
 
-type seriesInfo struct {
-	title   string
-	seasons bitset // season numbers in use
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(string(p.Severity))
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ": line %d", p.Line)
+	}
+	id := p.ID
+	if id == "" {
+		id = "(no id)"
+	}
+	fmt.Fprintf(&b, ": %s: field %q: %s", id, p.Field, p.Message)
+	return b.String()
+}
+
+// MaxChannels bounds the live channels of one catalog: they are kept in
+// memory to write the lineup.
+const MaxChannels = 10_000
+
+// checker validates the catalog in two passes over the id-ordered source.
+// The first checks every record on its own and collects what references
+// need: the valid series (with their titles) and seasons, the channels.
+// Between the passes seasons are checked against their series. The second
+// pass checks episodes against their seasons. Both passes see duplicates
+// side by side, since the source is in id order; the first record of an id
+// wins.
+type checker struct {
+	report   func(Problem)
+	errors   int
+	warnings int
+
+	invalid map[string]struct{} // ids rejected in the first pass
+	series  map[string]string   // valid series id → title
+	seasons map[string]*seasonInfo
+	order   []string // season ids in id order, for deterministic reports
+
+	channels  []catalog.Channel
+	numbers   map[string]string // channel number → channel id
+	callSigns map[string]string // upper-case call sign → channel id
+
+	prevID string // the id of the previous record of the walk
+	works  int    // works accepted by the first pass
 }
 
 type seasonInfo struct {
 	seriesID string
 	number   int
-	episodes bitset // episode numbers in use
+	line     int
+	episodes bitset
 }
 
-// newChecker checks for duplicates among suspects only; nil suspects
-// means all ids.
-func newChecker(suspects map[string]struct{}) *checker {
+func newChecker(report func(Problem)) *checker {
 	return &checker{
-		suspects:  suspects,
-		seen:      map[string]struct{}{},
-		series:    map[string]*seriesInfo{},
-		seasons:   map[string]*seasonInfo{},
-		numbers:   map[string]string{},
-		callSigns: map[string]string{},
+		report: report, invalid: map[string]struct{}{}, series: map[string]string{}, seasons: map[string]*seasonInfo{},
+		numbers: map[string]string{}, callSigns: map[string]string{},
 	}
 }
 
-// work checks one work and, when it is accepted, remembers it and returns
-// it with SeriesTitle filled from its series.
-func (c *checker) work(w catalog.Work) (catalog.Work, error) {
-	errs := fieldErrors(w.Validate())
-	bad := func(field, format string, args ...any) {
-		// One problem per field: a season that is not a number needs no
-		// second message saying it does not match.
-		if !slices.ContainsFunc(errs, func(fe *catalog.FieldError) bool { return fe.Field == field }) {
-			errs = append(errs, &catalog.FieldError{ID: w.ID, Field: field, Msg: fmt.Sprintf(format, args...)})
-		}
+func (c *checker) problem(sev Severity, line int, id, field, msg string) {
+	if sev == SeverityError {
+		c.errors++
+	} else {
+		c.warnings++
 	}
-	if c.duplicate(w.ID) {
-		bad("id", "duplicate id: an earlier record has it")
+	if c.report != nil {
+		c.report(Problem{Severity: sev, Line: line, ID: id, Field: field, Message: msg})
 	}
-	var parent *seriesInfo
-	if w.Kind == catalog.Season || w.Kind == catalog.Episode {
-		if parent = c.series[w.SeriesID]; parent == nil && w.SeriesID != "" {
-			bad("seriesId", "series %q not found: it must come earlier in the source and be valid", w.SeriesID)
-		}
-	}
-	var season *seasonInfo
-	switch w.Kind {
-	case catalog.Season:
-		if parent != nil && parent.seasons.has(w.Season) {
-			bad("season", "series %q already has a season %d", w.SeriesID, w.Season)
-		}
-	case catalog.Episode:
-		if season = c.seasons[w.SeasonID]; season == nil && w.SeasonID != "" {
-			bad("seasonId", "season %q not found: it must come earlier in the source and be valid", w.SeasonID)
-		}
-		switch {
-		case season == nil:
-		case season.seriesID != w.SeriesID:
-			bad("seasonId", "season %q belongs to series %q, not %q", w.SeasonID, season.seriesID, w.SeriesID)
-		case season.number != w.Season:
-			bad("season", "is %d but season %q is number %d", w.Season, w.SeasonID, season.number)
-		case season.episodes.has(w.Episode):
-			bad("episode", "season %q already has an episode %d", w.SeasonID, w.Episode)
-		}
-	}
-	if len(errs) > 0 {
-		return w, errs
-	}
+}
 
-	c.accept(w.ID)
+func (c *checker) fieldErrors(sev Severity, line int, fes catalog.FieldErrors) {
+	for _, fe := range fes {
+		c.problem(sev, line, fe.ID, fe.Field, fe.Msg)
+	}
+}
+
+// duplicate tells whether the record repeats the id of the one before.
+func (c *checker) duplicate(id string) bool {
+	dup := id != "" && id == c.prevID
+	c.prevID = id
+	return dup
+}
+
+// first is the first pass over one record.
+func (c *checker) first(rec source.Record) {
+	if rec.Err != nil {
+		var fe *catalog.FieldError
+		if errors.As(rec.Err, &fe) {
+			c.problem(SeverityError, rec.Line, fe.ID, fe.Field, fe.Msg)
+		} else {
+			c.problem(SeverityError, rec.Line, "", "record", rec.Err.Error())
+		}
+		return
+	}
+	if c.duplicate(rec.ID()) {
+		c.problem(SeverityError, rec.Line, rec.ID(), "id", "duplicate id: an earlier line has it")
+		return
+	}
+	if rec.Channel != nil {
+		c.channel(rec.Line, *rec.Channel)
+		return
+	}
+	w := rec.Work
+	if err := w.Validate(); err != nil {
+		c.fieldErrors(SeverityError, rec.Line, asFieldErrors(w.ID, err))
+		c.invalid[w.ID] = struct{}{}
+		return
+	}
+	c.fieldErrors(SeverityWarning, rec.Line, w.Warnings())
+	c.works++
 	switch w.Kind {
 	case catalog.Series:
-		c.series[w.ID] = &seriesInfo{title: w.Title}
+		c.series[w.ID] = w.Title
 	case catalog.Season:
-		parent.seasons.set(w.Season)
-		c.seasons[w.ID] = &seasonInfo{seriesID: w.SeriesID, number: w.Season}
-	case catalog.Episode:
-		season.episodes.set(w.Episode)
+		c.seasons[w.ID] = &seasonInfo{seriesID: w.SeriesID, number: w.Season, line: rec.Line}
+		c.order = append(c.order, w.ID)
 	}
-	if parent != nil && w.SeriesTitle == "" {
-		w.SeriesTitle = parent.title
-	}
-	return w, nil
 }
 
-// channel checks one channel: unique id, number and call sign.
-func (c *checker) channel(ch catalog.Channel) error {
-	errs := fieldErrors(ch.Validate())
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, &catalog.FieldError{ID: ch.ID, Field: field, Msg: fmt.Sprintf(format, args...)})
+// between checks the seasons against their series, once the first pass has
+// seen every series.
+func (c *checker) between() {
+	taken := map[string]string{} // series id + season number → season id
+	for _, id := range c.order {
+		s := c.seasons[id]
+		bad := func(field, msg string) {
+			c.problem(SeverityError, s.line, id, field, msg)
+			delete(c.seasons, id)
+			c.invalid[id] = struct{}{}
+			c.works--
+		}
+		key := fmt.Sprintf("%s#%d", s.seriesID, s.number)
+		if _, ok := c.series[s.seriesID]; !ok {
+			bad("seriesId", fmt.Sprintf("series %q not found or not valid", s.seriesID))
+		} else if other, ok := taken[key]; ok {
+			bad("season", fmt.Sprintf("series %q already has a season %d (%s)", s.seriesID, s.number, other))
+		} else {
+			taken[key] = id
+		}
 	}
-	if c.duplicate(ch.ID) {
-		bad("id", "duplicate id: an earlier record has it")
+	c.order = nil
+	c.prevID = ""
+}
+
+// second is the second pass over one record: it returns the work to export
+// (with SeriesTitle filled from its series), or nil.
+func (c *checker) second(rec source.Record) *catalog.Work {
+	if rec.Err != nil || c.duplicate(rec.ID()) || rec.Work == nil {
+		return nil
+	}
+	w := rec.Work
+	if _, bad := c.invalid[w.ID]; bad {
+		return nil
+	}
+	if w.Kind == catalog.Episode {
+		s := c.seasons[w.SeasonID]
+		msg, field := "", "seasonId"
+		switch {
+		case s == nil:
+			msg = fmt.Sprintf("season %q not found or not valid", w.SeasonID)
+		case s.seriesID != w.SeriesID:
+			msg = fmt.Sprintf("season %q belongs to series %q, not %q", w.SeasonID, s.seriesID, w.SeriesID)
+		case s.number != w.Season:
+			field, msg = "season", fmt.Sprintf("is %d but season %q is number %d", w.Season, w.SeasonID, s.number)
+		case s.episodes.has(w.Episode):
+			field, msg = "episode", fmt.Sprintf("season %q already has an episode %d", w.SeasonID, w.Episode)
+		}
+		if msg != "" {
+			c.problem(SeverityError, rec.Line, w.ID, field, msg)
+			c.works--
+			return nil
+		}
+		s.episodes.set(w.Episode)
+	}
+	if w.SeriesTitle == "" && w.SeriesID != "" {
+		w.SeriesTitle = c.series[w.SeriesID]
+	}
+	return w
+}
+
+// channel checks one channel: unique number and call sign.
+func (c *checker) channel(line int, ch catalog.Channel) {
+	fes := asFieldErrors(ch.ID, ch.Validate())
+	bad := func(field, format string, args ...any) {
+		fes = append(fes, &catalog.FieldError{ID: ch.ID, Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	if other, ok := c.numbers[ch.Number]; ok && ch.Number != "" {
 		bad("number", "channel %q already has number %s", other, ch.Number)
@@ -122,49 +220,30 @@ func (c *checker) channel(ch catalog.Channel) error {
 	if other, ok := c.callSigns[sign]; ok && sign != "" {
 		bad("callSign", "channel %q already has call sign %s", other, ch.CallSign)
 	}
-	if len(errs) > 0 {
-		return errs
+	if len(c.channels) >= MaxChannels {
+		bad("id", "more than %d channels", MaxChannels)
 	}
-	c.accept(ch.ID)
+	if len(fes) > 0 {
+		c.fieldErrors(SeverityError, line, fes)
+		return
+	}
 	if ch.Number != "" {
 		c.numbers[ch.Number] = ch.ID
 	}
 	if sign != "" {
 		c.callSigns[sign] = ch.ID
 	}
-	return nil
+	c.channels = append(c.channels, ch)
 }
 
-// fieldErrors returns the field errors of a Validate result, so that more
-// can be appended.
-func fieldErrors(err error) catalog.FieldErrors {
-	var fes catalog.FieldErrors
-	if err != nil && !errors.As(err, &fes) {
-		fes = catalog.FieldErrors{{Field: "record", Msg: err.Error()}}
+func asFieldErrors(id string, err error) catalog.FieldErrors {
+	if err == nil {
+		return nil
 	}
-	return slices.Clone(fes)
-}
-
-func (c *checker) suspect(id string) bool {
-	if c.suspects == nil {
-		return true
+	if fes, ok := err.(catalog.FieldErrors); ok {
+		return slices.Clone(fes)
 	}
-	_, ok := c.suspects[id]
-	return ok
-}
-
-func (c *checker) duplicate(id string) bool {
-	if id == "" || !c.suspect(id) {
-		return false
-	}
-	_, ok := c.seen[id]
-	return ok
-}
-
-func (c *checker) accept(id string) {
-	if c.suspect(id) {
-		c.seen[id] = struct{}{}
-	}
+	return catalog.FieldErrors{{ID: id, Field: "record", Msg: err.Error()}}
 }
 
 // bitset marks small positive numbers (season and episode numbers ≤ 9999).

@@ -1,382 +1,634 @@
 // Package export turns the partner's metadata into Amazon's catalog files
-// (CDF v1.3: the works in catalog.xml, the live channels in channels.xml,
-// since Amazon takes linear data as a separate catalog) and fills the
-// catalog index the skill resolves entities with.
+// — CDF v1.3 (one file, or pages and a manifest) and EMBER 1.0 (a full
+// catalog or an update with deletes) — and keeps the catalog index the
+// skill resolves entities with up to date.
 //
-// CDF is a full snapshot: Amazon deletes whatever a new upload leaves out.
-// So by default a source with any invalid record produces no files at all;
-// SkipInvalid writes the valid rest. Files are written to temporary names
-// and renamed into place only when complete.
+// An export reads the source in id order, in passes that each hold one
+// record at a time:
 //
-// The source is streamed: one record is in memory at a time, plus a Bloom
-// filter of the ids (12 bits an id, to find duplicates) and the series and
-// seasons (to check that episodes point at them). A first pass reads only
-// the ids; the file pass and the index pass read the records.
+//  1. validate: every record on its own, duplicates (side by side in id
+//     order), seasons against series;
+//  2. write: episodes against seasons; each work is encoded once, hashed,
+//     and merged with the snapshot of the last export (also in id order)
+//     into Added / Updated / Unchanged / Removed; files are streamed to the
+//     sink; the next snapshot is written beside the last;
+//  3. index (with an Index): the works that changed, again from the source.
+//
+// Nothing is published when the catalog is refused (Strict and any error,
+// fewer than half the works with a valid image, more removals than
+// MaxRemovals allows): the catalog file and the manifests are committed only
+// at the end, and pages or EMBER files already written are not referenced.
 package export
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 
 	"livingroom/catalog-exporter/source"
 	"livingroom/internal/catalog"
 	"livingroom/internal/cdf"
+	"livingroom/internal/ember"
 )
 
-// The files written into the output directory (alexa-sim reads the same).
+// ErrRefused means the catalog was not published; the Summary says why.
+var ErrRefused = errors.New("catalog refused")
+
+// ErrRejected is the former name of ErrRefused.
+var ErrRejected = ErrRefused
+
+// Formats to export.
 const (
-	CatalogFile  = "catalog.xml"
-	ChannelsFile = "channels.xml"
+	FormatCDF   = "cdf"
+	FormatEMBER = "ember"
 )
 
-// ErrRejected means the source had invalid records and, without
-// SkipInvalid, nothing was written.
-var ErrRejected = errors.New("catalog rejected")
+// Index is the catalog index as the exporter keeps it up to date. The
+// DynamoDB adapter implements it.
+type Index interface {
+	// PutWorks writes works that are new to the index.
+	PutWorks(ctx context.Context, works []catalog.Work) error
+	// ReplaceWorks writes changed works and removes their lookup items
+	// that no longer apply (a renamed title, a dropped external id).
+	ReplaceWorks(ctx context.Context, works []catalog.Work) error
+	// DeleteWorks removes works and all their lookup items.
+	DeleteWorks(ctx context.Context, ids []string) error
+	PutChannels(ctx context.Context, channels []catalog.Channel) error
+	DeleteChannels(ctx context.Context, ids []string) error
+}
 
-// Exporter exports one source. The zero value works, with the defaults
-// documented on each field.
+// Limit is a threshold given as a count or a percentage.
+type Limit struct {
+	Count   int     // used when Percent is 0
+	Percent float64 // of the works in the last export
+}
+
+// ParseLimit reads "500" or "2.5%".
+func ParseLimit(s string) (Limit, error) {
+	var l Limit
+	var err error
+	if p, ok := strings.CutSuffix(strings.TrimSpace(s), "%"); ok {
+		_, err = fmt.Sscanf(p, "%g", &l.Percent)
+		if err == nil && (l.Percent < 0 || l.Percent > 100) {
+			err = errors.New("out of range")
+		}
+		if l.Percent == 0 {
+			l.Count = 0
+		}
+	} else {
+		_, err = fmt.Sscanf(s, "%d", &l.Count)
+		if err == nil && l.Count < 0 {
+			err = errors.New("negative")
+		}
+	}
+	if err != nil {
+		return Limit{}, fmt.Errorf("%q is not a count or a percentage: %v", s, err)
+	}
+	return l, nil
+}
+
+func (l Limit) String() string {
+	if l.Percent > 0 {
+		return fmt.Sprintf("%g%%", l.Percent)
+	}
+	return fmt.Sprint(l.Count)
+}
+
+// allows tells whether n of total is within the limit.
+func (l Limit) allows(n, total int) bool {
+	if l.Percent > 0 {
+		return float64(n) <= l.Percent/100*float64(total)
+	}
+	return n <= l.Count
+}
+
+// DefaultMaxRemovals refuses an export that would remove more than a tenth
+// of the catalog.
+var DefaultMaxRemovals = Limit{Percent: 10}
+
+// Exporter exports one source. Sink and StateDir are required; the other
+// fields have the defaults documented on them.
 type Exporter struct {
-	Partner     string   // CDF Partner; default "Living Room"
-	Locale      string   // locale of titles and texts; default "en-US"
-	Regions     []string // countries of the subscription offer; default US
-	SkipInvalid bool     // write the valid records when some are invalid
+	Partner string   // CDF Partner; default "Living Room"
+	Locale  string   // locale of titles and texts; default "en-US"
+	Regions []string // countries of works without availability; default US
+	Formats []string // FormatCDF, FormatEMBER; default CDF
 
-	// Index, when set, is filled after the files are in place, from a
-	// second read of the source, with the same records as the files.
-	Index      catalog.IndexWriter
-	IndexBatch int // works per PutWorks call; default 100
+	Strict      bool   // refuse on any error instead of leaving the work out
+	MaxRemovals *Limit // default DefaultMaxRemovals
+	PageSize    int    // works per CDF page and EMBER file; 0: one CDF file, one EMBER file pair
+	Gzip        bool
+	EmberFull   bool // write CATALOG_FULL even when a snapshot allows an update
 
-	// Report receives every rejected record, one error per problem, each
-	// naming the line, the record id and the field. Nil discards them.
-	Report func(error)
-	Now    func() time.Time // default time.Now
+	Sink     Sink
+	StateDir string // where the snapshot of the last export is kept
+
+	// Index, when set, is updated after the files are published: in full
+	// on the first export, then with the changes only.
+	Index      Index
+	IndexBatch int // works per index call; default 100
+
+	// Report receives every problem; nil discards them.
+	Report func(Problem)
+	// Progress is told how far an export is, every few thousand records.
+	Progress func(stage string, done, total int)
+	Now      func() time.Time // default time.Now
+}
+
+// Diff counts the works of this export against the last, as Amazon's
+// ingestion report does.
+type Diff struct {
+	Added     int `json:"added"`
+	Removed   int `json:"removed"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
 }
 
 // Summary says what an export did.
 type Summary struct {
-	Works           map[catalog.Kind]int // works written, by kind
-	Channels        int                  // channels written
-	Invalid         int                  // records rejected (skipped with SkipInvalid)
-	Files           []File               // files written
-	IndexedWorks    int
-	IndexedChannels int
-	Duration        time.Duration
+	Source      string               `json:"source"`
+	Works       map[catalog.Kind]int `json:"works"` // works exported, by kind
+	Channels    int                  `json:"channels"`
+	Errors      int                  `json:"errors"`   // problems that left a record out
+	Warnings    int                  `json:"warnings"` // problems reported only
+	Images      int                  `json:"worksWithImage"`
+	Diff        Diff                 `json:"diff"`
+	FirstExport bool                 `json:"firstExport"`
+	Refused     string               `json:"refused,omitempty"` // why nothing was published
+	Files       []File               `json:"files"`
+	PagesReused int                  `json:"pagesReused,omitempty"`
+	EmberType   string               `json:"emberType,omitempty"`
+	Index       *IndexSummary        `json:"index,omitempty"`
+	Duration    time.Duration        `json:"-"`
+	Seconds     float64              `json:"seconds"`
 }
 
-// File is one file written.
-type File struct {
-	Path  string
-	Bytes int64
+// IndexSummary counts what the index update wrote.
+type IndexSummary struct {
+	Put             int `json:"put"`
+	Replaced        int `json:"replaced"`
+	Deleted         int `json:"deleted"`
+	Channels        int `json:"channels"`
+	ChannelsDeleted int `json:"channelsDeleted"`
 }
 
-// Export reads the source from open and writes CatalogFile and
-// ChannelsFile into dir (created if missing), then the index if set. When
-// the source has invalid records and SkipInvalid is off it writes nothing
-// and returns an error wrapping ErrRejected.
-func (e *Exporter) Export(ctx context.Context, open source.Opener, dir string) (Summary, error) {
+// Total is the number of works exported.
+func (s Summary) Total() int {
+	n := 0
+	for _, c := range s.Works {
+		n += c
+	}
+	return n
+}
+
+func (e *Exporter) partner() string { return cmp.Or(e.Partner, "Living Room") }
+
+func (e *Exporter) wants(format string) bool {
+	if len(e.Formats) == 0 {
+		return format == FormatCDF
+	}
+	return slices.Contains(e.Formats, format)
+}
+
+// state file names in StateDir.
+const (
+	snapshotFile = "snapshot"
+	pagesFile    = "pages"
+)
+
+// Export runs one export of src. It returns an error wrapping ErrRefused
+// when the catalog was refused (Summary.Refused says why), or another error
+// when reading, writing or indexing failed; either way the last published
+// catalog and snapshot stay as they were.
+func (e *Exporter) Export(ctx context.Context, src source.Source) (Summary, error) {
 	now := e.Now
 	if now == nil {
 		now = time.Now
 	}
 	start := now()
-	sum := Summary{Works: map[catalog.Kind]int{}}
-	suspects, err := duplicateSuspects(ctx, open)
-	if err == nil {
-		err = e.writeFiles(ctx, open, suspects, dir, &sum)
-	}
-	if err == nil && e.Index != nil {
-		err = e.writeIndex(ctx, open, suspects, &sum)
-	}
+	sum := Summary{Source: src.String(), Works: map[catalog.Kind]int{}}
+	err := e.export(ctx, src, now, &sum)
 	sum.Duration = now().Sub(start)
+	sum.Seconds = sum.Duration.Seconds()
 	return sum, err
 }
 
-func (e *Exporter) partner() string { return cmp.Or(e.Partner, "Living Room") }
+func (e *Exporter) export(ctx context.Context, src source.Source, now func() time.Time, sum *Summary) error {
+	if e.Sink == nil || e.StateDir == "" {
+		return errors.New("export: no sink or state directory")
+	}
+	chk := newChecker(e.Report)
+	defer func() { sum.Errors, sum.Warnings = chk.errors, chk.warnings }()
 
-func (e *Exporter) writeFiles(ctx context.Context, open source.Opener, suspects map[string]struct{}, dir string, sum *Summary) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create output directory: %w", err)
-	}
-	partner := e.partner()
-	works, err := createOutput(dir, CatalogFile, partner)
+	// Pass 1: validate.
+	n := 0
+	err := src.Walk(ctx, func(rec source.Record) error {
+		chk.first(rec)
+		e.progress("validate", &n, 0)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	defer works.discard()
-	channels, err := createOutput(dir, ChannelsFile, partner)
+	chk.between()
+	if e.Strict && chk.errors > 0 {
+		sum.Refused = fmt.Sprintf("%d errors and --strict", chk.errors)
+		return fmt.Errorf("%w: %s", ErrRefused, sum.Refused)
+	}
+
+	// Pass 2: write.
+	snap, hadSnapshot, err := openSnapshot(filepath.Join(e.StateDir, snapshotFile))
 	if err != nil {
 		return err
 	}
-	defer channels.discard()
+	defer snap.close()
+	sum.FirstExport = !hadSnapshot
+	prevPages, err := readLines(filepath.Join(e.StateDir, pagesFile))
+	if err != nil {
+		return err
+	}
+	stamp := now().UTC().Format("20060102T150405Z")
+	version := now().Unix()
+	w, err := e.newWriters(ctx, hadSnapshot, stamp, version, prevPages)
+	if err != nil {
+		return err
+	}
+	defer w.abort()
+	next, err := createSnapshot(filepath.Join(e.StateDir, snapshotFile))
+	if err != nil {
+		return err
+	}
+	defer next.discard()
 
 	regions := e.Regions
 	if len(regions) == 0 {
 		regions = []string{"US"}
 	}
 	m := newMapper(cmp.Or(e.Locale, "en-US"), regions)
-	var broadcasts []cdf.Broadcast // one per numbered channel: bounded by the lineup, not the catalog
-	// Once a record is rejected and nothing will be written, only validate.
-	doomed := func() bool { return sum.Invalid > 0 && !e.SkipInvalid }
-
-	err = e.scan(ctx, open, suspects, e.Report, func(w catalog.Work) error {
-		if doomed() {
+	var (
+		buf      []byte
+		removed  []string // work ids
+		goneChan []string // channel ids
+		changed  bitset   // walk positions of works to index
+		pos      = -1
+	)
+	// gone walks the snapshot up to id, counting what is not there any more.
+	gone := func(id string) {
+		for snap.ok && (id == "" || snap.cur.id < id) {
+			if snap.cur.kind == entryChannel {
+				goneChan = append(goneChan, snap.cur.id)
+			} else {
+				sum.Diff.Removed++
+				removed = append(removed, snap.cur.id)
+			}
+			snap.next()
+		}
+	}
+	// diff classifies one work or channel against the snapshot.
+	diff := func(id string, hash uint64) (isNew, isChanged bool) {
+		gone(id)
+		if snap.ok && snap.cur.id == id {
+			isChanged = snap.cur.hash != hash
+			snap.next()
+			return false, isChanged
+		}
+		return true, true
+	}
+	channelByID := map[string]*catalog.Channel{}
+	for i := range chk.channels {
+		channelByID[chk.channels[i].ID] = &chk.channels[i]
+	}
+	n = 0
+	err = src.Walk(ctx, func(rec source.Record) error {
+		pos++
+		e.progress("write", &n, chk.works)
+		if rec.Channel != nil {
+			dup := chk.duplicate(rec.ID())
+			ch := channelByID[rec.Channel.ID]
+			if ch == nil || dup {
+				return nil
+			}
+			st := m.station(*ch)
+			buf = cdf.AppendStation(buf[:0], &st)
+			h := xxhash.Sum64(buf)
+			diff(ch.ID, h)
+			return next.add(ch.ID, entryChannel, h)
+		}
+		wk := chk.second(rec)
+		if wk == nil {
 			return nil
 		}
-		sum.Works[w.Kind]++
-		switch w.Kind {
-		case catalog.Movie:
-			return works.cdf.Movie(m.movie(w))
-		case catalog.Series:
-			return works.cdf.Show(m.show(w))
-		case catalog.Season:
-			return works.cdf.Season(m.season(w))
+		buf = m.encode(buf[:0], wk)
+		d := xxhash.New()
+		d.Write(buf)
+		d.WriteString("\x00" + wk.SeriesTitle)
+		h := d.Sum64()
+		isNew, isChanged := diff(wk.ID, h)
+		switch {
+		case isNew:
+			sum.Diff.Added++
+		case isChanged:
+			sum.Diff.Updated++
 		default:
-			return works.cdf.Episode(m.episode(w))
+			sum.Diff.Unchanged++
 		}
-	}, func(c catalog.Channel) error {
-		if doomed() {
-			return nil
+		if isChanged || !hadSnapshot {
+			changed.set(pos)
 		}
-		sum.Channels++
-		if c.Number != "" {
-			broadcasts = append(broadcasts, broadcast(c))
+		sum.Works[wk.Kind]++
+		if wk.HasValidImage() {
+			sum.Images++
 		}
-		return channels.cdf.Station(m.station(c))
-	}, &sum.Invalid)
+		if err := w.work(wk, buf, h, isChanged, m, version); err != nil {
+			return err
+		}
+		return next.add(wk.ID, entryWork, h)
+	})
 	if err != nil {
 		return err
 	}
-	if doomed() {
-		sum.Works, sum.Channels = map[catalog.Kind]int{}, 0
-		return fmt.Errorf("%w: %d invalid records; nothing written (--skip-invalid writes the valid rest)", ErrRejected, sum.Invalid)
+	gone("")
+	if snap.err != nil {
+		return snap.err
 	}
-	if len(broadcasts) > 0 {
-		lineup := cdf.Lineup{ID: "lineup-" + slug(partner), Name: partner, Broadcasts: broadcasts}
-		if err := channels.cdf.Lineup(lineup); err != nil {
-			return fmt.Errorf("write %s: %w", ChannelsFile, err)
-		}
+	sum.Channels = len(chk.channels)
+
+	// Decide.
+	total := sum.Total()
+	limit := cmp.Or(e.MaxRemovals, &DefaultMaxRemovals)
+	previous := sum.Diff.Removed + sum.Diff.Updated + sum.Diff.Unchanged
+	switch {
+	case e.Strict && chk.errors > 0:
+		sum.Refused = fmt.Sprintf("%d errors and --strict", chk.errors)
+	case total > 0 && 2*sum.Images < total:
+		sum.Refused = fmt.Sprintf("only %d of %d works have a valid JPEG or PNG image; Amazon rejects a catalog where fewer than half do", sum.Images, total)
+	case hadSnapshot && !limit.allows(sum.Diff.Removed, previous):
+		sum.Refused = fmt.Sprintf("%d of the %d works of the last export would be removed, more than --max-removals %s allows", sum.Diff.Removed, previous, limit)
 	}
-	// Finish both before renaming either, so a failed write leaves the
-	// previous export untouched.
-	for _, o := range []*output{works, channels} {
-		if err := o.finish(); err != nil {
+	if sum.Refused != "" {
+		return fmt.Errorf("%w: %s", ErrRefused, sum.Refused)
+	}
+
+	// Publish.
+	if err := w.finish(e, chk, m, removed, goneChan, version); err != nil {
+		return err
+	}
+	files, err := w.publish(stamp, e.partner())
+	if err != nil {
+		return err
+	}
+	sum.Files, sum.PagesReused, sum.EmberType = files, w.pagesReused(), w.emberType
+	if err := e.index(ctx, src, chk, changed, hadSnapshot, removed, goneChan, sum); err != nil {
+		return err
+	}
+	if w.cdf != nil && w.cdf.pageSize > 0 {
+		if err := writeLines(filepath.Join(e.StateDir, pagesFile), w.cdf.pages); err != nil {
 			return err
 		}
 	}
-	for _, o := range []*output{works, channels} {
-		if err := o.commit(); err != nil {
+	return next.commit()
+}
+
+func (e *Exporter) progress(stage string, n *int, total int) {
+	if *n++; e.Progress != nil && *n%4096 == 0 {
+		e.Progress(stage, *n, total)
+	}
+}
+
+// encode appends a work's CDF element.
+func (m mapper) encode(dst []byte, w *catalog.Work) []byte {
+	switch w.Kind {
+	case catalog.Movie:
+		x := m.movie(*w)
+		return cdf.AppendMovie(dst, &x)
+	case catalog.Series:
+		x := m.show(*w)
+		return cdf.AppendShow(dst, &x)
+	case catalog.Season:
+		x := m.season(*w)
+		return cdf.AppendSeason(dst, &x)
+	default:
+		x := m.episode(*w)
+		return cdf.AppendEpisode(dst, &x)
+	}
+}
+
+// writers are the files of one export.
+type writers struct {
+	ctx       context.Context
+	cdf       *cdfWorks
+	ember     *emberFiles
+	emberType string
+	channels  *object
+	e         *Exporter
+}
+
+func (e *Exporter) newWriters(ctx context.Context, hadSnapshot bool, stamp string, version int64, prevPages []string) (*writers, error) {
+	w := &writers{ctx: ctx, e: e}
+	var err error
+	if e.wants(FormatCDF) {
+		if w.cdf, err = newCDFWorks(ctx, e.Sink, e.partner(), e.Gzip, e.PageSize, prevPages); err != nil {
+			return nil, err
+		}
+	}
+	if e.wants(FormatEMBER) {
+		action := "replace"
+		w.emberType = ember.CatalogFull
+		if hadSnapshot && !e.EmberFull {
+			w.emberType, action = ember.CatalogUpdate, "upsert"
+		}
+		w.ember = &emberFiles{ctx: ctx, sink: e.Sink, compress: e.Gzip, base: EmberDir + slug(e.partner()) + "-" + stamp,
+			catalog: slug(e.partner()), version: version, action: action, perFile: e.PageSize}
+	}
+	return w, nil
+}
+
+func (w *writers) work(wk *catalog.Work, encoded []byte, hash uint64, changed bool, m mapper, version int64) error {
+	if w.cdf != nil {
+		if err := w.cdf.work(wk.ID, encoded, hash); err != nil {
 			return err
 		}
-		sum.Files = append(sum.Files, File{Path: o.path, Bytes: o.size})
+	}
+	if w.ember != nil && (changed || w.emberType == ember.CatalogFull) {
+		p, offers := m.program(wk, version)
+		return w.ember.add(&p, offers)
 	}
 	return nil
 }
 
-func (e *Exporter) writeIndex(ctx context.Context, open source.Opener, suspects map[string]struct{}, sum *Summary) error {
-	size := e.IndexBatch
-	if size <= 0 {
-		size = 100
+// finish completes the works and writes the linear catalog.
+func (w *writers) finish(e *Exporter, chk *checker, m mapper, removed, goneChannels []string, version int64) error {
+	if w.cdf != nil {
+		if err := w.cdf.finish(); err != nil {
+			return err
+		}
+		o, err := createObject(w.ctx, e.Sink, ChannelsKey, e.Gzip)
+		if err != nil {
+			return err
+		}
+		w.channels = o
+		cw, err := cdf.NewWriter(o, e.partner())
+		if err != nil {
+			return err
+		}
+		var broadcasts []cdf.Broadcast
+		for _, c := range chk.channels {
+			if err := cw.Station(m.station(c)); err != nil {
+				return err
+			}
+			if c.Number != "" {
+				broadcasts = append(broadcasts, broadcast(c))
+			}
+		}
+		if len(broadcasts) > 0 {
+			lineup := cdf.Lineup{ID: "lineup-" + slug(e.partner()), Name: e.partner(), Broadcasts: broadcasts}
+			if err := cw.Lineup(lineup); err != nil {
+				return err
+			}
+		}
+		if err := cw.Close(); err != nil {
+			return err
+		}
 	}
+	if w.ember != nil {
+		var deletes []string
+		if w.emberType == ember.CatalogUpdate {
+			deletes = removed
+		}
+		if err := w.ember.finish(deletes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writers) publish(stamp, partner string) ([]File, error) {
+	var files []File
+	if w.cdf != nil {
+		fs, err := w.cdf.publish(stamp)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, fs...)
+		f, err := w.channels.commit()
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	if w.ember != nil {
+		fs, err := w.ember.publish(stamp, w.emberType, partner)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, fs...)
+	}
+	return files, nil
+}
+
+func (w *writers) pagesReused() int {
+	if w.cdf == nil {
+		return 0
+	}
+	return w.cdf.reused
+}
+
+func (w *writers) abort() {
+	if w.cdf != nil {
+		w.cdf.abort()
+	}
+	if w.ember != nil {
+		w.ember.abort()
+	}
+	if w.channels != nil {
+		w.channels.abort()
+	}
+}
+
+// index updates the index: every work on the first export, else the works
+// whose hash changed, read again from the source at the walk positions the
+// write pass marked.
+func (e *Exporter) index(ctx context.Context, src source.Source, chk *checker, changed bitset, hadSnapshot bool,
+	removed, goneChannels []string, sum *Summary,
+) error {
+	if e.Index == nil {
+		return nil
+	}
+	is := &IndexSummary{}
+	sum.Index = is
+	size := cmp.Or(e.IndexBatch, 100)
 	batch := make([]catalog.Work, 0, size)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := e.Index.PutWorks(ctx, batch); err != nil {
+		var err error
+		if hadSnapshot {
+			err = e.Index.ReplaceWorks(ctx, batch)
+			is.Replaced += len(batch)
+		} else {
+			err = e.Index.PutWorks(ctx, batch)
+			is.Put += len(batch)
+		}
+		if err != nil {
 			return fmt.Errorf("index: %w", err)
 		}
-		sum.IndexedWorks += len(batch)
 		batch = batch[:0]
 		return nil
 	}
-	var channels []catalog.Channel
-	var invalid int
-	// The same checks as the file pass accept the same records.
-	err := e.scan(ctx, open, suspects, nil, func(w catalog.Work) error {
-		batch = append(batch, w)
-		if len(batch) == size {
+	pos, n, prev := -1, 0, ""
+	err := src.Walk(ctx, func(rec source.Record) error {
+		pos++
+		id := rec.ID()
+		dup := id != "" && id == prev
+		prev = id
+		if rec.Work == nil || dup || !changed.has(pos) {
+			return nil
+		}
+		e.progress("index", &n, sum.Diff.Added+sum.Diff.Updated)
+		w := *rec.Work
+		if w.SeriesTitle == "" && w.SeriesID != "" {
+			w.SeriesTitle = chk.series[w.SeriesID]
+		}
+		if batch = append(batch, w); len(batch) == size {
 			return flush()
 		}
 		return nil
-	}, func(c catalog.Channel) error {
-		channels = append(channels, c)
-		return nil
-	}, &invalid)
+	})
 	if err == nil {
 		err = flush()
 	}
 	if err != nil {
 		return err
 	}
-	for len(channels) > 0 {
-		n := min(size, len(channels))
-		if err := e.Index.PutChannels(ctx, channels[:n]); err != nil {
+	for len(removed) > 0 {
+		k := min(size, len(removed))
+		if err := e.Index.DeleteWorks(ctx, removed[:k]); err != nil {
 			return fmt.Errorf("index: %w", err)
 		}
-		sum.IndexedChannels += n
-		channels = channels[n:]
+		is.Deleted += k
+		removed = removed[k:]
+	}
+	for chs := chk.channels; len(chs) > 0; {
+		k := min(size, len(chs))
+		if err := e.Index.PutChannels(ctx, chs[:k]); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+		is.Channels += k
+		chs = chs[k:]
+	}
+	if len(goneChannels) > 0 {
+		if err := e.Index.DeleteChannels(ctx, goneChannels); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+		is.ChannelsDeleted = len(goneChannels)
 	}
 	return nil
-}
-
-// scan decodes and checks the source, passing accepted records to the
-// visit functions and counting rejected ones in invalid (and reporting
-// them). It stops early only on a read error, a visit error or
-// cancellation.
-func (e *Exporter) scan(ctx context.Context, open source.Opener, suspects map[string]struct{}, report func(error),
-	visitWork func(catalog.Work) error, visitChannel func(catalog.Channel) error, invalid *int,
-) error {
-	rc, err := open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	reject := func(line int, err error) {
-		*invalid++
-		if report == nil {
-			return
-		}
-		var fes catalog.FieldErrors
-		if !errors.As(err, &fes) {
-			report(err)
-			return
-		}
-		for _, fe := range fes {
-			report(fmt.Errorf("line %d: %w", line, fe))
-		}
-	}
-	d := source.NewDecoder(rc)
-	chk := newChecker(suspects)
-	for n := 0; ; n++ {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("export: %w", err)
-			}
-		}
-		rec, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var lineErr *source.LineError
-		if errors.As(err, &lineErr) {
-			reject(rec.Line, err)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if rec.Channel != nil {
-			if err := chk.channel(*rec.Channel); err != nil {
-				reject(rec.Line, err)
-			} else if err := visitChannel(*rec.Channel); err != nil {
-				return err
-			}
-			continue
-		}
-		w, err := chk.work(*rec.Work)
-		if err != nil {
-			reject(rec.Line, err)
-		} else if err := visitWork(w); err != nil {
-			return err
-		}
-	}
-}
-
-// duplicateSuspects reads only the ids of the source and returns those that
-// may occur more than once: a Bloom filter remembers the ids (12 bits
-// each), and only ids it may have seen before are kept in full. The record
-// passes then track just these to find duplicates exactly, so memory does
-// not grow by a whole id per work.
-func duplicateSuspects(ctx context.Context, open source.Opener) (map[string]struct{}, error) {
-	rc, err := open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	seen := newBloom()
-	suspects := map[string]struct{}{}
-	n := 0
-	err = source.ScanIDs(rc, func(id string) error {
-		if n++; n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("export: %w", err)
-			}
-		}
-		if seen.add(id) {
-			suspects[id] = struct{}{}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return suspects, nil
-}
-
-// output is one CDF file being written under a temporary name next to its
-// final path, so the rename that publishes it is atomic.
-type output struct {
-	path string
-	f    *os.File
-	buf  *bufio.Writer
-	cdf  *cdf.Writer
-	size int64
-	done bool
-}
-
-func createOutput(dir, name, partner string) (*output, error) {
-	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", name, err)
-	}
-	o := &output{path: filepath.Join(dir, name), f: f, buf: bufio.NewWriterSize(f, 256<<10)}
-	if o.cdf, err = cdf.NewWriter(o.buf, partner); err != nil {
-		o.discard()
-		return nil, fmt.Errorf("write %s: %w", name, err)
-	}
-	return o, nil
-}
-
-// finish completes the document and makes it durable under its temporary
-// name.
-func (o *output) finish() error {
-	steps := []func() error{o.cdf.Close, o.buf.Flush, func() error { return o.f.Chmod(0o644) }, o.f.Sync}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return fmt.Errorf("write %s: %w", o.path, err)
-		}
-	}
-	info, err := o.f.Stat()
-	if err != nil {
-		return fmt.Errorf("write %s: %w", o.path, err)
-	}
-	o.size = info.Size()
-	if err := o.f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", o.path, err)
-	}
-	return nil
-}
-
-func (o *output) commit() error {
-	if err := os.Rename(o.f.Name(), o.path); err != nil {
-		return fmt.Errorf("publish %s: %w", o.path, err)
-	}
-	o.done = true
-	return nil
-}
-
-// discard removes the temporary file unless it was published.
-func (o *output) discard() {
-	if o.done {
-		return
-	}
-	_ = o.f.Close()
-	_ = os.Remove(o.f.Name())
 }

@@ -50,6 +50,7 @@ type Record struct {
 	Line    int
 	Work    *catalog.Work    // movie, series, season, episode
 	Channel *catalog.Channel // channel
+	Err     error            // a line that is not a record (*LineError); Work and Channel are nil
 }
 
 // LineError is a line that could not be decoded into a record. It wraps
@@ -130,11 +131,74 @@ type line struct {
 	Episode        int               `json:"episode,omitempty"`
 	AirDate        string            `json:"airDate,omitempty"`
 
+	Availability []window `json:"availability,omitempty"`
+
 	// channels
-	Name      string `json:"name,omitempty"`
-	Number    string `json:"number,omitempty"`
-	CallSign  string `json:"callSign,omitempty"`
-	Affiliate string `json:"affiliate,omitempty"`
+	Name      string   `json:"name,omitempty"`
+	Number    string   `json:"number,omitempty"`
+	CallSign  string   `json:"callSign,omitempty"`
+	Affiliate string   `json:"affiliate,omitempty"`
+	Schedule  []airing `json:"schedule,omitempty"`
+}
+
+// window is an availability window: {"offer":"subscription","regions":["US"],"start":"2024-01-01","end":"2025-01-01"}.
+type window struct {
+	Offer   string   `json:"offer"`
+	Regions []string `json:"regions"`
+	Start   string   `json:"start,omitempty"`
+	End     string   `json:"end,omitempty"`
+}
+
+// airing is a schedule entry: {"start":"2026-12-01T20:00:00Z","minutes":60,"workId":"...","title":"..."}.
+type airing struct {
+	Start   string `json:"start"`
+	Minutes int    `json:"minutes"`
+	WorkID  string `json:"workId,omitempty"`
+	Title   string `json:"title,omitempty"`
+}
+
+func windowsFromLine(ws []window) []catalog.Window {
+	if len(ws) == 0 {
+		return nil
+	}
+	out := make([]catalog.Window, len(ws))
+	for i, w := range ws {
+		out[i] = catalog.Window(w)
+	}
+	return out
+}
+
+func windowsToLine(ws []catalog.Window) []window {
+	if len(ws) == 0 {
+		return nil
+	}
+	out := make([]window, len(ws))
+	for i, w := range ws {
+		out[i] = window(w)
+	}
+	return out
+}
+
+func airingsFromLine(as []airing) []catalog.Airing {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]catalog.Airing, len(as))
+	for i, a := range as {
+		out[i] = catalog.Airing(a)
+	}
+	return out
+}
+
+func airingsToLine(as []catalog.Airing) []airing {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]airing, len(as))
+	for i, a := range as {
+		out[i] = airing(a)
+	}
+	return out
 }
 
 var kinds = map[string]catalog.Kind{
@@ -158,7 +222,7 @@ func decode(b []byte) (Record, error) {
 	if l.Type == "channel" {
 		return Record{Channel: &catalog.Channel{
 			ID: l.ID, Number: l.Number, CallSign: l.CallSign, Name: l.Name, Affiliate: l.Affiliate,
-			Genres: l.Genres, ImageURL: l.ImageURL, ExternalIDs: l.ExternalIDs,
+			Genres: l.Genres, ImageURL: l.ImageURL, ExternalIDs: l.ExternalIDs, Schedule: airingsFromLine(l.Schedule),
 		}}, nil
 	}
 	kind, ok := kinds[l.Type]
@@ -171,6 +235,7 @@ func decode(b []byte) (Record, error) {
 		ReleaseDate: l.ReleaseDate, RuntimeMinutes: l.RuntimeMinutes, Rank: l.Rank, ContentRating: l.ContentRating,
 		ImageURL: l.ImageURL, Original: l.Original, SeriesID: l.SeriesID, SeriesTitle: l.SeriesTitle,
 		SeasonID: l.SeasonID, Season: l.Season, Episode: l.Episode, AirDate: l.AirDate,
+		Availability: windowsFromLine(l.Availability),
 	}}, nil
 }
 
@@ -186,11 +251,13 @@ func Encode(w io.Writer, rec Record) error {
 			ReleaseDate: wk.ReleaseDate, RuntimeMinutes: wk.RuntimeMinutes, Rank: wk.Rank, ContentRating: wk.ContentRating,
 			ImageURL: wk.ImageURL, Original: wk.Original, SeriesID: wk.SeriesID, SeriesTitle: wk.SeriesTitle,
 			SeasonID: wk.SeasonID, Season: wk.Season, Episode: wk.Episode, AirDate: wk.AirDate,
+			Availability: windowsToLine(wk.Availability),
 		}
 	case rec.Channel != nil:
 		c := rec.Channel
 		l = line{Type: "channel", ID: c.ID, Name: c.Name, Number: c.Number, CallSign: c.CallSign,
-			Affiliate: c.Affiliate, Genres: c.Genres, ImageURL: c.ImageURL, ExternalIDs: c.ExternalIDs}
+			Affiliate: c.Affiliate, Genres: c.Genres, ImageURL: c.ImageURL, ExternalIDs: c.ExternalIDs,
+			Schedule: airingsToLine(c.Schedule)}
 	default:
 		return errors.New("encode record: neither work nor channel")
 	}
@@ -200,28 +267,4 @@ func Encode(w io.Writer, rec Record) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
-}
-
-// ScanIDs calls fn with the id of every line, reading only that field, and
-// stops at the first error fn returns. A line that is not a record is
-// passed over: Decoder reports it.
-func ScanIDs(r io.Reader, fn func(id string) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLine)
-	var rec struct {
-		ID string `json:"id"`
-	}
-	for sc.Scan() {
-		rec.ID = ""
-		if json.Unmarshal(sc.Bytes(), &rec) != nil || rec.ID == "" {
-			continue
-		}
-		if err := fn(rec.ID); err != nil {
-			return err
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("scan source ids: %w", err)
-	}
-	return nil
 }

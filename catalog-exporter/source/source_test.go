@@ -2,7 +2,9 @@ package source_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -173,25 +175,135 @@ func TestEncodeRoundTrip(t *testing.T) {
 	}
 }
 
+func walkAll(t *testing.T, src source.Source) []source.Record {
+	t.Helper()
+	var out []source.Record
+	if err := src.Walk(context.Background(), func(r source.Record) error { out = append(out, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func jsonl(t *testing.T, recs []source.Record) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, r := range recs {
+		if err := source.Encode(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
 func TestSynthetic(t *testing.T) {
 	t.Parallel()
-	for _, n := range []int{0, 1, 49, 50, 137} {
-		works, channels, errs := readAll(t, source.Synthetic(n))
-		if len(errs) > 0 || len(works) != n || len(channels) != 20 {
-			t.Fatalf("Synthetic(%d) = %d works, %d channels, %v", n, len(works), len(channels), errs)
+	for _, n := range []int{0, 1, 2, 3, 10, 137, 5000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			t.Parallel()
+			recs := walkAll(t, source.Synthetic{Works: n, Seed: 7})
+			kinds := map[catalog.Kind]int{}
+			ids := map[string]catalog.Kind{}
+			prev := ""
+			for _, r := range recs {
+				if r.ID() <= prev {
+					t.Fatalf("%s after %s: not in id order", r.ID(), prev)
+				}
+				prev = r.ID()
+				if r.Channel != nil {
+					if err := r.Channel.Validate(); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				if err := r.Work.Validate(); err != nil {
+					t.Fatal(err)
+				}
+				if w := r.Work.Warnings(); len(w) > 0 {
+					t.Fatalf("warnings: %v", w)
+				}
+				kinds[r.Work.Kind]++
+				ids[r.Work.ID] = r.Work.Kind
+			}
+			if len(ids) != n {
+				t.Fatalf("%d works, want %d", len(ids), n)
+			}
+			for _, r := range recs {
+				if w := r.Work; w != nil && (w.SeriesID != "" && ids[w.SeriesID] != catalog.Series || w.SeasonID != "" && ids[w.SeasonID] != catalog.Season) {
+					t.Fatalf("%s: dangling parent %q/%q", w.ID, w.SeriesID, w.SeasonID)
+				}
+			}
+			if n == 5000 {
+				want := map[catalog.Kind]int{catalog.Movie: 200, catalog.Series: 125, catalog.Season: 400, catalog.Episode: 4275}
+				if !reflect.DeepEqual(kinds, want) {
+					t.Fatalf("mix %v, want %v", kinds, want)
+				}
+			}
+			if again := walkAll(t, source.Synthetic{Works: n, Seed: 7}); !bytes.Equal(jsonl(t, again), jsonl(t, recs)) {
+				t.Fatal("two walks differ")
+			}
+			if n >= 10 && bytes.Equal(jsonl(t, walkAll(t, source.Synthetic{Works: n, Seed: 8})), jsonl(t, recs)) {
+				t.Fatal("another seed gives the same catalog")
+			}
+		})
+	}
+}
+
+func TestSyntheticRevisionChangesAboutOnePercent(t *testing.T) {
+	t.Parallel()
+	byID := func(recs []source.Record) map[string]string {
+		m := map[string]string{}
+		for _, r := range recs {
+			if r.Work != nil {
+				m[r.ID()] = string(jsonl(t, []source.Record{r}))
+			}
 		}
-		ids := map[string]bool{}
-		for _, w := range works {
-			if err := w.Validate(); err != nil {
-				t.Fatalf("Synthetic(%d): %v", n, err)
-			}
-			if ids[w.ID] {
-				t.Fatalf("Synthetic(%d): duplicate id %s", n, w.ID)
-			}
-			ids[w.ID] = true
-			if w.SeasonID != "" && !ids[w.SeasonID] || w.SeriesID != "" && !ids[w.SeriesID] {
-				t.Fatalf("Synthetic(%d): %s before its parents", n, w.ID)
-			}
+		return m
+	}
+	const n = 50_000
+	base := byID(walkAll(t, source.Synthetic{Works: n, Seed: 3}))
+	next := byID(walkAll(t, source.Synthetic{Works: n, Seed: 3, Revision: 1}))
+	changed, removed := 0, 0
+	for id, line := range base {
+		other, ok := next[id]
+		switch {
+		case !ok:
+			removed++
+		case other != line:
+			changed++
 		}
+	}
+	if len(next) > len(base) || changed < n/200 || changed > n/50 || removed < n/5000 || removed > n/300 {
+		t.Fatalf("revision 1 changed %d and removed %d of %d works", changed, removed, n)
+	}
+}
+
+func TestLinesWalksInIDOrder(t *testing.T) {
+	t.Parallel()
+	src := `{"type":"movie","id":"movie-b","title":"B"}
+not json
+{"type":"movie","id":"movie-a","title":"A"}
+
+{"type":"movie","id":"movie-b","title":"B again"}
+{"type":"series","id":"","title":"no id"}
+{"type":"channel","id":"channel-1","name":"One","number":"1"}
+`
+	l, err := source.Bytes(context.Background(), "test", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range walkAll(t, l) {
+		switch {
+		case r.Err != nil:
+			got = append(got, fmt.Sprintf("line %d: error", r.Line))
+		case r.Work != nil:
+			got = append(got, fmt.Sprintf("line %d: %s %s", r.Line, r.ID(), r.Work.Title))
+		default:
+			got = append(got, fmt.Sprintf("line %d: %s", r.Line, r.ID()))
+		}
+	}
+	want := []string{"line 2: error", "line 6:  no id", "line 7: channel-1", "line 3: movie-a A", "line 1: movie-b B", "line 5: movie-b B again"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("walk:\n got %q\nwant %q", got, want)
 	}
 }

@@ -57,6 +57,34 @@ type Work struct {
 	Season      int    // seasons and episodes: season number
 	Episode     int    // episodes: number within the season
 	AirDate     string // episodes: YYYY-MM-DD
+
+	// Availability lists the windows in which the work can be watched.
+	// Empty means by subscription, always, in the exporter's regions.
+	Availability []Window
+}
+
+// Offer types of an availability window, as CDF names its offers.
+const (
+	OfferSubscription = "subscription"
+	OfferFree         = "free"
+)
+
+// Window is one availability window of a work: an offer type, the
+// countries (ISO 3166-1 alpha-2) and optional start and end, each a date
+// (YYYY-MM-DD) or an RFC 3339 time.
+type Window struct {
+	Offer   string
+	Regions []string
+	Start   string
+	End     string
+}
+
+// Airing is one entry of a channel's schedule.
+type Airing struct {
+	Start   string // RFC 3339
+	Minutes int
+	WorkID  string // the work shown, when it is in the catalog
+	Title   string
 }
 
 // Channel is a live TV channel.
@@ -69,6 +97,7 @@ type Channel struct {
 	Genres      []string
 	ImageURL    string
 	ExternalIDs map[string]string
+	Schedule    []Airing // upcoming airings, in start order
 }
 
 // Index is what request paths read. Every method is a key lookup or a query

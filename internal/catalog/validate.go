@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -18,6 +19,9 @@ const (
 	MaxEpisode        = 9999     // index keys hold 4 digits
 	MaxRank           = 99999999 // index keys hold 8 digits
 	maxIDLength       = 256
+	MaxWindows        = 32   // availability windows of one work
+	MaxAirings        = 2000 // schedule entries of one channel: two weeks of half hours, with room
+	MaxTextLength     = 8192 // bytes of one title, synopsis or name
 )
 
 // ExternalSchemes are the id schemes CDF accepts in ExternalID.
@@ -113,8 +117,68 @@ func (w Work) Validate() error {
 	v.names("actors", w.Actors)
 	v.names("directors", w.Directors)
 	v.url("imageUrl", w.ImageURL)
+	v.windows(w.Availability)
+	v.length("title", w.Title)
+	v.length("synopsis", w.Synopsis)
+	v.length("seriesTitle", w.SeriesTitle)
 	return v.err()
 }
+
+// Warnings lists what Amazon's ingestion warns about without rejecting the
+// work: a release year that disagrees with the release or air date, text
+// that looks escaped twice, an image that is not JPEG or PNG, a synopsis
+// that only repeats the title. Call it on a work that Validate accepts.
+func (w Work) Warnings() FieldErrors {
+	v := fields{id: w.ID}
+	if w.ReleaseYear != 0 {
+		for _, d := range [][2]string{{"releaseDate", w.ReleaseDate}, {"airDate", w.AirDate}} {
+			if len(d[1]) >= 4 && d[1][:4] != strconv.Itoa(w.ReleaseYear) {
+				v.add("releaseYear", fmt.Sprintf("%d does not match the year of %s %s", w.ReleaseYear, d[0], d[1]))
+			}
+		}
+	}
+	texts := []struct{ field, text string }{{"title", w.Title}, {"synopsis", w.Synopsis}, {"seriesTitle", w.SeriesTitle}}
+	for _, list := range []struct {
+		field string
+		names []string
+	}{{"genres", w.Genres}, {"actors", w.Actors}, {"directors", w.Directors}} {
+		for i, n := range list.names {
+			texts = append(texts, struct{ field, text string }{fmt.Sprintf("%s[%d]", list.field, i), n})
+		}
+	}
+	for _, t := range texts {
+		if strings.IndexByte(t.text, '&') < 0 {
+			continue
+		}
+		if m := escaped.FindString(t.text); m != "" {
+			v.add(t.field, fmt.Sprintf("contains %q: the text looks escaped already and would be escaped twice", m))
+		}
+	}
+	if w.ImageURL != "" && !HasImageType(w.ImageURL) {
+		v.add("imageUrl", "is not a .jpg, .jpeg or .png image; Amazon counts it as missing")
+	}
+	if w.Synopsis != "" && strings.EqualFold(strings.TrimSpace(w.Synopsis), strings.TrimSpace(w.Title)) {
+		v.add("synopsis", "only repeats the title")
+	}
+	return v.errs
+}
+
+// HasValidImage tells whether the work counts towards Amazon's rule that at
+// least half of the works carry a valid image.
+func (w Work) HasValidImage() bool { return w.ImageURL != "" && HasImageType(w.ImageURL) }
+
+// HasImageType tells whether an image URL names a JPEG or PNG file.
+func HasImageType(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	p := strings.ToLower(u.Path)
+	return strings.HasSuffix(p, ".jpg") || strings.HasSuffix(p, ".jpeg") || strings.HasSuffix(p, ".png")
+}
+
+// escaped matches an XML or HTML character reference in source text.
+var escaped = regexp.MustCompile(`&(amp|lt|gt|quot|apos|nbsp|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});`)
 
 // Validate checks one channel on its own; duplicate ids, numbers and call
 // signs need the whole lineup and are checked by the exporter.
@@ -134,6 +198,7 @@ func (c Channel) Validate() error {
 	v.externalIDs(c.ExternalIDs)
 	v.names("genres", c.Genres)
 	v.url("imageUrl", c.ImageURL)
+	v.schedule(c.Schedule)
 	return v.err()
 }
 
@@ -213,6 +278,84 @@ func (v *fields) externalIDs(ids map[string]string) {
 			v.add(field, "must not be blank")
 		case scheme == "imdb" && !imdbTitleID.MatchString(id):
 			v.add(field, fmt.Sprintf("must be an IMDb title id like tt0000000, got %q", id))
+		}
+	}
+}
+
+func (v *fields) length(field, s string) {
+	if len(s) > MaxTextLength {
+		v.add(field, fmt.Sprintf("must be at most %d bytes, got %d", MaxTextLength, len(s)))
+	}
+}
+
+// ParseTime reads a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time.
+func ParseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
+var country = regexp.MustCompile(`^[A-Z]{2}$`)
+
+func (v *fields) windows(ws []Window) {
+	if len(ws) > MaxWindows {
+		v.add("availability", fmt.Sprintf("must have at most %d windows, got %d", MaxWindows, len(ws)))
+		return
+	}
+	for i, w := range ws {
+		field := fmt.Sprintf("availability[%d]", i)
+		if w.Offer != OfferSubscription && w.Offer != OfferFree {
+			v.add(field+".offer", fmt.Sprintf("must be %s or %s, got %q", OfferSubscription, OfferFree, w.Offer))
+		}
+		if len(w.Regions) == 0 {
+			v.add(field+".regions", "must list at least one country")
+		}
+		for j, r := range w.Regions {
+			if !country.MatchString(r) {
+				v.add(fmt.Sprintf("%s.regions[%d]", field, j), fmt.Sprintf("must be an ISO 3166-1 alpha-2 code like US, got %q", r))
+			}
+		}
+		var start, end time.Time
+		var err error
+		if w.Start != "" {
+			if start, err = ParseTime(w.Start); err != nil {
+				v.add(field+".start", fmt.Sprintf("must be YYYY-MM-DD or an RFC 3339 time, got %q", w.Start))
+			}
+		}
+		if w.End != "" {
+			if end, err = ParseTime(w.End); err != nil {
+				v.add(field+".end", fmt.Sprintf("must be YYYY-MM-DD or an RFC 3339 time, got %q", w.End))
+			}
+		}
+		if !start.IsZero() && !end.IsZero() && !end.After(start) {
+			v.add(field+".end", fmt.Sprintf("%s is not after the start %s", w.End, w.Start))
+		}
+	}
+}
+
+func (v *fields) schedule(as []Airing) {
+	if len(as) > MaxAirings {
+		v.add("schedule", fmt.Sprintf("must have at most %d airings, got %d", MaxAirings, len(as)))
+		return
+	}
+	var last time.Time
+	for i, a := range as {
+		field := fmt.Sprintf("schedule[%d]", i)
+		t, err := time.Parse(time.RFC3339, a.Start)
+		switch {
+		case err != nil:
+			v.add(field+".start", fmt.Sprintf("must be an RFC 3339 time, got %q", a.Start))
+		case t.Before(last):
+			v.add(field+".start", "is before the previous airing: the schedule must be in start order")
+		default:
+			last = t
+		}
+		if a.Minutes < 1 || a.Minutes > 24*60 {
+			v.add(field+".minutes", fmt.Sprintf("must be between 1 and 1440, got %d", a.Minutes))
+		}
+		if strings.TrimSpace(a.Title) == "" && a.WorkID == "" {
+			v.add(field+".title", "an airing needs a title or a workId")
 		}
 	}
 }

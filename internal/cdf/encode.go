@@ -291,7 +291,8 @@ func inCharacterRange(r rune) bool {
 		r >= 0x10000 && r <= 0x10FFFF
 }
 
-func appendStation(dst []byte, s *Station) []byte {
+// AppendStation appends a Station element.
+func AppendStation(dst []byte, s *Station) []byte {
 	const d = depthStation
 	dst = openTag(dst, d, "Station")
 	dst = leaf(dst, d+1, "ID", s.ID)

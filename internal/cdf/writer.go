@@ -105,7 +105,7 @@ func (w *Writer) Station(s Station) error {
 	default:
 		return fmt.Errorf("write Station %s: stations must come before lineups", s.ID)
 	}
-	w.buf = appendStation(w.buf, &s)
+	w.buf = AppendStation(w.buf, &s)
 	if err := w.maybeFlush(); err != nil {
 		return fmt.Errorf("write Station %s: %w", s.ID, err)
 	}

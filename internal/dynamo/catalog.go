@@ -5,14 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/sync/errgroup"
 
 	"livingroom/internal/catalog"
 )
@@ -30,8 +32,10 @@ import (
 //	CHANNEL#<id>                   CHANNEL
 //	CHANNEL_NUMBER#<n> | CHANNEL_CALLSIGN#<UPPER> | CHANNEL_NAME#<normalised>   CHANNEL#<id>
 //
-// Writes are upserts: lookups of an older version of a work (a changed
-// title) stay until the table is rebuilt.
+// PutWorks upserts; ReplaceWorks and DeleteWorks read the stored version of
+// each work first and delete the lookup items it no longer has (a renamed
+// title, a dropped external id, a removed work), so the index never answers
+// with a stale key.
 type Catalog struct {
 	api         API
 	table       string
@@ -42,7 +46,7 @@ type Catalog struct {
 
 // NewCatalog returns the catalog index on table.
 func NewCatalog(api API, table string) *Catalog {
-	return &Catalog{api: api, table: table, maxAttempts: 8, backoff: jitteredBackoff}
+	return &Catalog{api: api, table: table, maxAttempts: 8, backoff: sdkBackoff}
 }
 
 // batchSize is BatchWriteItem's limit.
@@ -54,11 +58,18 @@ const (
 	skChan = "CHANNEL"
 )
 
-// jitteredBackoff waits a random time up to 50 ms·2^attempt, capped at
-// 5 s ("full jitter"), so throttled writers do not retry in step.
-func jitteredBackoff(attempt int) time.Duration {
-	ceiling := min(50*time.Millisecond<<min(attempt, 10), 5*time.Second)
-	return rand.N(ceiling) + time.Millisecond
+// unprocessedBackoff is the SDK's exponential backoff with full jitter
+// (the one its standard retryer uses between attempts), capped at 5 s.
+// The SDK retries a failed BatchWriteItem call itself; unprocessed items
+// come back in a successful reply, so this waits between resending them.
+var unprocessedBackoff = retry.NewExponentialJitterBackoff(5 * time.Second)
+
+func sdkBackoff(attempt int) time.Duration {
+	d, err := unprocessedBackoff.BackoffDelay(attempt, nil)
+	if err != nil {
+		return time.Second
+	}
+	return d
 }
 
 // PutWorks writes works and their lookup items. Every work is validated
@@ -73,26 +84,124 @@ func (c *Catalog) PutWorks(ctx context.Context, works []catalog.Work) error {
 			return fmt.Errorf("put work %s: %w", w.ID, err)
 		}
 		attrs := workAttrs(w)
-		b.put(attrs, "WORK#"+w.ID, skWork)
-		if title := catalog.NormalizeTitle(w.Title); title != "" && w.Kind != catalog.Season {
-			b.put(attrs, "TITLE#"+title, string(w.Kind)+"#"+w.ID)
-		}
-		for scheme, id := range w.ExternalIDs {
-			b.put(attrs, "EXTERNAL#"+scheme+"#"+id, "WORK#"+w.ID)
-		}
-		if w.Kind == catalog.Episode {
-			b.put(attrs, "SERIES#"+w.SeriesID, episodeSK(catalog.EpisodeRef{Season: w.Season, Episode: w.Episode}))
-		}
-		if w.Kind == catalog.Movie || w.Kind == catalog.Series {
-			for _, g := range w.Genres {
-				b.put(attrs, "GENRE#"+catalog.NormalizeGenre(g), fmt.Sprintf("RANK#%08d#%s", catalog.RankKey(w.Rank), w.ID))
-			}
+		for _, k := range workKeys(w) {
+			b.put(attrs, k[0], k[1])
 		}
 	}
 	if err := c.write(ctx, b.reqs); err != nil {
 		return fmt.Errorf("put %d works (first %s): %w", len(works), works[0].ID, err)
 	}
 	return nil
+}
+
+// workKeys lists the items of a work: its own and one per lookup.
+func workKeys(w catalog.Work) [][2]string {
+	keys := [][2]string{{"WORK#" + w.ID, skWork}}
+	if title := catalog.NormalizeTitle(w.Title); title != "" && w.Kind != catalog.Season {
+		keys = append(keys, [2]string{"TITLE#" + title, string(w.Kind) + "#" + w.ID})
+	}
+	for _, scheme := range slices.Sorted(maps.Keys(w.ExternalIDs)) {
+		keys = append(keys, [2]string{"EXTERNAL#" + scheme + "#" + w.ExternalIDs[scheme], "WORK#" + w.ID})
+	}
+	if w.Kind == catalog.Episode {
+		keys = append(keys, [2]string{"SERIES#" + w.SeriesID, episodeSK(catalog.EpisodeRef{Season: w.Season, Episode: w.Episode})})
+	}
+	if w.Kind == catalog.Movie || w.Kind == catalog.Series {
+		for _, g := range w.Genres {
+			keys = append(keys, [2]string{"GENRE#" + catalog.NormalizeGenre(g), fmt.Sprintf("RANK#%08d#%s", catalog.RankKey(w.Rank), w.ID)})
+		}
+	}
+	return keys
+}
+
+// ReplaceWorks writes changed works and deletes the lookup items their
+// stored versions have and the new ones do not.
+func (c *Catalog) ReplaceWorks(ctx context.Context, works []catalog.Work) error {
+	if len(works) == 0 {
+		return nil
+	}
+	for _, w := range works {
+		if err := w.Validate(); err != nil {
+			return fmt.Errorf("replace work %s: %w", w.ID, err)
+		}
+	}
+	ids := make([]string, len(works))
+	for i, w := range works {
+		ids[i] = w.ID
+	}
+	old, err := c.getMany(ctx, "WORK#", skWork, ids)
+	if err != nil {
+		return fmt.Errorf("replace %d works: %w", len(works), err)
+	}
+	var b batch
+	for i, w := range works {
+		attrs := workAttrs(w)
+		keys := workKeys(w)
+		if old[i] != nil {
+			prev, err := workFromItem(old[i])
+			if err != nil {
+				return fmt.Errorf("replace work %s: %w", w.ID, err)
+			}
+			for _, k := range workKeys(prev) {
+				if !slices.Contains(keys, k) {
+					b.delete(k[0], k[1])
+				}
+			}
+		}
+		for _, k := range keys {
+			b.put(attrs, k[0], k[1])
+		}
+	}
+	if err := c.write(ctx, b.reqs); err != nil {
+		return fmt.Errorf("replace %d works (first %s): %w", len(works), works[0].ID, err)
+	}
+	return nil
+}
+
+// DeleteWorks deletes works and every lookup item of their stored
+// versions; ids not in the index are passed over.
+func (c *Catalog) DeleteWorks(ctx context.Context, ids []string) error {
+	old, err := c.getMany(ctx, "WORK#", skWork, ids)
+	if err != nil {
+		return fmt.Errorf("delete %d works: %w", len(ids), err)
+	}
+	var b batch
+	for _, item := range old {
+		if item == nil {
+			continue
+		}
+		prev, err := workFromItem(item)
+		if err != nil {
+			return fmt.Errorf("delete works: %w", err)
+		}
+		for _, k := range workKeys(prev) {
+			b.delete(k[0], k[1])
+		}
+	}
+	if err := c.write(ctx, b.reqs); err != nil {
+		return fmt.Errorf("delete %d works: %w", len(ids), err)
+	}
+	return nil
+}
+
+// getMany reads items by id, a few at a time; a missing item is nil.
+func (c *Catalog) getMany(ctx context.Context, pkPrefix, sk string, ids []string) ([]map[string]types.AttributeValue, error) {
+	out := make([]map[string]types.AttributeValue, len(ids))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, id := range ids {
+		g.Go(func() error {
+			res, err := c.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(c.table), Key: key(pkPrefix+id, sk)})
+			if err != nil {
+				return fmt.Errorf("get %s%s: %w", pkPrefix, id, err)
+			}
+			if len(res.Item) > 0 {
+				out[i] = res.Item
+			}
+			return nil
+		})
+	}
+	return out, g.Wait()
 }
 
 // PutChannels writes channels and their lookup items.
@@ -106,20 +215,52 @@ func (c *Catalog) PutChannels(ctx context.Context, channels []catalog.Channel) e
 			return fmt.Errorf("put channel %s: %w", ch.ID, err)
 		}
 		attrs := channelAttrs(ch)
-		b.put(attrs, "CHANNEL#"+ch.ID, skChan)
-		sk := "CHANNEL#" + ch.ID
-		if ch.Number != "" {
-			b.put(attrs, "CHANNEL_NUMBER#"+ch.Number, sk)
-		}
-		if ch.CallSign != "" {
-			b.put(attrs, "CHANNEL_CALLSIGN#"+strings.ToUpper(ch.CallSign), sk)
-		}
-		if name := catalog.NormalizeTitle(ch.Name); name != "" {
-			b.put(attrs, "CHANNEL_NAME#"+name, sk)
+		for _, k := range channelKeys(ch) {
+			b.put(attrs, k[0], k[1])
 		}
 	}
 	if err := c.write(ctx, b.reqs); err != nil {
 		return fmt.Errorf("put %d channels (first %s): %w", len(channels), channels[0].ID, err)
+	}
+	return nil
+}
+
+func channelKeys(ch catalog.Channel) [][2]string {
+	sk := "CHANNEL#" + ch.ID
+	keys := [][2]string{{"CHANNEL#" + ch.ID, skChan}}
+	if ch.Number != "" {
+		keys = append(keys, [2]string{"CHANNEL_NUMBER#" + ch.Number, sk})
+	}
+	if ch.CallSign != "" {
+		keys = append(keys, [2]string{"CHANNEL_CALLSIGN#" + strings.ToUpper(ch.CallSign), sk})
+	}
+	if name := catalog.NormalizeTitle(ch.Name); name != "" {
+		keys = append(keys, [2]string{"CHANNEL_NAME#" + name, sk})
+	}
+	return keys
+}
+
+// DeleteChannels deletes channels and their lookup items.
+func (c *Catalog) DeleteChannels(ctx context.Context, ids []string) error {
+	old, err := c.getMany(ctx, "CHANNEL#", skChan, ids)
+	if err != nil {
+		return fmt.Errorf("delete %d channels: %w", len(ids), err)
+	}
+	var b batch
+	for _, item := range old {
+		if item == nil {
+			continue
+		}
+		ch, err := channelFromItem(item)
+		if err != nil {
+			return fmt.Errorf("delete channels: %w", err)
+		}
+		for _, k := range channelKeys(ch) {
+			b.delete(k[0], k[1])
+		}
+	}
+	if err := c.write(ctx, b.reqs); err != nil {
+		return fmt.Errorf("delete %d channels: %w", len(ids), err)
 	}
 	return nil
 }
@@ -269,7 +410,7 @@ func (c *Catalog) query(ctx context.Context, pk, after string, limit int, visit 
 	}
 }
 
-// write sends put requests in chunks of 25, retrying unprocessed items
+// write sends put and delete requests in chunks of 25, retrying unprocessed items
 // with backoff until maxAttempts calls per chunk.
 func (c *Catalog) write(ctx context.Context, reqs []types.WriteRequest) error {
 	for len(reqs) > 0 {
@@ -323,7 +464,14 @@ type batch struct {
 func (b *batch) put(attrs map[string]types.AttributeValue, pk, sk string) {
 	item := maps.Clone(attrs)
 	maps.Copy(item, key(pk, sk))
-	req := types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
+	b.add(pk, sk, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+}
+
+func (b *batch) delete(pk, sk string) {
+	b.add(pk, sk, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(pk, sk)}})
+}
+
+func (b *batch) add(pk, sk string, req types.WriteRequest) {
 	k := pk + "\x00" + sk
 	if i, ok := b.at[k]; ok {
 		b.reqs[i] = req

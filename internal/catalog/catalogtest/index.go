@@ -252,3 +252,76 @@ func cloneMap(m map[string]string) map[string]string {
 	}
 	return maps.Clone(m)
 }
+
+// ReplaceWorks stores changed works and drops the lookups their stored
+// versions had, like the DynamoDB adapter.
+func (x *Index) ReplaceWorks(ctx context.Context, works []catalog.Work) error {
+	for _, w := range works {
+		if err := w.Validate(); err != nil {
+			return fmt.Errorf("replace work %s: %w", w.ID, err)
+		}
+	}
+	x.mu.Lock()
+	for _, w := range works {
+		x.unindex(w.ID)
+	}
+	x.mu.Unlock()
+	return x.PutWorks(ctx, works)
+}
+
+// DeleteWorks drops works and all their lookups; unknown ids are passed over.
+func (x *Index) DeleteWorks(ctx context.Context, ids []string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, id := range ids {
+		x.unindex(id)
+	}
+	return nil
+}
+
+// DeleteChannels drops channels and their lookups.
+func (x *Index) DeleteChannels(ctx context.Context, ids []string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, id := range ids {
+		c, ok := x.channels[id]
+		if !ok {
+			continue
+		}
+		delete(x.channels, id)
+		drop(x.byNumber, c.Number, id)
+		drop(x.bySign, strings.ToUpper(c.CallSign), id)
+		drop(x.byName, catalog.NormalizeTitle(c.Name), id)
+	}
+	return nil
+}
+
+// unindex removes a work and its lookups; the caller holds the lock.
+func (x *Index) unindex(id string) {
+	w, ok := x.works[id]
+	if !ok {
+		return
+	}
+	delete(x.works, id)
+	drop(x.titles, catalog.NormalizeTitle(w.Title), string(w.Kind)+"#"+w.ID)
+	for scheme, ext := range w.ExternalIDs {
+		drop(x.external, scheme+"#"+ext, w.ID)
+	}
+	if w.Kind == catalog.Episode {
+		if e := x.episodes[w.SeriesID]; e != nil && e[catalog.EpisodeRef{Season: w.Season, Episode: w.Episode}].ID == w.ID {
+			delete(e, catalog.EpisodeRef{Season: w.Season, Episode: w.Episode})
+		}
+	}
+	for _, g := range w.Genres {
+		drop(x.genres, catalog.NormalizeGenre(g), w.ID)
+	}
+}
+
+func drop[V any](m map[string]map[string]V, key, sub string) {
+	if inner := m[key]; inner != nil {
+		delete(inner, sub)
+		if len(inner) == 0 {
+			delete(m, key)
+		}
+	}
+}

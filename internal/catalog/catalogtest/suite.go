@@ -17,6 +17,10 @@ type IndexAndWriter interface {
 	catalog.Index
 	catalog.IndexWriter
 	catalog.GenreIndex
+	// What the exporter uses to keep the index up to date incrementally.
+	ReplaceWorks(ctx context.Context, works []catalog.Work) error
+	DeleteWorks(ctx context.Context, ids []string) error
+	DeleteChannels(ctx context.Context, ids []string) error
 }
 
 // RunIndexSuite runs the catalog index contract against fresh, empty
@@ -36,6 +40,9 @@ func RunIndexSuite(t *testing.T, newIndex func(t *testing.T) IndexAndWriter) {
 		{"FindByGenre", testFindByGenre},
 		{"FindChannel", testFindChannel},
 		{"InvalidWorkRejected", testInvalidWorkRejected},
+		{"ReplaceDropsStaleLookups", testReplaceDropsStaleLookups},
+		{"DeleteWorks", testDeleteWorks},
+		{"DeleteChannels", testDeleteChannels},
 		{"Concurrent", testConcurrent},
 	}
 	for _, tt := range tests {
@@ -389,5 +396,96 @@ func assertIDs(t *testing.T, what string, got []catalog.Work, want ...string) {
 	}
 	if !reflect.DeepEqual(ids, want) {
 		t.Fatalf("%s = %v, want %v", what, ids, want)
+	}
+}
+
+func testReplaceDropsStaleLookups(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	putFixture(t, ctx, x)
+	renamed := movieFull
+	renamed.Title = "A New Name"
+	renamed.ExternalIDs = map[string]string{"tms": "MV999"}
+	renamed.Genres = []string{"Comedy"}
+	if err := x.ReplaceWorks(ctx, []catalog.Work{renamed}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := x.GetWork(ctx, renamed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertWork(t, got, renamed)
+	if _, err := x.FindByTitle(ctx, movieFull.Title); !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("old title still found: %v", err)
+	}
+	assertFound(t, x, "A New Name", renamed.ID)
+	for scheme, id := range movieFull.ExternalIDs {
+		if ws, err := x.FindByExternalID(ctx, scheme, id); err == nil {
+			t.Fatalf("old external id %s %s still finds %v", scheme, id, ws)
+		}
+	}
+	if ws, err := x.FindByGenre(ctx, movieFull.Genres[0], 0); err == nil {
+		for _, w := range ws {
+			if w.ID == renamed.ID {
+				t.Fatalf("old genre %s still lists %s", movieFull.Genres[0], w.ID)
+			}
+		}
+	}
+	// A work that was not in the index is simply added.
+	fresh := movieFull
+	fresh.ID, fresh.Title, fresh.ExternalIDs = "movie-fresh", "Fresh", nil
+	if err := x.ReplaceWorks(ctx, []catalog.Work{fresh}); err != nil {
+		t.Fatal(err)
+	}
+	assertFound(t, x, "Fresh", "movie-fresh")
+}
+
+func assertFound(t *testing.T, x IndexAndWriter, title string, ids ...string) {
+	t.Helper()
+	ws, err := x.FindByTitle(context.Background(), title)
+	if err != nil {
+		t.Fatalf("find %q: %v", title, err)
+	}
+	assertIDs(t, "title "+title, ws, ids...)
+}
+
+func testDeleteWorks(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	putFixture(t, ctx, x)
+	ep := episodes()[0]
+	if err := x.DeleteWorks(ctx, []string{movieFull.ID, ep.ID, "no-such-work"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{movieFull.ID, ep.ID} {
+		if _, err := x.GetWork(ctx, id); !errors.Is(err, catalog.ErrNotFound) {
+			t.Fatalf("deleted %s: %v", id, err)
+		}
+	}
+	if _, err := x.FindByTitle(ctx, movieFull.Title); !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("deleted movie's title still found: %v", err)
+	}
+	eps, err := x.Episodes(ctx, ep.SeriesID, catalog.EpisodeRef{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range eps {
+		if e.ID == ep.ID {
+			t.Fatal("deleted episode still listed")
+		}
+	}
+	if len(eps) != len(episodes())-1 {
+		t.Fatalf("%d episodes left, want %d", len(eps), len(episodes())-1)
+	}
+}
+
+func testDeleteChannels(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	ch := catalog.Channel{ID: "channel-gone", Number: "999", CallSign: "GONE", Name: "Gone TV"}
+	if err := x.PutChannels(ctx, []catalog.Channel{ch}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.DeleteChannels(ctx, []string{ch.ID, "channel-unknown"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []catalog.ChannelRef{{Number: "999"}, {CallSign: "gone"}, {Name: "gone tv"}} {
+		if _, err := x.FindChannel(ctx, ref); !errors.Is(err, catalog.ErrNotFound) {
+			t.Fatalf("deleted channel found by %+v: %v", ref, err)
+		}
 	}
 }
