@@ -7,7 +7,9 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -111,7 +113,55 @@ type Index interface {
 	// order, starting after (season, episode) = (0, 0) when from is zero.
 	Episodes(ctx context.Context, seriesID string, from EpisodeRef, limit int) ([]Work, error)
 	FindChannel(ctx context.Context, ref ChannelRef) ([]Channel, error)
+	// FindByGenre returns movies and series of a genre by rank.
+	FindByGenre(ctx context.Context, genre string, limit int) ([]Work, error)
+	// FindByPerson returns movies and series with an actor or director of
+	// that (normalised) name, by rank, unranked last; at most limit (> 0).
+	FindByPerson(ctx context.Context, name string, limit int) ([]Work, error)
+	// Lineup returns every channel in channel-number order.
+	Lineup(ctx context.Context) ([]Channel, error)
 }
+
+// MaxLineup bounds the channels Lineup returns: a real line-up has a few
+// hundred.
+const MaxLineup = 2000
+
+// MaxIndexedAirings bounds the schedule kept with a channel in the index:
+// the next airings the exporter saw (it runs at least daily).
+const MaxIndexedAirings = 96
+
+// LineupKey orders channel numbers as dialled: "7" < "7.1" < "206" < "1234".
+func LineupKey(number string) string {
+	major, minor, _ := strings.Cut(number, ".")
+	n := 0
+	for _, r := range major {
+		if r < '0' || r > '9' {
+			return "~" + number // not a number: after the numbered ones
+		}
+		n = n*10 + int(r-'0')
+		if n > 99_999_999 {
+			return "~" + number
+		}
+	}
+	return fmt.Sprintf("%08d.%s", n, minor)
+}
+
+// OnAir returns the airing of a channel's schedule at t, if any.
+func (c Channel) OnAir(t time.Time) (Airing, bool) {
+	for _, a := range c.Schedule {
+		start, err := time.Parse(time.RFC3339, a.Start)
+		if err != nil {
+			continue
+		}
+		if !t.Before(start) && t.Before(start.Add(time.Duration(a.Minutes)*time.Minute)) {
+			return a, true
+		}
+	}
+	return Airing{}, false
+}
+
+// NormalizePerson folds a person's name for lookup, like titles.
+func NormalizePerson(s string) string { return NormalizeTitle(s) }
 
 // IndexWriter is what the exporter fills.
 type IndexWriter interface {

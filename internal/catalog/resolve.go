@@ -42,6 +42,65 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) (Work, error) {
 	if err != nil {
 		return Work{}, err
 	}
+	return r.playable(ctx, w, q)
+}
+
+// Progress says where a viewer is in a series.
+type Progress struct {
+	Season     int
+	Episode    int
+	PositionMs int64
+	Finished   bool // the episode was watched to its end
+}
+
+// ProgressFunc looks up the viewer's progress in a series; found is false
+// for a series the viewer never watched.
+type ProgressFunc func(ctx context.Context, seriesID string) (p Progress, found bool, err error)
+
+// Play is what to play and where to start.
+type Play struct {
+	Work       Work
+	PositionMs int64
+}
+
+// ResolvePlay is Resolve for one viewer: a series asked for without a
+// season or episode continues the viewer's progress — the same episode
+// where it stopped, or the next one after a finished episode (from the
+// start again after the last). A new viewer starts at S1E1.
+func (r *Resolver) ResolvePlay(ctx context.Context, q Query, progress ProgressFunc) (Play, error) {
+	w, err := r.find(ctx, q)
+	if err != nil {
+		return Play{}, err
+	}
+	if w.Kind == Series && q.Season == 0 && q.Episode == 0 && progress != nil {
+		p, found, err := progress(ctx, w.ID)
+		if err != nil {
+			return Play{}, fmt.Errorf("progress in %s: %w", w.ID, err)
+		}
+		if found && !p.Finished {
+			if ep, err := r.episodeOf(ctx, w.ID, p.Season, p.Episode); err == nil {
+				return Play{Work: ep, PositionMs: p.PositionMs}, nil
+			}
+		}
+		if found && p.Finished {
+			next, err := r.NextEpisode(ctx, w.ID, p.Season, p.Episode)
+			if err == nil {
+				return Play{Work: next}, nil
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return Play{}, err
+			}
+		}
+	}
+	ep, err := r.playable(ctx, w, q)
+	if err != nil {
+		return Play{}, err
+	}
+	return Play{Work: ep}, nil
+}
+
+// playable turns a found work into a movie or an episode to play.
+func (r *Resolver) playable(ctx context.Context, w Work, q Query) (Work, error) {
 	switch w.Kind {
 	case Movie, Episode:
 		return w, nil

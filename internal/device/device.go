@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"livingroom/internal/action"
+	"livingroom/internal/viewing"
 )
 
 // Errors the domain reports.
@@ -67,6 +68,7 @@ type Service struct {
 	store    Store
 	notifier Notifier
 	states   StateStore
+	progress ProgressSink
 	now      func() time.Time
 	newID    func() string
 }
@@ -74,6 +76,18 @@ type Service struct {
 // WithStates gives the service the store of reported states.
 func (s *Service) WithStates(states StateStore) *Service {
 	s.states = states
+	return s
+}
+
+// ProgressSink keeps an account's watch progress in a series.
+type ProgressSink interface {
+	PutProgress(ctx context.Context, accountID string, p viewing.Progress) error
+}
+
+// WithProgress makes state reports of series episodes update the account's
+// watch progress.
+func (s *Service) WithProgress(p ProgressSink) *Service {
+	s.progress = p
 	return s
 }
 
@@ -97,6 +111,13 @@ func (s *Service) ReportState(ctx context.Context, accountID, endpointID string,
 	st.ReceivedAt = s.now().UTC()
 	if err := s.states.PutState(ctx, accountID, endpointID, st); err != nil {
 		return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
+	}
+	if c := st.Content; s.progress != nil && c != nil && c.SeriesID != "" && st.Channel == nil {
+		p := viewing.Progress{SeriesID: c.SeriesID, EpisodeID: c.ID, Season: c.Season, Episode: c.Episode,
+			PositionMs: st.PositionMs, DurationMs: st.DurationMs, UpdatedAt: st.ReceivedAt}
+		if err := s.progress.PutProgress(ctx, accountID, p); err != nil {
+			return State{}, fmt.Errorf("report state of %s: progress: %w", endpointID, err)
+		}
 	}
 	return st, nil
 }

@@ -9,6 +9,7 @@ import (
 	"livingroom/internal/action"
 	"livingroom/internal/device"
 	"livingroom/internal/device/devicetest"
+	"livingroom/internal/viewing/viewingtest"
 )
 
 func TestFakeStoreContract(t *testing.T) {
@@ -63,4 +64,46 @@ func TestRegisterValidates(t *testing.T) {
 
 func TestFakeStateStoreContract(t *testing.T) {
 	devicetest.RunStateStoreSuite(t, func(t *testing.T) device.StateStore { return devicetest.NewStateStore() })
+}
+
+// A state report of a series episode moves the account's watch progress;
+// live TV and movies do not.
+func TestReportStateKeepsProgress(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	store := devicetest.NewStore()
+	if err := store.PutDevice(ctx, device.Device{AccountID: "acc", EndpointID: "tv", RegistrationID: "reg"}); err != nil {
+		t.Fatal(err)
+	}
+	progress := viewingtest.NewStore()
+	svc := device.NewService(store, nil, func() time.Time { return now }, nil).WithStates(devicetest.NewStateStore()).WithProgress(progress)
+	episode := &device.StateContent{ID: "e-1-2", SeriesID: "s", Season: 1, Episode: 2}
+	cases := []struct {
+		name  string
+		state device.State
+		want  int64 // progress position after the report; -1 for none
+	}{
+		{"movie", device.State{Power: "ON", Playback: "PLAYING", Content: &device.StateContent{ID: "m"}, PositionMs: 5}, -1},
+		{"episode", device.State{Power: "ON", Playback: "PLAYING", Content: episode, PositionMs: 60_000, DurationMs: 2_820_000}, 60_000},
+		{"live TV with a programme", device.State{Power: "ON", Playback: "PLAYING", Content: episode, PositionMs: 99, Channel: &device.StateChannel{Number: "7"}}, 60_000},
+		{"paused later", device.State{Power: "ON", Playback: "PAUSED", Content: episode, PositionMs: 120_000, DurationMs: 2_820_000}, 120_000},
+	}
+	for _, c := range cases {
+		if _, err := svc.ReportState(ctx, "acc", "tv", c.state); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		p, err := progress.GetProgress(ctx, "acc", "s")
+		if c.want < 0 {
+			if err == nil {
+				t.Fatalf("%s: progress %+v", c.name, p)
+			}
+			continue
+		}
+		if err != nil || p.PositionMs != c.want || p.EpisodeID != "e-1-2" {
+			t.Fatalf("%s: progress %+v, %v", c.name, p, err)
+		}
+	}
+	if _, err := svc.ReportState(ctx, "acc", "other-tv", cases[1].state); !errors.Is(err, device.ErrNotFound) {
+		t.Fatalf("report for an unknown TV: %v", err)
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"livingroom/internal/dynamotest"
 	"livingroom/internal/idempotency"
 	"livingroom/internal/idempotency/idempotencytest"
+	"livingroom/internal/viewing"
+	"livingroom/internal/viewing/viewingtest"
 )
 
 func TestAccountsStoreContract(t *testing.T) {
@@ -38,5 +40,12 @@ func TestStateStoreContract(t *testing.T) {
 	devicetest.RunStateStoreSuite(t, func(t *testing.T) device.StateStore {
 		db := dynamotest.New(t)
 		return dynamo.NewStates(db.Client, db.Tables["accounts"])
+	})
+}
+
+func TestViewingStoreContract(t *testing.T) {
+	viewingtest.RunStoreSuite(t, func(t *testing.T) viewing.Store {
+		db := dynamotest.New(t)
+		return dynamo.NewViewing(db.Client, db.Tables["accounts"])
 	})
 }

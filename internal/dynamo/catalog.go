@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -29,6 +30,8 @@ import (
 //	TITLE#<normalised title>       <KIND>#<id>       movies, series, episodes
 //	EXTERNAL#<scheme>#<id>         WORK#<id>
 //	GENRE#<normalised genre>       RANK#<rank %08d>#<id>   movies and series
+//	PERSON#<normalised name>       RANK#<rank %08d>#<id>   movies and series, actors and directors
+//	LINEUP                         NUMBER#<lineup key>#<id>
 //	CHANNEL#<id>                   CHANNEL
 //	CHANNEL_NUMBER#<n> | CHANNEL_CALLSIGN#<UPPER> | CHANNEL_NAME#<normalised>   CHANNEL#<id>
 //
@@ -107,8 +110,14 @@ func workKeys(w catalog.Work) [][2]string {
 		keys = append(keys, [2]string{"SERIES#" + w.SeriesID, episodeSK(catalog.EpisodeRef{Season: w.Season, Episode: w.Episode})})
 	}
 	if w.Kind == catalog.Movie || w.Kind == catalog.Series {
+		rank := fmt.Sprintf("RANK#%08d#%s", catalog.RankKey(w.Rank), w.ID)
 		for _, g := range w.Genres {
-			keys = append(keys, [2]string{"GENRE#" + catalog.NormalizeGenre(g), fmt.Sprintf("RANK#%08d#%s", catalog.RankKey(w.Rank), w.ID)})
+			keys = append(keys, [2]string{"GENRE#" + catalog.NormalizeGenre(g), rank})
+		}
+		for _, p := range slices.Concat(w.Actors, w.Directors) {
+			if k := [2]string{"PERSON#" + catalog.NormalizePerson(p), rank}; k[0] != "PERSON#" && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
 		}
 	}
 	return keys
@@ -227,7 +236,7 @@ func (c *Catalog) PutChannels(ctx context.Context, channels []catalog.Channel) e
 
 func channelKeys(ch catalog.Channel) [][2]string {
 	sk := "CHANNEL#" + ch.ID
-	keys := [][2]string{{"CHANNEL#" + ch.ID, skChan}}
+	keys := [][2]string{{"CHANNEL#" + ch.ID, skChan}, {"LINEUP", "NUMBER#" + catalog.LineupKey(ch.Number) + "#" + ch.ID}}
 	if ch.Number != "" {
 		keys = append(keys, [2]string{"CHANNEL_NUMBER#" + ch.Number, sk})
 	}
@@ -320,6 +329,32 @@ func (c *Catalog) Episodes(ctx context.Context, seriesID string, from catalog.Ep
 	})
 	if err != nil {
 		return nil, fmt.Errorf("episodes of %s after S%dE%d: %w", seriesID, from.Season, from.Episode, err)
+	}
+	return out, nil
+}
+
+// FindByPerson returns movies and series of an actor or director by rank.
+func (c *Catalog) FindByPerson(ctx context.Context, name string, limit int) ([]catalog.Work, error) {
+	norm := catalog.NormalizePerson(name)
+	if norm == "" {
+		return nil, fmt.Errorf("find person: empty name: %w", catalog.ErrInvalid)
+	}
+	return c.findWorks(ctx, "find person", "PERSON#"+norm, limit)
+}
+
+// Lineup returns the channels in number order (one Query).
+func (c *Catalog) Lineup(ctx context.Context) ([]catalog.Channel, error) {
+	var out []catalog.Channel
+	err := c.query(ctx, "LINEUP", "", catalog.MaxLineup, func(item map[string]types.AttributeValue) error {
+		ch, err := channelFromItem(item)
+		out = append(out, ch)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lineup: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("lineup: %w", catalog.ErrNotFound)
 	}
 	return out, nil
 }
@@ -544,6 +579,12 @@ func channelAttrs(c catalog.Channel) map[string]types.AttributeValue {
 	a.l("genres", c.Genres)
 	a.s("imageUrl", c.ImageURL)
 	a.m("externalIds", c.ExternalIDs)
+	if len(c.Schedule) > 0 {
+		// Kept as one JSON string: only the next airings, to find what is
+		// on air when a channel is tuned.
+		b, _ := json.Marshal(c.Schedule[:min(len(c.Schedule), catalog.MaxIndexedAirings)])
+		a.s("schedule", string(b))
+	}
 	return a
 }
 
@@ -552,6 +593,11 @@ func channelFromItem(item map[string]types.AttributeValue) (catalog.Channel, err
 	c := catalog.Channel{
 		ID: r.s(attrID), Number: r.s("number"), CallSign: r.s("callSign"), Name: r.s("name"),
 		Affiliate: r.s("affiliate"), Genres: r.l("genres"), ImageURL: r.s("imageUrl"), ExternalIDs: r.m("externalIds"),
+	}
+	if sched := r.s("schedule"); sched != "" {
+		if err := json.Unmarshal([]byte(sched), &c.Schedule); err != nil {
+			return catalog.Channel{}, fmt.Errorf("decode channel item %s schedule: %w", c.ID, err)
+		}
 	}
 	if r.err != nil {
 		return catalog.Channel{}, fmt.Errorf("decode channel item %s: %w", c.ID, r.err)

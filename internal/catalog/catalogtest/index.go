@@ -179,6 +179,52 @@ func (x *Index) FindByGenre(ctx context.Context, genre string, limit int) ([]cat
 	return works, nil
 }
 
+// FindByPerson returns movies and series of an actor or director by rank.
+func (x *Index) FindByPerson(ctx context.Context, name string, limit int) ([]catalog.Work, error) {
+	norm := catalog.NormalizePerson(name)
+	if norm == "" {
+		return nil, fmt.Errorf("find person: empty name: %w", catalog.ErrInvalid)
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var works []catalog.Work
+	for _, w := range x.works {
+		if w.Kind != catalog.Movie && w.Kind != catalog.Series {
+			continue
+		}
+		if slices.ContainsFunc(slices.Concat(w.Actors, w.Directors), func(p string) bool { return catalog.NormalizePerson(p) == norm }) {
+			works = append(works, Clone(w))
+		}
+	}
+	slices.SortFunc(works, func(a, b catalog.Work) int {
+		return cmp.Or(cmp.Compare(catalog.RankKey(a.Rank), catalog.RankKey(b.Rank)), strings.Compare(a.ID, b.ID))
+	})
+	if len(works) == 0 {
+		return nil, fmt.Errorf("find person: %w", catalog.ErrNotFound)
+	}
+	if limit > 0 && len(works) > limit {
+		works = works[:limit]
+	}
+	return works, nil
+}
+
+// Lineup returns the channels in number order.
+func (x *Index) Lineup(ctx context.Context) ([]catalog.Channel, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make([]catalog.Channel, 0, len(x.channels))
+	for _, ch := range x.channels {
+		out = append(out, cloneChannel(ch))
+	}
+	slices.SortFunc(out, func(a, b catalog.Channel) int {
+		return cmp.Or(strings.Compare(catalog.LineupKey(a.Number), catalog.LineupKey(b.Number)), strings.Compare(a.ID, b.ID))
+	})
+	if len(out) == 0 {
+		return nil, fmt.Errorf("lineup: %w", catalog.ErrNotFound)
+	}
+	return out[:min(len(out), catalog.MaxLineup)], nil
+}
+
 // FindChannel returns the channels matching the first set field of ref.
 func (x *Index) FindChannel(ctx context.Context, ref catalog.ChannelRef) ([]catalog.Channel, error) {
 	x.mu.RLock()
@@ -236,6 +282,11 @@ func Clone(w catalog.Work) catalog.Work {
 func cloneChannel(c catalog.Channel) catalog.Channel {
 	c.ExternalIDs = cloneMap(c.ExternalIDs)
 	c.Genres = cloneSlice(c.Genres)
+	if len(c.Schedule) > 0 {
+		c.Schedule = slices.Clone(c.Schedule[:min(len(c.Schedule), catalog.MaxIndexedAirings)])
+	} else {
+		c.Schedule = nil
+	}
 	return c
 }
 

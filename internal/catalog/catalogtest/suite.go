@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"livingroom/internal/catalog"
 )
@@ -39,6 +40,8 @@ func RunIndexSuite(t *testing.T, newIndex func(t *testing.T) IndexAndWriter) {
 		{"EpisodesInOrder", testEpisodesInOrder},
 		{"FindByGenre", testFindByGenre},
 		{"FindChannel", testFindChannel},
+		{"FindByPerson", testFindByPerson},
+		{"Lineup", testLineup},
 		{"InvalidWorkRejected", testInvalidWorkRejected},
 		{"ReplaceDropsStaleLookups", testReplaceDropsStaleLookups},
 		{"DeleteWorks", testDeleteWorks},
@@ -80,7 +83,11 @@ var (
 	}
 	channels = []catalog.Channel{
 		{ID: "channel-espn", Number: "206", CallSign: "ESPN", Name: "ESPN", Genres: []string{"Sports"},
-			ImageURL: "https://img.example.com/espn.png", ExternalIDs: map[string]string{"tms": "10179"}},
+			ImageURL: "https://img.example.com/espn.png", ExternalIDs: map[string]string{"tms": "10179"},
+			Schedule: []catalog.Airing{
+				{Start: "2026-11-25T20:00:00Z", Minutes: 60, WorkID: "", Title: "SportsCenter"},
+				{Start: "2026-11-25T21:00:00Z", Minutes: 30, Title: "NFL Live"},
+			}},
 		{ID: "channel-food", Number: "231", CallSign: "FOOD", Name: "Food Network"},
 		{ID: "channel-wabc", Number: "7", CallSign: "WABC", Name: "ABC", Affiliate: "ABC"},
 	}
@@ -487,5 +494,52 @@ func testDeleteChannels(t *testing.T, ctx context.Context, x IndexAndWriter) {
 		if _, err := x.FindChannel(ctx, ref); !errors.Is(err, catalog.ErrNotFound) {
 			t.Fatalf("deleted channel found by %+v: %v", ref, err)
 		}
+	}
+}
+
+func testFindByPerson(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	putFixture(t, ctx, x)
+	for _, name := range []string{"An Actor", "an actor!", "A Director", "Lead Actor"} {
+		got, err := x.FindByPerson(ctx, name, 10)
+		if err != nil || len(got) == 0 {
+			t.Fatalf("FindByPerson(%q) = %v, %v", name, got, err)
+		}
+		for _, w := range got {
+			if w.Kind != catalog.Movie && w.Kind != catalog.Series {
+				t.Fatalf("FindByPerson(%q) returned a %s", name, w.Kind)
+			}
+		}
+	}
+	if _, err := x.FindByPerson(ctx, "Nobody Atall", 10); !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("FindByPerson(unknown) err = %v, want ErrNotFound", err)
+	}
+	if _, err := x.FindByPerson(ctx, "!!!", 10); !errors.Is(err, catalog.ErrInvalid) {
+		t.Fatalf("FindByPerson(punctuation) err = %v, want ErrInvalid", err)
+	}
+}
+
+func testLineup(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	putFixture(t, ctx, x)
+	got, err := x.Lineup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var numbers []string
+	for _, ch := range got {
+		numbers = append(numbers, ch.Number)
+	}
+	if want := []string{"7", "206", "231"}; !reflect.DeepEqual(numbers, want) {
+		t.Fatalf("Lineup numbers = %v, want %v", numbers, want)
+	}
+	espn := got[1]
+	if len(espn.Schedule) != 2 {
+		t.Fatalf("schedule not kept: %+v", espn.Schedule)
+	}
+	on, ok := espn.OnAir(time.Date(2026, 11, 25, 21, 10, 0, 0, time.UTC))
+	if !ok || on.Title != "NFL Live" {
+		t.Fatalf("OnAir = %+v, %v", on, ok)
+	}
+	if _, ok := espn.OnAir(time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC)); ok {
+		t.Fatal("OnAir after the schedule")
 	}
 }
