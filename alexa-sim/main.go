@@ -22,6 +22,7 @@ import (
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
+	"livingroom/alexa-sim/linking"
 	"livingroom/alexa-sim/lwa"
 	"livingroom/alexa-sim/nlu"
 	"livingroom/alexa-sim/server"
@@ -51,6 +52,12 @@ type config struct {
 	schemaPath     string
 	clientID       string
 	clientSecret   string
+	partner        partnerOAuth
+}
+
+// partnerOAuth is the partner's OAuth 2.0 service, for account linking.
+type partnerOAuth struct {
+	authorizeURL, tokenURL, clientID, clientSecret, scope string
 }
 
 func loadConfig(getenv func(string) string) config {
@@ -66,6 +73,13 @@ func loadConfig(getenv func(string) string) config {
 		schemaPath:     cmp.Or(getenv("ALEXA_SCHEMA"), findSchema()),
 		clientID:       cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
 		clientSecret:   cmp.Or(getenv("ALEXA_CLIENT_SECRET"), "alexa-sim-secret"),
+		partner: partnerOAuth{
+			authorizeURL: getenv("PARTNER_OAUTH_AUTHORIZE_URL"),
+			tokenURL:     getenv("PARTNER_OAUTH_TOKEN_URL"),
+			clientID:     cmp.Or(getenv("PARTNER_OAUTH_CLIENT_ID"), "alexa"),
+			clientSecret: getenv("PARTNER_OAUTH_CLIENT_SECRET"),
+			scope:        getenv("PARTNER_OAUTH_SCOPE"),
+		},
 	}
 }
 
@@ -126,6 +140,15 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return fmt.Errorf("listen: %w", err)
 	}
 	ids := nlu.RandomIDs()
+	baseURL := "http://" + ln.Addr().String()
+	p := cfg.partner
+	linker := linking.New(linking.Config{
+		AuthorizeURL: p.authorizeURL, TokenURL: p.tokenURL, ClientID: p.clientID, ClientSecret: p.clientSecret, Scope: p.scope,
+		RedirectURL: baseURL + "/v1/accounts/link/callback", Now: time.Now,
+	})
+	if !linker.Enabled() {
+		log.Info("account linking is off: set PARTNER_OAUTH_AUTHORIZE_URL and PARTNER_OAUTH_TOKEN_URL to link accounts at the partner")
+	}
 	srv := server.New(server.Config{
 		Logger:      log,
 		Registry:    gateway.NewRegistry(time.Now, changeReportsKept),
@@ -135,7 +158,8 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		IDs:         ids,
 		Now:         time.Now,
 		Validator:   validator,
-		BaseURL:     "http://" + ln.Addr().String(),
+		BaseURL:     baseURL,
+		Linker:      linker,
 		LWA:         lwa.New(lwa.Config{ClientID: cfg.clientID, ClientSecret: cfg.clientSecret, Now: time.Now, Logger: log}),
 	})
 	// A bad feed should not stop local work: serve empty and let the

@@ -69,17 +69,21 @@ func (s *Server) sendDirective(w http.ResponseWriter, r *http.Request) {
 	}
 	traceID := trace.NewID()
 	s.cfg.Traces.Begin(traceID, req.Namespace+"."+req.Name)
+	token, ok := s.linkedToken(w, r, ep.Token, traceID)
+	if !ok {
+		return
+	}
 	d := vsk.Directive{Header: vsk.Header{Namespace: req.Namespace, Name: req.Name, MessageID: s.cfg.IDs.MessageID(), PayloadVersion: vsk.PayloadVersion}}
 	if req.Namespace == "Alexa.Discovery" && req.Name == "Discover" {
 		// As Alexa sends it: no endpoint, no correlation token, the token in the payload.
 		if string(payload) == "{}" {
 			payload, _ = json.Marshal(struct {
 				Scope vsk.Scope `json:"scope"`
-			}{vsk.Scope{Type: vsk.ScopeBearerToken, Token: ep.Token}})
+			}{vsk.Scope{Type: vsk.ScopeBearerToken, Token: token}})
 		}
 	} else {
 		d.Header.CorrelationToken = s.cfg.IDs.CorrelationToken()
-		d.Endpoint = &vsk.Endpoint{Scope: &vsk.Scope{Type: vsk.ScopeBearerToken, Token: ep.Token}, EndpointID: ep.EndpointID, Cookie: ep.Cookie}
+		d.Endpoint = &vsk.Endpoint{Scope: &vsk.Scope{Type: vsk.ScopeBearerToken, Token: token}, EndpointID: ep.EndpointID, Cookie: ep.Cookie}
 	}
 	var compacted bytes.Buffer
 	if err := json.Compact(&compacted, payload); err != nil {

@@ -99,7 +99,11 @@ func (s *Server) say(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	directive, err := intent.Directive(nlu.Target{EndpointID: ep.EndpointID, Token: ep.Token, Cookie: ep.Cookie}, s.cfg.IDs)
+	token, ok := s.linkedToken(w, r, ep.Token, traceID)
+	if !ok {
+		return
+	}
+	directive, err := intent.Directive(nlu.Target{EndpointID: ep.EndpointID, Token: token, Cookie: ep.Cookie}, s.cfg.IDs)
 	var raw []byte
 	if err == nil {
 		raw, err = marshal(directive)
@@ -185,6 +189,18 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, d delivery) {
 		TraceID:    d.traceID,
 		Trace:      tr,
 	})
+}
+
+// linkedToken is the token a directive to an endpoint carries: the linked
+// account's current one, refreshed when due. On failure it has answered.
+func (s *Server) linkedToken(w http.ResponseWriter, r *http.Request, registered, traceID string) (string, bool) {
+	token, err := s.cfg.Linker.Token(r.Context(), registered)
+	if err != nil {
+		s.log.Warn("linked account token not refreshed", "err", err, "traceId", traceID)
+		s.writeJSON(w, http.StatusBadGateway, errorBody{Error: "token_refresh_failed", Message: "the linked account's token could not be refreshed; link the account again", TraceID: traceID})
+		return "", false
+	}
+	return token, true
 }
 
 // hop records one of alexa-sim's own steps.

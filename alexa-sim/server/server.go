@@ -17,6 +17,7 @@ import (
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
+	"livingroom/alexa-sim/linking"
 	"livingroom/alexa-sim/lwa"
 	"livingroom/alexa-sim/nlu"
 	"livingroom/alexa-sim/trace"
@@ -57,6 +58,10 @@ type Config struct {
 	// LWA is the Login with Amazon stand-in: grant codes for AcceptGrant,
 	// the token endpoint, and the tokens the event gateway accepts.
 	LWA *lwa.Service
+	// Linker links accounts at the partner (OAuth 2.0) and keeps their
+	// tokens fresh; nil or unconfigured: endpoints' tokens are used as
+	// registered.
+	Linker *linking.Linker
 }
 
 // catalogState is an ingested catalog and the language index built on it;
@@ -93,6 +98,9 @@ func New(cfg Config) *Server {
 		gw.Tokens = cfg.LWA
 		s.mux.Handle("POST /auth/o2/token", cfg.LWA)
 		s.mux.HandleFunc("POST /v1/accounts/link", s.linkAccount)
+		s.mux.HandleFunc("GET /v1/accounts/link/start", s.linkStart)
+		s.mux.HandleFunc("GET /v1/accounts/link/callback", s.linkCallback)
+		s.mux.HandleFunc("GET /v1/accounts", s.linkedAccounts)
 	}
 	s.mux.Handle("POST /v3/events", gw)
 	s.mux.HandleFunc("GET /v1/endpoints", s.endpoints)

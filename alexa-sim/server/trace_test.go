@@ -4,12 +4,16 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"livingroom/alexa-sim/linking"
 	"livingroom/alexa-sim/trace"
 	"livingroom/internal/vsk"
 )
@@ -381,5 +385,83 @@ func TestLinkAccountAcceptGrant(t *testing.T) {
 		if status, _, raw := f.do(t, http.MethodPost, "/v1/accounts/link", "", tt.body); status != tt.status {
 			t.Errorf("%s: %d %s", name, status, raw)
 		}
+	}
+}
+
+// Linking at the partner: start sends the user to the partner, the
+// callback exchanges the code, AcceptGrant follows, and directives to the
+// account's TV carry its current token, refreshed when due.
+func TestLinkingAtThePartner(t *testing.T) {
+	t.Parallel()
+	issued := 0
+	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if id, secret, _ := r.BasicAuth(); id != "alexa" || secret != "cs" {
+			w.WriteHeader(401)
+			return
+		}
+		if r.PostForm.Get("grant_type") == "authorization_code" && r.PostForm.Get("code") != "good-code" {
+			w.WriteHeader(400)
+			io.WriteString(w, `{"error":"invalid_grant"}`)
+			return
+		}
+		issued++
+		// A token that lives one second: every use refreshes it.
+		fmt.Fprintf(w, `{"access_token":"acct-token-%d","token_type":"bearer","expires_in":1,"refresh_token":"r"}`, issued)
+	}))
+	defer partner.Close()
+	f := newFixture(t, "testdata/catalog", skillReply)
+	f.srv.cfg.Linker = linking.New(linking.Config{AuthorizeURL: "http://partner.example/authorize", TokenURL: partner.URL,
+		ClientID: "alexa", ClientSecret: "cs", RedirectURL: "http://127.0.0.1:8300/v1/accounts/link/callback", Now: f.srv.cfg.Now})
+
+	req := httptest.NewRequest(http.MethodGet, "/v1/accounts/link/start", nil)
+	rec := httptest.NewRecorder()
+	f.srv.ServeHTTP(rec, req)
+	loc, _ := url.Parse(rec.Header().Get("Location"))
+	if rec.Code != http.StatusFound || loc.Host != "partner.example" || loc.Query().Get("state") == "" {
+		t.Fatalf("start: %d %s", rec.Code, rec.Header())
+	}
+	state := loc.Query().Get("state")
+	if status, body, raw := f.do(t, http.MethodGet, "/v1/accounts/link/callback?state="+state+"&code=bad-code", "", ""); status != 502 || body["error"] != "link_failed" {
+		t.Errorf("bad code: %d %s", status, raw)
+	}
+	start := httptest.NewRecorder()
+	f.srv.ServeHTTP(start, httptest.NewRequest(http.MethodGet, "/v1/accounts/link/start", nil))
+	loc, _ = url.Parse(start.Header().Get("Location"))
+	status, body, raw := f.do(t, http.MethodGet, "/v1/accounts/link/callback?state="+loc.Query().Get("state")+"&code=good-code", "", "")
+	if status != 200 || body["intent"] != "Alexa.Authorization.AcceptGrant" {
+		t.Fatalf("callback: %d %s", status, raw)
+	}
+	if !strings.Contains(string(f.invoker.calls[0]), `"grantee":{"type":"BearerToken","token":"acct-token-1"}`) {
+		t.Errorf("AcceptGrant %s", f.invoker.calls[0])
+	}
+	if status, body, _ := f.do(t, http.MethodGet, "/v1/accounts", "", ""); status != 200 || len(body["accounts"].([]any)) != 1 {
+		t.Errorf("accounts %v", body)
+	}
+
+	// The TV registers with the account's token; a directive gets a fresh one.
+	f.register(t, "tv-linked", "TV", "reg-l", "acct-token-1")
+	if status, _, raw := f.do(t, http.MethodPost, "/v1/say", "", `{"utterance":"pause"}`); status != 200 {
+		t.Fatalf("say: %d %s", status, raw)
+	}
+	var d vsk.Request
+	json.Unmarshal(f.invoker.calls[1], &d)
+	if d.Directive.Endpoint.Scope.Token != "acct-token-2" {
+		t.Errorf("directive token %q, want the refreshed acct-token-2", d.Directive.Endpoint.Scope.Token)
+	}
+
+	for name, path := range map[string]string{
+		"partner refused": "/v1/accounts/link/callback?error=access_denied",
+		"unknown state":   "/v1/accounts/link/callback?state=nope&code=good-code",
+	} {
+		if status, body, raw := f.do(t, http.MethodGet, path, "", ""); status != 400 || body["error"] != "link_failed" {
+			t.Errorf("%s: %d %s", name, status, raw)
+		}
+	}
+	// Without the partner's URLs linking says how to turn it on.
+	f2 := newFixture(t, "testdata/catalog", skillReply)
+	f2.srv.cfg.Linker = linking.New(linking.Config{})
+	if status, body, _ := f2.do(t, http.MethodGet, "/v1/accounts/link/start", "", ""); status != 409 || body["error"] != "linking_not_configured" {
+		t.Errorf("unconfigured: %d %v", status, body)
 	}
 }
