@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // ChannelQuery is how a viewer names a channel: Alexa's ChangeChannel
@@ -141,4 +142,42 @@ func (r *Resolver) Search(ctx context.Context, q SearchQuery, limit int) ([]Work
 
 func hasFolded(values []string, folded string) bool {
 	return slices.ContainsFunc(values, func(v string) bool { return NormalizeTitle(v) == folded })
+}
+
+// ErrUnavailable reports content outside every availability window.
+var ErrUnavailable = errors.New("content not available now")
+
+// AvailableAt reports whether a work can be watched at t: no windows means
+// always; otherwise some window (subscription or free) must hold t. A window
+// bound is a date (the whole day, UTC) or an RFC 3339 time; an unreadable
+// bound does not restrict.
+func (w Work) AvailableAt(t time.Time) bool {
+	if len(w.Availability) == 0 {
+		return true
+	}
+	for _, win := range w.Availability {
+		start, okStart := windowBound(win.Start, false)
+		end, okEnd := windowBound(win.End, true)
+		if (!okStart || !t.Before(start)) && (!okEnd || t.Before(end)) {
+			return true
+		}
+	}
+	return false
+}
+
+// windowBound reads a window bound; a date's end is the end of that day.
+func windowBound(s string, end bool) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, true
+	}
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		if end {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d, true
+	}
+	return time.Time{}, false
 }

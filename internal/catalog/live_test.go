@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"livingroom/internal/catalog"
 	"livingroom/internal/catalog/catalogtest"
@@ -150,6 +151,29 @@ func TestResolvePlayContinues(t *testing.T) {
 		got, err := r.ResolvePlay(ctx, c.q, c.progress)
 		if err != nil || got.Work.ID != c.want || got.PositionMs != c.position {
 			t.Errorf("%s: %s at %d, %v; want %s at %d", c.name, got.Work.ID, got.PositionMs, err, c.want, c.position)
+		}
+	}
+}
+
+func TestAvailableAt(t *testing.T) {
+	at := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		ws   []catalog.Window
+		want bool
+	}{
+		{"no windows", nil, true},
+		{"open window", []catalog.Window{{Offer: "subscription", Start: "2026-01-01"}}, true},
+		{"ended yesterday", []catalog.Window{{Offer: "subscription", Start: "2026-01-01", End: "2026-11-24"}}, false},
+		{"ends today (whole day)", []catalog.Window{{Offer: "subscription", End: "2026-11-25"}}, true},
+		{"starts tomorrow", []catalog.Window{{Offer: "subscription", Start: "2026-11-26"}}, false},
+		{"ended an hour ago", []catalog.Window{{Offer: "free", End: "2026-11-25T19:00:00Z"}}, false},
+		{"one of two", []catalog.Window{{End: "2025-01-01"}, {Start: "2026-11-25T19:59:00Z"}}, true},
+		{"unreadable bound", []catalog.Window{{Start: "soon"}}, true},
+	}
+	for _, c := range cases {
+		if got := (catalog.Work{Availability: c.ws}).AvailableAt(at); got != c.want {
+			t.Errorf("%s: AvailableAt = %v, want %v", c.name, got, c.want)
 		}
 	}
 }

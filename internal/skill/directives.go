@@ -12,6 +12,7 @@ import (
 	"livingroom/internal/action"
 	"livingroom/internal/catalog"
 	"livingroom/internal/device"
+	"livingroom/internal/viewing"
 	"livingroom/internal/vsk"
 )
 
@@ -71,66 +72,120 @@ func (h *Handler) targetByRegistration(ctx context.Context, registration, endpoi
 func isNotFound(err error) bool { return errors.Is(err, device.ErrNotFound) }
 
 func (h *Handler) searchAndPlay(ctx context.Context, d vsk.Directive) (vsk.Message, error) {
+	req, err := parseSearch(d)
+	if err != nil {
+		return vsk.Message{}, err
+	}
 	acct, dev, err := h.target(ctx, d)
 	if err != nil {
 		return vsk.Message{}, err
 	}
-	var p vsk.EntityPayload
-	if len(d.Payload) > 0 {
-		if err := json.Unmarshal(d.Payload, &p); err != nil {
-			return vsk.Message{}, fmt.Errorf("SearchAndPlay payload: %w", errInvalidDirective)
+	q := req.query
+	switch {
+	case q.Title != "" || len(q.ExternalIDs) > 0:
+		// a video: below
+	case req.channel != nil:
+		return h.tune(ctx, d, acct, dev, *req.channel)
+	case req.sport != "":
+		ch, err := h.cfg.Content.ChannelOfGenre(ctx, "sports")
+		if err != nil {
+			return vsk.Message{}, err
 		}
-	}
-	q, err := queryFrom(p)
-	if err != nil {
-		return vsk.Message{}, err
-	}
-	if q.Title == "" && len(q.ExternalIDs) == 0 {
-		return vsk.Message{}, fmt.Errorf("SearchAndPlay names no video: %w", errInvalidDirective)
+		return h.tune(ctx, d, acct, dev, catalog.ChannelQuery{Number: ch.Number, CallSign: ch.CallSign})
+	case req.franchise != "":
+		q.Title = req.franchise
+	case req.app != "":
+		if catalog.NormalizeTitle(req.app) != catalog.NormalizeTitle(manufacturer) {
+			return vsk.Message{}, fmt.Errorf("SearchAndPlay names another app: %w", errInvalidValue)
+		}
+		if _, err := h.cfg.Devices.Send(ctx, dev, action.Action{Type: action.Launch, Target: action.TargetHome}); err != nil {
+			return vsk.Message{}, err
+		}
+		return h.respond(d, nil), nil
+	default:
+		return vsk.Message{}, fmt.Errorf("SearchAndPlay names nothing playable: %w", errInvalidDirective)
 	}
 	if err := acct.CanWatch(); err != nil {
 		return vsk.Message{}, err
 	}
-	w, err := h.cfg.Content.Resolve(ctx, q)
+	play, err := h.cfg.Content.ResolvePlay(ctx, q, h.progressOf(acct.ID))
 	if err != nil {
 		return vsk.Message{}, err
 	}
-	play := action.Action{Type: action.PlayContent, Content: &action.Content{
-		ID: w.ID, Title: w.Title, SeriesID: w.SeriesID, SeriesTitle: w.SeriesTitle,
-		Season: w.Season, Episode: w.Episode, DurationMs: int64(w.RuntimeMinutes) * 60_000,
-	}}
-	if _, err := h.cfg.Devices.Send(ctx, dev, play); err != nil {
+	if !play.Work.AvailableAt(h.cfg.Now()) {
+		return vsk.Message{}, fmt.Errorf("work %s outside its windows: %w", play.Work.ID, catalog.ErrUnavailable)
+	}
+	if _, err := h.cfg.Devices.Send(ctx, dev, playAction(play.Work, play.PositionMs)); err != nil {
 		return vsk.Message{}, err
 	}
 	return h.respond(d, nil), nil
 }
 
-// queryFrom reads the entities Alexa resolved. Entity types and enum values
-// are matched case-insensitively; unknown types are ignored. Values over
-// their bounds, and titles that name nothing (only punctuation, emoji or
-// control characters), are INVALID_VALUE.
-func queryFrom(p vsk.EntityPayload) (catalog.Query, error) {
-	var q catalog.Query
-	if len(p.Entities) > maxEntities {
-		return q, fmt.Errorf("%d entities: %w", len(p.Entities), errInvalidValue)
+// progressOf reads an account's progress for ResolvePlay.
+func (h *Handler) progressOf(accountID string) catalog.ProgressFunc {
+	if h.cfg.Viewing == nil {
+		return nil
 	}
+	return func(ctx context.Context, seriesID string) (catalog.Progress, bool, error) {
+		p, err := h.cfg.Viewing.GetProgress(ctx, accountID, seriesID)
+		if errors.Is(err, viewing.ErrNotFound) {
+			return catalog.Progress{}, false, nil
+		}
+		if err != nil {
+			return catalog.Progress{}, false, err
+		}
+		return catalog.Progress{Season: p.Season, Episode: p.Episode, PositionMs: p.PositionMs, Finished: p.Finished()}, true, nil
+	}
+}
+
+// searchRequest is what a SearchAndPlay or SearchAndDisplayResults asks for.
+type searchRequest struct {
+	query     catalog.Query
+	channel   *catalog.ChannelQuery
+	franchise string
+	sport     string
+	app       string
+	search    catalog.SearchQuery
+}
+
+// parseSearch reads the entities Alexa resolved. Entity types and enum
+// values are matched case-insensitively; unknown types are ignored. Values
+// over their bounds, and titles that name nothing (only punctuation, emoji
+// or control characters), are INVALID_VALUE.
+func parseSearch(d vsk.Directive) (searchRequest, error) {
+	var req searchRequest
+	var p vsk.EntityPayload
+	if len(d.Payload) > 0 {
+		if err := json.Unmarshal(d.Payload, &p); err != nil {
+			return req, fmt.Errorf("%s payload: %w", d.Header.Name, errInvalidDirective)
+		}
+	}
+	if len(p.Entities) > maxEntities {
+		return req, fmt.Errorf("%d entities: %w", len(p.Entities), errInvalidValue)
+	}
+	q := &req.query
 	for _, e := range p.Entities {
 		if len(e.Value) > maxEntityValueBytes || len(e.ExternalIDs) > maxEntities {
-			return q, fmt.Errorf("entity %s over bounds: %w", clip(e.Type), errInvalidValue)
+			return req, fmt.Errorf("entity %s over bounds: %w", clip(e.Type), errInvalidValue)
 		}
 		for k, v := range e.ExternalIDs {
 			if !printable(k, maxHeaderField) || !printable(v, maxTitleBytes) {
-				return q, fmt.Errorf("entity external id over bounds: %w", errInvalidValue)
+				return req, fmt.Errorf("entity external id over bounds: %w", errInvalidValue)
 			}
 		}
-		switch strings.ToLower(e.Type) {
+		kind := strings.ToLower(e.Type)
+		if e.Value != "" && kind != "video" && kind != "season" && kind != "episode" && !speakable(e.Value, maxTitleBytes) {
+			return req, fmt.Errorf("entity %s is not speakable: %w", clip(e.Type), errInvalidValue)
+		}
+		switch kind {
 		case "video":
 			if q.Title == "" {
 				if !speakable(e.Value, maxTitleBytes) && len(e.ExternalIDs) == 0 {
-					return q, fmt.Errorf("video title is not a title: %w", errInvalidValue)
+					return req, fmt.Errorf("video title is not a title: %w", errInvalidValue)
 				}
 				q.Title = e.Value
 				q.ExternalIDs = e.ExternalIDs
+				req.search.Title = e.Value
 			}
 		case "season":
 			q.Season, _ = strconv.Atoi(strings.TrimSpace(e.Value))
@@ -138,16 +193,44 @@ func queryFrom(p vsk.EntityPayload) (catalog.Query, error) {
 			q.Episode, _ = strconv.Atoi(strings.TrimSpace(e.Value))
 		case "mediatype":
 			q.MediaType = e.Value
+			req.search.MediaType = e.Value
+		case "channel":
+			if req.channel == nil {
+				cq := catalog.ChannelQuery{Name: e.Value}
+				if m := e.EntityMetadata; m != nil {
+					cq.Number = strings.Trim(string(m.ChannelNumber), `"`)
+					cq.CallSign = m.ChannelCallSign
+				}
+				if !printable(cq.Number, 16) || !printable(cq.CallSign, 64) {
+					return req, fmt.Errorf("channel entity over bounds: %w", errInvalidValue)
+				}
+				req.channel = &cq
+			}
+		case "franchise":
+			req.franchise = e.Value
+		case "sport", "league", "sportsteam":
+			req.sport = e.Value
+		case "app":
+			req.app = e.Value
+		case "genre":
+			req.search.Genre = e.Value
+		case "actor":
+			req.search.Actor = e.Value
+		case "director":
+			req.search.Director = e.Value
 		}
 	}
-	if q.Title == "" && len(q.ExternalIDs) == 0 && p.SearchText != nil && p.SearchText.Transcribed != "" {
+	if q.Title == "" && len(q.ExternalIDs) == 0 && p.SearchText != nil && p.SearchText.Transcribed != "" && req.channel == nil {
 		if !speakable(p.SearchText.Transcribed, maxTitleBytes) {
-			return q, fmt.Errorf("search text is not a title: %w", errInvalidValue)
+			return req, fmt.Errorf("search text is not a title: %w", errInvalidValue)
 		}
-		q.Title = p.SearchText.Transcribed
+		if req.search == (catalog.SearchQuery{MediaType: req.search.MediaType}) {
+			q.Title = p.SearchText.Transcribed
+			req.search.Title = q.Title
+		}
 	}
 	if q.Season < 0 || q.Season > 10_000 || q.Episode < 0 || q.Episode > 100_000 {
-		return q, fmt.Errorf("season or episode out of range: %w", errInvalidValue)
+		return req, fmt.Errorf("season or episode out of range: %w", errInvalidValue)
 	}
-	return q, nil
+	return req, nil
 }

@@ -7,6 +7,7 @@ import (
 	"livingroom/internal/account"
 	"livingroom/internal/catalog"
 	"livingroom/internal/device"
+	"livingroom/internal/viewing"
 	"livingroom/internal/vsk"
 )
 
@@ -39,20 +40,28 @@ var errorTable = []struct {
 	{device.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorNoSuchEndpoint},
 	{device.ErrUnreachable, vsk.NamespaceAlexa, vsk.ErrorEndpointUnreachable},
 	{catalog.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
+	{catalog.ErrUnavailable, vsk.NamespaceVideo, vsk.ErrorActionNotPermitted},
+	{viewing.ErrRecordingExists, vsk.NamespaceVideo, vsk.ErrorRecordingExists},
+	{viewing.ErrStorageFull, vsk.NamespaceVideo, vsk.ErrorStorageFull},
+	{errNotRecordable, vsk.NamespaceVideo, vsk.ErrorContentNotRecordable},
 }
 
 // publicMessages is the fixed text sent to Alexa with each error type. The
 // error chain (ids, URLs, input) goes to the logs only.
 var publicMessages = map[string]string{
-	vsk.ErrorInvalidDirective:    "The directive is not supported or is malformed.",
-	vsk.ErrorInvalidValue:        "No content matches the request.",
-	vsk.ErrorExpiredCredential:   "The access token has expired.",
-	vsk.ErrorInvalidCredential:   "The access token is not valid.",
-	vsk.ErrorNotSubscribed:       "The account's plan does not include this content.",
-	vsk.ErrorNoSuchEndpoint:      "The endpoint is not known for this account.",
-	vsk.ErrorEndpointUnreachable: "The TV cannot be reached.",
-	vsk.ErrorInternal:            "The request could not be completed.",
-	vsk.ErrorNotSupportedInMode:  "The TV cannot do that with what it shows now.",
+	vsk.ErrorInvalidDirective:     "The directive is not supported or is malformed.",
+	vsk.ErrorInvalidValue:         "No content matches the request.",
+	vsk.ErrorExpiredCredential:    "The access token has expired.",
+	vsk.ErrorInvalidCredential:    "The access token is not valid.",
+	vsk.ErrorNotSubscribed:        "The account's plan does not include this content.",
+	vsk.ErrorNoSuchEndpoint:       "The endpoint is not known for this account.",
+	vsk.ErrorEndpointUnreachable:  "The TV cannot be reached.",
+	vsk.ErrorInternal:             "The request could not be completed.",
+	vsk.ErrorNotSupportedInMode:   "The TV cannot do that with what it shows now.",
+	vsk.ErrorActionNotPermitted:   "This content cannot be watched now.",
+	vsk.ErrorRecordingExists:      "That is already being recorded.",
+	vsk.ErrorStorageFull:          "The recordings storage is full.",
+	vsk.ErrorContentNotRecordable: "There is nothing to record.",
 }
 
 // publicMessage returns the fixed text for an error type.

@@ -20,6 +20,7 @@ import (
 	"livingroom/internal/catalog"
 	"livingroom/internal/device"
 	"livingroom/internal/idempotency"
+	"livingroom/internal/viewing"
 	"livingroom/internal/vsk"
 )
 
@@ -44,11 +45,22 @@ type Devices interface {
 	Send(ctx context.Context, d device.Device, a action.Action) (action.Action, error)
 }
 
-// Resolver finds playable content.
+// Resolver finds content and channels.
 type Resolver interface {
-	Resolve(ctx context.Context, q catalog.Query) (catalog.Work, error)
+	ResolvePlay(ctx context.Context, q catalog.Query, progress catalog.ProgressFunc) (catalog.Play, error)
 	NextEpisode(ctx context.Context, seriesID string, season, episode int) (catalog.Work, error)
 	PreviousEpisode(ctx context.Context, seriesID string, season, episode int) (catalog.Work, error)
+	Search(ctx context.Context, q catalog.SearchQuery, limit int) ([]catalog.Work, error)
+	Channel(ctx context.Context, q catalog.ChannelQuery) (catalog.Channel, error)
+	SkipChannels(ctx context.Context, fromID string, count int) (catalog.Channel, error)
+	ChannelOfGenre(ctx context.Context, genre string) (catalog.Channel, error)
+}
+
+// Viewing keeps the account's watch progress and recordings.
+type Viewing interface {
+	GetProgress(ctx context.Context, accountID, seriesID string) (viewing.Progress, error)
+	AddRecording(ctx context.Context, accountID string, r viewing.Recording) error
+	DeleteRecording(ctx context.Context, accountID, id string) error
 }
 
 // Replies remembers replies by directive (see package idempotency).
@@ -65,6 +77,7 @@ type Config struct {
 	Devices  Devices
 	Content  Resolver
 	Replies  Replies
+	Viewing  Viewing
 	NewID    func() string    // message ids (UUIDs in production)
 	Now      func() time.Time // the clock
 	Logger   *slog.Logger
@@ -98,23 +111,31 @@ func NewHandler(cfg Config) *Handler {
 	}
 	h := &Handler{cfg: cfg}
 	h.routes = map[string]route{
-		"Alexa.RemoteVideoPlayer.SearchAndPlay":   h.searchAndPlay,
-		"Alexa.PlaybackController.Play":           h.playback(action.Resume),
-		"Alexa.PlaybackController.Pause":          h.playback(action.Pause),
-		"Alexa.PlaybackController.Stop":           h.playback(action.Stop),
-		"Alexa.PlaybackController.Resume":         h.playback(action.Resume),
-		"Alexa.PlaybackController.StartOver":      h.playback(action.StartOver),
-		"Alexa.PlaybackController.Next":           h.episodeStep(+1),
-		"Alexa.PlaybackController.Previous":       h.episodeStep(-1),
-		"Alexa.PlaybackController.FastForward":    h.fixedSeek(+SeekStepMs),
-		"Alexa.PlaybackController.Rewind":         h.fixedSeek(-SeekStepMs),
-		"Alexa.SeekController.AdjustSeekPosition": h.adjustSeek,
-		"Alexa.Launcher.LaunchTarget":             h.launch,
-		"Alexa.KeypadController.SendKeystroke":    h.keystroke,
-		"Alexa.PowerController.TurnOn":            h.power(action.PowerOn),
-		"Alexa.PowerController.TurnOff":           h.power(action.PowerOff),
-		"Alexa.Discovery.Discover":                h.discover,
-		"Alexa.ReportState":                       h.reportState,
+		"Alexa.RemoteVideoPlayer.SearchAndPlay":           h.searchAndPlay,
+		"Alexa.PlaybackController.Play":                   h.playback(action.Resume),
+		"Alexa.PlaybackController.Pause":                  h.playback(action.Pause),
+		"Alexa.PlaybackController.Stop":                   h.playback(action.Stop),
+		"Alexa.PlaybackController.Resume":                 h.playback(action.Resume),
+		"Alexa.PlaybackController.StartOver":              h.playback(action.StartOver),
+		"Alexa.PlaybackController.Next":                   h.episodeStep(+1),
+		"Alexa.PlaybackController.Previous":               h.episodeStep(-1),
+		"Alexa.PlaybackController.FastForward":            h.fixedSeek(+SeekStepMs),
+		"Alexa.PlaybackController.Rewind":                 h.fixedSeek(-SeekStepMs),
+		"Alexa.SeekController.AdjustSeekPosition":         h.adjustSeek,
+		"Alexa.Launcher.LaunchTarget":                     h.launch,
+		"Alexa.KeypadController.SendKeystroke":            h.keystroke,
+		"Alexa.PowerController.TurnOn":                    h.power(action.PowerOn),
+		"Alexa.PowerController.TurnOff":                   h.power(action.PowerOff),
+		"Alexa.Discovery.Discover":                        h.discover,
+		"Alexa.RemoteVideoPlayer.SearchAndDisplayResults": h.searchAndDisplay,
+		"Alexa.ChannelController.ChangeChannel":           h.changeChannel,
+		"Alexa.ChannelController.SkipChannels":            h.skipChannels,
+		"Alexa.RecordController.StartRecording":           h.startRecording,
+		"Alexa.RecordController.StopRecording":            h.stopRecording,
+		"Alexa.VideoRecorder.SearchAndRecord":             h.searchAndRecord,
+		"Alexa.VideoRecorder.CancelRecording":             h.cancelRecording,
+		"Alexa.VideoRecorder.DeleteRecording":             h.cancelRecording,
+		"Alexa.ReportState":                               h.reportState,
 	}
 	return h
 }

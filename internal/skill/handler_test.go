@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -23,12 +24,15 @@ import (
 	"livingroom/internal/device/devicetest"
 	"livingroom/internal/idempotency/idempotencytest"
 	"livingroom/internal/skill"
+	"livingroom/internal/viewing"
+	"livingroom/internal/viewing/viewingtest"
 	"livingroom/internal/vsk/vsktest"
 )
 
 var now = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 
-// handmaidsTale is a catalog index holding one series with two seasons.
+// handmaidsTale is a catalog index holding one series with two seasons, a
+// few movies and three channels (ESPN with a schedule around now).
 func handmaidsTale(t testing.TB) *catalogtest.Index {
 	t.Helper()
 	const series, title = "series-handmaids-tale", "The Handmaid's Tale"
@@ -44,7 +48,26 @@ func handmaidsTale(t testing.TB) *catalogtest.Index {
 		{ID: "episode-handmaids-tale-2-1", Kind: catalog.Episode, Title: "June", SeriesID: series, SeriesTitle: title,
 			SeasonID: "season-handmaids-tale-2", Season: 2, Episode: 1, RuntimeMinutes: 58},
 	}
+	works = append(works,
+		catalog.Work{ID: "movie-prey", Kind: catalog.Movie, Title: "Prey", Genres: []string{"Action", "Thriller"}, Actors: []string{"Amber Midthunder"},
+			Directors: []string{"Dan Trachtenberg"}, Rank: 2, RuntimeMinutes: 99},
+		catalog.Work{ID: "movie-palm-springs", Kind: catalog.Movie, Title: "Palm Springs", Genres: []string{"Comedy"}, Actors: []string{"Andy Samberg"},
+			Rank: 1, RuntimeMinutes: 90},
+		catalog.Work{ID: "movie-gone", Kind: catalog.Movie, Title: "Gone Soon", Genres: []string{"Drama"}, RuntimeMinutes: 100,
+			Availability: []catalog.Window{{Offer: catalog.OfferSubscription, Regions: []string{"US"}, Start: "2025-01-01", End: "2026-10-31"}}},
+	)
 	if err := idx.PutWorks(context.Background(), works); err != nil {
+		t.Fatal(err)
+	}
+	channels := []catalog.Channel{
+		{ID: "channel-espn", Number: "206", CallSign: "ESPN", Name: "ESPN", Genres: []string{"Sports"}, Schedule: []catalog.Airing{
+			{Start: "2026-11-25T19:30:00Z", Minutes: 60, WorkID: "program-sportscenter", Title: "SportsCenter"},
+			{Start: "2026-11-25T20:30:00Z", Minutes: 30, Title: "NFL Live"},
+		}},
+		{ID: "channel-food", Number: "231", CallSign: "FOOD", Name: "Food Network"},
+		{ID: "channel-wabc", Number: "7", CallSign: "WABC", Name: "ABC", Affiliate: "ABC"},
+	}
+	if err := idx.PutChannels(context.Background(), channels); err != nil {
 		t.Fatal(err)
 	}
 	return idx
@@ -78,6 +101,7 @@ func newHandler(t testing.TB) (*skill.Handler, *devicetest.Notifier) {
 	for token, a := range map[string]account.Account{
 		"access-token-from-skill": {ID: "acc-dev", Name: "Dev", Plan: "premium"},
 		"token-without-plan":      {ID: "acc-free", Name: "Free"},
+		"token-on-demand":         {ID: "acc-od", Name: "On demand", Plan: account.PlanOnDemand},
 	} {
 		if err := accounts.Create(ctx, a, token, time.Hour); err != nil {
 			t.Fatal(err)
@@ -94,6 +118,7 @@ func newHandler(t testing.TB) (*skill.Handler, *devicetest.Notifier) {
 		{AccountID: "acc-dev", EndpointID: "offline-tv", RegistrationID: "reg-offline"},
 		{AccountID: "acc-free", EndpointID: "endpoint-001", RegistrationID: "reg-free"},
 		{AccountID: "acc-dev", EndpointID: "tv-off", RegistrationID: "reg-tv-off", FriendlyName: "Bedroom TV"},
+		{AccountID: "acc-od", EndpointID: "od-tv", RegistrationID: "reg-od"},
 	} {
 		if err := store.PutDevice(ctx, d); err != nil {
 			t.Fatal(err)
@@ -119,8 +144,23 @@ func newHandler(t testing.TB) (*skill.Handler, *devicetest.Notifier) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	return skill.NewHandler(skill.Config{
 		Accounts: accounts, Devices: panicky{devices}, Content: catalog.NewResolver(handmaidsTale(t), "livingroom"),
-		Replies: idempotencytest.NewStore(), NewID: newID, Now: clock, Logger: logger,
+		Replies: idempotencytest.NewStore(), Viewing: watched(t), NewID: newID, Now: clock, Logger: logger,
 	}), notifier
+}
+
+// watched is acc-dev's viewing: half way through The Handmaid's Tale S1E2,
+// and one recording.
+func watched(t testing.TB) *viewingtest.Store {
+	v := viewingtest.NewStore()
+	ctx := context.Background()
+	if err := v.PutProgress(ctx, "acc-dev", viewing.Progress{SeriesID: "series-handmaids-tale", EpisodeID: "episode-handmaids-tale-1-2",
+		Season: 1, Episode: 2, PositionMs: 1_200_000, DurationMs: 47 * 60_000, UpdatedAt: now.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.AddRecording(ctx, "acc-dev", viewing.Recording{ID: "movie-palm-springs", ContentID: "movie-palm-springs", Title: "Palm Springs", CreatedAt: now.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // TestGolden runs every testdata/*.request.json through the handler and
@@ -165,9 +205,10 @@ func TestActionsSent(t *testing.T) {
 		{"stop", action.Action{Type: action.Stop}},
 		{"directed-user-id", action.Action{Type: action.Pause}},
 		{"pause-renamed-endpoint", action.Action{Type: action.Pause}},
-		{"search-by-catalog-id", action.Action{Type: action.PlayContent, Content: &action.Content{
-			ID: "episode-handmaids-tale-1-1", Title: "Offred", SeriesID: "series-handmaids-tale",
-			SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 1, DurationMs: 57 * 60_000}}},
+		// acc-dev stopped S1E2 twenty minutes in: "watch the series" resumes it.
+		{"search-by-catalog-id", action.Action{Type: action.PlayContent, PositionMs: 1_200_000, Content: &action.Content{
+			ID: "episode-handmaids-tale-1-2", Title: "Birth Day", SeriesID: "series-handmaids-tale",
+			SeriesTitle: "The Handmaid's Tale", Season: 1, Episode: 2, DurationMs: 47 * 60_000}}},
 		{"search-by-title", action.Action{Type: action.PlayContent, Content: &action.Content{
 			ID: "episode-handmaids-tale-2-1", Title: "June", SeriesID: "series-handmaids-tale",
 			SeriesTitle: "The Handmaid's Tale", Season: 2, Episode: 1, DurationMs: 58 * 60_000}}},
@@ -187,6 +228,19 @@ func TestActionsSent(t *testing.T) {
 		{"keystroke", action.Action{Type: action.Keystroke, Key: action.KeyDown}},
 		{"turn-on", action.Action{Type: action.PowerSet, Power: action.PowerOn}},
 		{"turn-off", action.Action{Type: action.PowerSet, Power: action.PowerOff}},
+		{"change-channel-number", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "program-sportscenter", ProgramTitle: "SportsCenter"}}},
+		{"change-channel-name-only", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "231", CallSign: "FOOD", Name: "Food Network"}}},
+		{"skip-channels", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "7", CallSign: "WABC", Name: "ABC"}}},
+		{"search-play-channel", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "program-sportscenter", ProgramTitle: "SportsCenter"}}},
+		{"search-play-sport", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "program-sportscenter", ProgramTitle: "SportsCenter"}}},
+		{"search-play-app", action.Action{Type: action.Launch, Target: action.TargetHome}},
+		{"search-play-franchise", action.Action{Type: action.PlayContent, Content: &action.Content{ID: "movie-prey", Title: "Prey", DurationMs: 99 * 60_000}}},
+		{"search-display-genre", action.Action{Type: action.ShowResults, Query: "comedy", Results: []action.Result{{ID: "movie-palm-springs", Title: "Palm Springs", Kind: action.KindMovie}}}},
+		{"search-display-director-movie", action.Action{Type: action.ShowResults, Query: "Dan Trachtenberg", Results: []action.Result{{ID: "movie-prey", Title: "Prey", Kind: action.KindMovie}}}},
+		{"search-display-title", action.Action{Type: action.ShowResults, Query: "The Handmaid's Tale", Results: []action.Result{{ID: "series-handmaids-tale", Title: "The Handmaid's Tale", Kind: action.KindSeries}}}},
+		{"start-recording", action.Action{Type: action.Record, Recording: &action.Recording{ContentID: "episode-handmaids-tale-1-2", Title: "Birth Day"}}},
+		{"search-and-record", action.Action{Type: action.Record, Recording: &action.Recording{ContentID: "movie-prey", Title: "Prey"}}},
+		{"search-and-record-channel", action.Action{Type: action.Record, Recording: &action.Recording{ContentID: "program-sportscenter", Title: "SportsCenter", ChannelNumber: "206", CallSign: "ESPN"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.request, func(t *testing.T) {
@@ -206,8 +260,12 @@ func TestActionsSent(t *testing.T) {
 			if got.RegistrationID != "reg-living-room" || got.Action.Type != c.want.Type || got.Action.ID == "" || !got.Action.Time.Equal(now) {
 				t.Fatalf("sent %+v", got)
 			}
-			if got.Action.DeltaMs != c.want.DeltaMs || got.Action.Target != c.want.Target || got.Action.Key != c.want.Key || got.Action.Power != c.want.Power {
+			if got.Action.PositionMs != c.want.PositionMs || got.Action.DeltaMs != c.want.DeltaMs || got.Action.Target != c.want.Target || got.Action.Key != c.want.Key || got.Action.Power != c.want.Power {
 				t.Fatalf("sent %+v, want %+v", got.Action, c.want)
+			}
+			if !reflect.DeepEqual(got.Action.Channel, c.want.Channel) || !reflect.DeepEqual(got.Action.Results, c.want.Results) ||
+				!reflect.DeepEqual(got.Action.Recording, c.want.Recording) || got.Action.Query != c.want.Query {
+				t.Fatalf("sent %+v\nwant %+v", got.Action, c.want)
 			}
 			if (got.Action.Content == nil) != (c.want.Content == nil) || (c.want.Content != nil && *got.Action.Content != *c.want.Content) {
 				t.Fatalf("content = %+v, want %+v", got.Action.Content, c.want.Content)
@@ -219,7 +277,10 @@ func TestActionsSent(t *testing.T) {
 // A failed send must not be reported as success, and nothing else is sent.
 func TestErrorsSendNothing(t *testing.T) {
 	for _, name := range []string{"pause-unknown-endpoint", "pause-other-accounts-registration", "directed-user-id-unknown-registration", "pause-bad-token", "pause-expired-token", "search-no-subscription", "search-unknown-title", "unsupported-directive",
-		"next-nothing-playing", "seek-out-of-range", "seek-no-delta", "launch-unknown", "keystroke-unknown", "pause-tv-off", "discover-bad-token"} {
+		"next-nothing-playing", "seek-out-of-range", "seek-no-delta", "launch-unknown", "keystroke-unknown", "pause-tv-off", "discover-bad-token",
+		"change-channel-unknown", "change-channel-empty", "change-channel-on-demand-plan", "skip-channels-zero", "search-display-nothing",
+		"search-play-other-app", "search-play-unavailable", "start-recording-on-demand-plan", "start-recording-nothing-on",
+		"search-and-record-exists", "cancel-recording-unknown"} {
 		t.Run(name, func(t *testing.T) {
 			h, notifier := newHandler(t)
 			raw, err := os.ReadFile("testdata/" + name + ".request.json")

@@ -15,34 +15,49 @@ import (
 	"livingroom/internal/device/devicetest"
 	"livingroom/internal/idempotency/idempotencytest"
 	"livingroom/internal/skill"
+	"livingroom/internal/viewing/viewingtest"
 )
 
 // samplePayloads holds a payload that makes each directive act, so the
 // isolation test proves something for every directive the skill answers.
 // A directive added to the skill without a sample here fails the test.
 var samplePayloads = map[string]any{
-	"Alexa.RemoteVideoPlayer.SearchAndPlay":   searchTitle("The Handmaid's Tale"),
-	"Alexa.PlaybackController.Play":           map[string]any{},
-	"Alexa.PlaybackController.Pause":          map[string]any{},
-	"Alexa.PlaybackController.Stop":           map[string]any{},
-	"Alexa.PlaybackController.Resume":         map[string]any{},
-	"Alexa.PlaybackController.StartOver":      map[string]any{},
-	"Alexa.PlaybackController.Next":           map[string]any{},
-	"Alexa.PlaybackController.Previous":       map[string]any{},
-	"Alexa.PlaybackController.FastForward":    map[string]any{},
-	"Alexa.PlaybackController.Rewind":         map[string]any{},
-	"Alexa.SeekController.AdjustSeekPosition": map[string]any{"deltaPositionMilliseconds": -45000},
-	"Alexa.Launcher.LaunchTarget":             map[string]any{"identifier": "amzn1.alexa-ask-target.shortcut.33122", "name": "Home"},
-	"Alexa.KeypadController.SendKeystroke":    map[string]any{"keystroke": "DOWN"},
-	"Alexa.PowerController.TurnOn":            map[string]any{},
-	"Alexa.PowerController.TurnOff":           map[string]any{},
-	"Alexa.ReportState":                       map[string]any{},
-	"Alexa.Discovery.Discover":                nil, // carries the scope in its payload: TestDiscoverListsOwnTVsOnly
+	"Alexa.RemoteVideoPlayer.SearchAndPlay":           searchTitle("The Handmaid's Tale"),
+	"Alexa.PlaybackController.Play":                   map[string]any{},
+	"Alexa.PlaybackController.Pause":                  map[string]any{},
+	"Alexa.PlaybackController.Stop":                   map[string]any{},
+	"Alexa.PlaybackController.Resume":                 map[string]any{},
+	"Alexa.PlaybackController.StartOver":              map[string]any{},
+	"Alexa.PlaybackController.Next":                   map[string]any{},
+	"Alexa.PlaybackController.Previous":               map[string]any{},
+	"Alexa.PlaybackController.FastForward":            map[string]any{},
+	"Alexa.PlaybackController.Rewind":                 map[string]any{},
+	"Alexa.SeekController.AdjustSeekPosition":         map[string]any{"deltaPositionMilliseconds": -45000},
+	"Alexa.Launcher.LaunchTarget":                     map[string]any{"identifier": "amzn1.alexa-ask-target.shortcut.33122", "name": "Home"},
+	"Alexa.KeypadController.SendKeystroke":            map[string]any{"keystroke": "DOWN"},
+	"Alexa.PowerController.TurnOn":                    map[string]any{},
+	"Alexa.PowerController.TurnOff":                   map[string]any{},
+	"Alexa.ReportState":                               map[string]any{},
+	"Alexa.RemoteVideoPlayer.SearchAndDisplayResults": map[string]any{"entities": []any{map[string]any{"type": "Genre", "value": "comedy"}}},
+	"Alexa.ChannelController.ChangeChannel":           map[string]any{"channel": map[string]any{"number": "206"}},
+	"Alexa.ChannelController.SkipChannels":            map[string]any{"channelCount": 1},
+	"Alexa.RecordController.StartRecording":           map[string]any{},
+	"Alexa.RecordController.StopRecording":            map[string]any{},
+	"Alexa.VideoRecorder.SearchAndRecord":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
+	"Alexa.VideoRecorder.CancelRecording":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
+	"Alexa.VideoRecorder.DeleteRecording":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
+	"Alexa.Discovery.Discover":                        nil, // carries the scope in its payload: TestDiscoverListsOwnTVsOnly
 }
 
-// readOnlyDirectives send nothing to a TV; the isolation test checks that
-// they answer another account's TV with an error instead.
-var readOnlyDirectives = map[string]bool{"Alexa.ReportState": true, "Alexa.Discovery.Discover": true}
+// mayNotAct lists directives that need not send the TV an action even for
+// the account's own TV: they read or change account data (reports,
+// recordings), or refuse a repeat (a recording that exists). For another
+// account's TV every directive must answer with an error and send nothing.
+var mayNotAct = map[string]bool{
+	"Alexa.ReportState": true, "Alexa.Discovery.Discover": true,
+	"Alexa.RecordController.StartRecording": true, "Alexa.RecordController.StopRecording": true,
+	"Alexa.VideoRecorder.SearchAndRecord": true, "Alexa.VideoRecorder.CancelRecording": true, "Alexa.VideoRecorder.DeleteRecording": true,
+}
 
 // TestNoAccountReachesAnothersDevice: many accounts with two TVs each; every
 // directive the skill answers, sent with one account's token (or one TV's
@@ -83,7 +98,7 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 	newID := func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
 	h := skill.NewHandler(skill.Config{
 		Accounts: accountSvc, Devices: device.NewService(store, notifier, clock, newID).WithStates(states),
-		Content: catalog.NewResolver(handmaidsTale(t), "livingroom"), Replies: idempotencytest.NewStore(),
+		Content: catalog.NewResolver(handmaidsTale(t), "livingroom"), Replies: idempotencytest.NewStore(), Viewing: viewingtest.NewStore(),
 		NewID: newID, Now: clock,
 	})
 	for _, name := range h.Directives() {
@@ -113,10 +128,10 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 				}
 				// The caller has an endpoint of that id of its own ("living-room").
 				ownsID := same || target.endpoint == "living-room"
-				if readOnly := readOnlyDirectives[name]; readOnly && !ownsID && !strings.Contains(string(out), `"ErrorResponse"`) {
+				if !ownsID && !strings.Contains(string(out), `"ErrorResponse"`) {
 					t.Fatalf("%s with %s's token answered about %s's TV: %s", name, caller.account, target.account, out)
 				}
-				if same && !readOnlyDirectives[name] && len(sent) != 1 {
+				if same && !mayNotAct[name] && len(sent) != 1 {
 					t.Fatalf("%s with own token at own %s sent %d actions: %s", name, target.endpoint, len(sent), out)
 				}
 				// No token (Fire TV path): cookie of caller's TV, endpoint id of target.
@@ -133,10 +148,10 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 				// The cookie acts on its own TV only, when the endpoint id is
 				// that TV's (another account's TV may share the id).
 				own := caller.endpoint == target.endpoint
-				if !own && readOnlyDirectives[name] && !strings.Contains(string(out), `"ErrorResponse"`) {
+				if !own && !strings.Contains(string(out), `"ErrorResponse"`) {
 					t.Fatalf("%s by %s's cookie answered about %s: %s", name, caller.registration, target.endpoint, out)
 				}
-				if own && !readOnlyDirectives[name] && len(sent) != 1 {
+				if own && !mayNotAct[name] && len(sent) != 1 {
 					t.Fatalf("%s by cookie at its own endpoint sent %d actions: %s", name, len(sent), out)
 				}
 				if !own && len(sent) != 0 {

@@ -41,6 +41,9 @@ const (
 	ErrorNotSupportedInMode     = "NOT_SUPPORTED_IN_CURRENT_MODE"
 	ErrorActionNotPermitted     = "ACTION_NOT_PERMITTED_FOR_CONTENT" // namespace Alexa.Video
 	ErrorTitleDisambiguationReq = "TITLE_DISAMBIGUATION_REQUIRED"    // namespace Alexa.Video
+	ErrorRecordingExists        = "RECORDING_EXISTS"                 // namespace Alexa.Video
+	ErrorStorageFull            = "STORAGE_FULL"                     // namespace Alexa.Video
+	ErrorContentNotRecordable   = "CONTENT_NOT_RECORDABLE"           // namespace Alexa.Video
 )
 
 // ErrorResponse builds an ErrorResponse to a directive.

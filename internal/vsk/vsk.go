@@ -112,6 +112,7 @@ type Capability struct {
 	Version             string              `json:"version"`
 	Properties          *CapabilityProperty `json:"properties,omitempty"`
 	SupportedOperations []string            `json:"supportedOperations,omitempty"`
+	Keys                []string            `json:"keys,omitempty"` // KeypadController
 }
 
 // CapabilityProperty lists the properties an interface reports.
@@ -146,6 +147,15 @@ type Entity struct {
 	Value       string            `json:"value"`
 	ExternalIDs map[string]string `json:"externalIds,omitempty"`
 	URI         string            `json:"uri,omitempty"`
+	// EntityMetadata is documented for Channel entities only.
+	EntityMetadata *EntityMetadata `json:"entityMetadata,omitempty"`
+}
+
+// EntityMetadata of a Channel entity. The number is documented as an
+// integer; a string is tolerated.
+type EntityMetadata struct {
+	ChannelNumber   json.RawMessage `json:"channelNumber,omitempty"`
+	ChannelCallSign string          `json:"channelCallSign,omitempty"`
 }
 
 // SearchText is the raw transcription.

@@ -30,6 +30,7 @@ func main() {
 	accounts := account.NewService(store, time.Now)
 	// The device API registers devices; it sends nothing, so no notifier.
 	devices := device.NewService(store, nil, time.Now, uuid.NewString).
-		WithStates(dynamo.NewStates(db, os.Getenv("ACCOUNTS_TABLE")))
+		WithStates(dynamo.NewStates(db, os.Getenv("ACCOUNTS_TABLE"))).
+		WithProgress(dynamo.NewViewing(db, os.Getenv("ACCOUNTS_TABLE")))
 	lambda.Start(deviceapi.NewHandler(accounts, devices, logger).Handle)
 }

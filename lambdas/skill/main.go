@@ -57,6 +57,7 @@ func main() {
 		Devices:  device.NewService(store, adm, time.Now, uuid.NewString).WithStates(dynamo.NewStates(db, os.Getenv("ACCOUNTS_TABLE"))),
 		Content:  catalog.NewResolver(index, cmp.Or(os.Getenv("CATALOG_SOURCE_ID"), "livingroom")),
 		Replies:  dynamo.NewReplies(db, os.Getenv("ACCOUNTS_TABLE")),
+		Viewing:  dynamo.NewViewing(db, os.Getenv("ACCOUNTS_TABLE")),
 		NewID:    uuid.NewString,
 		Now:      time.Now,
 		Logger:   logger,

@@ -108,8 +108,17 @@ func Check(msg []byte) error {
 	if err := json.Unmarshal(msg, &head); err != nil {
 		return fmt.Errorf("not a JSON Alexa message: %w", err)
 	}
-	if head.Event.Header.Namespace == "Alexa.Video" {
+	switch head.Event.Header.Namespace {
+	case "Alexa.Video":
 		return checkVideoError(msg)
+	case "Alexa.VideoRecorder":
+		return checkVideoRecorder(msg)
+	case "Alexa.Discovery":
+		stripped, err := stripUncovered(msg)
+		if err != nil {
+			return err
+		}
+		msg = stripped
 	}
 	s, err := schema()
 	if err != nil {
@@ -253,4 +262,90 @@ func checkVideoError(msg []byte) error {
 		errs = append(errs, errors.New("Alexa.Video: payload.message is required"))
 	}
 	return errors.Join(errs...)
+}
+
+// NotInSchema lists the interfaces the official schema does not cover. A
+// Discovery message advertising them is checked against the Video Skill API
+// reference for those capabilities, and against the schema for the rest.
+var NotInSchema = map[string]func(capability map[string]any) error{
+	// keys: the KeypadController keys Alexa documents (BACK per the SDK).
+	"Alexa.KeypadController": func(c map[string]any) error {
+		allowed := map[string]bool{"UP": true, "DOWN": true, "LEFT": true, "RIGHT": true, "SELECT": true, "BACK": true,
+			"INFO": true, "MORE": true, "PAGE_UP": true, "PAGE_DOWN": true, "PAGE_LEFT": true, "PAGE_RIGHT": true}
+		keys, _ := c["keys"].([]any)
+		if len(keys) == 0 {
+			return errors.New("KeypadController without keys")
+		}
+		for _, k := range keys {
+			if s, _ := k.(string); !allowed[s] {
+				return fmt.Errorf("KeypadController key %v is not documented", k)
+			}
+		}
+		return nil
+	},
+	"Alexa.VideoRecorder":         func(map[string]any) error { return nil },
+	"Alexa.PlaybackStateReporter": func(map[string]any) error { return nil },
+}
+
+// stripUncovered checks the capabilities the schema does not cover and
+// returns the message without them, for the schema to check the rest.
+func stripUncovered(msg []byte) ([]byte, error) {
+	var m map[string]any
+	if err := json.Unmarshal(msg, &m); err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	event, _ := m["event"].(map[string]any)
+	payload, _ := event["payload"].(map[string]any)
+	endpoints, _ := payload["endpoints"].([]any)
+	for _, e := range endpoints {
+		ep, _ := e.(map[string]any)
+		caps, _ := ep["capabilities"].([]any)
+		kept := caps[:0:0]
+		for _, c := range caps {
+			capability, _ := c.(map[string]any)
+			iface, _ := capability["interface"].(string)
+			check, uncovered := NotInSchema[iface]
+			if !uncovered {
+				kept = append(kept, c)
+				continue
+			}
+			if capability["type"] != "AlexaInterface" || capability["version"] != "3" {
+				return nil, fmt.Errorf("%s: type must be AlexaInterface and version 3", iface)
+			}
+			if err := check(capability); err != nil {
+				return nil, err
+			}
+		}
+		if ep != nil {
+			ep["capabilities"] = kept
+		}
+	}
+	return json.Marshal(m)
+}
+
+// checkVideoRecorder checks an Alexa.VideoRecorder event against the shape
+// in the Video Skill API reference (§8.5), since the schema has no such
+// namespace.
+func checkVideoRecorder(msg []byte) error {
+	if err := checkEnvelope(msg); err != nil {
+		return fmt.Errorf("Alexa.VideoRecorder: %w", err)
+	}
+	var m struct {
+		Event struct {
+			Header  struct{ Name string } `json:"header"`
+			Payload struct {
+				RecordingStatus string `json:"recordingStatus"`
+			} `json:"payload"`
+		} `json:"event"`
+	}
+	if err := json.Unmarshal(msg, &m); err != nil {
+		return fmt.Errorf("Alexa.VideoRecorder: %w", err)
+	}
+	if m.Event.Header.Name != "SearchAndRecord.Response" {
+		return fmt.Errorf("Alexa.VideoRecorder: name %q, want SearchAndRecord.Response", m.Event.Header.Name)
+	}
+	if s := m.Event.Payload.RecordingStatus; s != "SCHEDULED" && s != "STARTED" {
+		return fmt.Errorf("Alexa.VideoRecorder: recordingStatus %q, want SCHEDULED or STARTED", s)
+	}
+	return nil
 }
