@@ -23,7 +23,8 @@ test: deps test-deps build lint
 # and testdata/fuzz regressions always run as plain tests). FUZZTIME=5m for a
 # longer local run.
 FUZZTIME ?= 5s
-FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp-sim/player:FuzzApplyData ./tvapp-sim/client:FuzzDecodeFrames
+FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp-sim/player:FuzzApplyData \
+	./tvapp-sim/client:FuzzDecodeFrames ./alexa-sim/nlu:FuzzParse ./alexa-sim/gateway:FuzzEvent
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \

@@ -15,12 +15,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
+	"livingroom/alexa-sim/linking"
+	"livingroom/alexa-sim/lwa"
 	"livingroom/alexa-sim/nlu"
 	"livingroom/alexa-sim/server"
 )
@@ -46,6 +49,15 @@ type config struct {
 	catalogS3      string // s3://bucket[/prefix]: ingest from the bucket instead of catalogDir
 	s3Endpoint     string
 	sourceID       string
+	schemaPath     string
+	clientID       string
+	clientSecret   string
+	partner        partnerOAuth
+}
+
+// partnerOAuth is the partner's OAuth 2.0 service, for account linking.
+type partnerOAuth struct {
+	authorizeURL, tokenURL, clientID, clientSecret, scope string
 }
 
 func loadConfig(getenv func(string) string) config {
@@ -58,6 +70,41 @@ func loadConfig(getenv func(string) string) config {
 		catalogS3:      getenv("CATALOG_S3"),
 		s3Endpoint:     getenv("S3_ENDPOINT"),
 		sourceID:       cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
+		schemaPath:     cmp.Or(getenv("ALEXA_SCHEMA"), findSchema()),
+		clientID:       cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
+		clientSecret:   cmp.Or(getenv("ALEXA_CLIENT_SECRET"), "alexa-sim-secret"),
+		partner: partnerOAuth{
+			authorizeURL: getenv("PARTNER_OAUTH_AUTHORIZE_URL"),
+			tokenURL:     getenv("PARTNER_OAUTH_TOKEN_URL"),
+			clientID:     cmp.Or(getenv("PARTNER_OAUTH_CLIENT_ID"), "alexa"),
+			clientSecret: getenv("PARTNER_OAUTH_CLIENT_SECRET"),
+			scope:        getenv("PARTNER_OAUTH_SCOPE"),
+		},
+	}
+}
+
+// schemaRel is where the official Alexa message schema sits in the
+// reference folder beside a development checkout; a plain clone has none.
+const schemaRel = "shared/alexa/schema/alexa_smart_home_message_schema.json"
+
+// findSchema looks for the schema beside the working directory or any
+// parent; "" when there is none.
+func findSchema() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		for _, p := range []string{filepath.Join(dir, schemaRel), filepath.Join(dir, "..", schemaRel)} {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
 	}
 }
 
@@ -77,7 +124,31 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 			return err
 		}
 	}
+	var validator gateway.Validator
+	if cfg.schemaPath != "" {
+		v, err := gateway.LoadSchema(cfg.schemaPath)
+		if err != nil {
+			return err
+		}
+		validator = v
+		log.Info("event gateway validates against the official Alexa schema", "schema", cfg.schemaPath)
+	} else {
+		log.Warn("official Alexa schema not found: the event gateway applies its own rules only; set ALEXA_SCHEMA to validate against it")
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
 	ids := nlu.RandomIDs()
+	baseURL := "http://" + ln.Addr().String()
+	p := cfg.partner
+	linker := linking.New(linking.Config{
+		AuthorizeURL: p.authorizeURL, TokenURL: p.tokenURL, ClientID: p.clientID, ClientSecret: p.clientSecret, Scope: p.scope,
+		RedirectURL: baseURL + "/v1/accounts/link/callback", Now: time.Now,
+	})
+	if !linker.Enabled() {
+		log.Info("account linking is off: set PARTNER_OAUTH_AUTHORIZE_URL and PARTNER_OAUTH_TOKEN_URL to link accounts at the partner")
+	}
 	srv := server.New(server.Config{
 		Logger:      log,
 		Registry:    gateway.NewRegistry(time.Now, changeReportsKept),
@@ -86,6 +157,10 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		LoadCatalog: loadCatalog,
 		IDs:         ids,
 		Now:         time.Now,
+		Validator:   validator,
+		BaseURL:     baseURL,
+		Linker:      linker,
+		LWA:         lwa.New(lwa.Config{ClientID: cfg.clientID, ClientSecret: cfg.clientSecret, Now: time.Now, Logger: log}),
 	})
 	// A bad feed should not stop local work: serve empty and let the
 	// developer fix it and POST /v1/catalog/reload.
@@ -93,10 +168,6 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		log.Error("catalog not ingested; serving an empty catalog", "dir", cfg.catalogDir, "err", err)
 	}
 
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()

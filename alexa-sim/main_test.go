@@ -13,17 +13,24 @@ import (
 func TestLoadConfig(t *testing.T) {
 	t.Parallel()
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	if got, want := loadConfig(env(nil)), (config{
+	defaults := loadConfig(env(nil))
+	defaults.schemaPath = "" // found beside a development checkout, absent in a clone
+	if got, want := defaults, (config{
 		addr: "127.0.0.1:8300", lambdaEndpoint: "http://127.0.0.1:3001", function: "SkillFunction",
 		region: "us-east-1", catalogDir: ".run/catalog", sourceID: "livingroom",
+		clientID: "alexa-sim-skill", clientSecret: "alexa-sim-secret", partner: partnerOAuth{clientID: "alexa"},
 	}); got != want {
 		t.Errorf("defaults %+v, want %+v", got, want)
 	}
 	got := loadConfig(env(map[string]string{
 		"ALEXA_SIM_ADDR": ":9", "LAMBDA_ENDPOINT": "http://l:1", "SKILL_FUNCTION": "F",
-		"AWS_REGION": "eu-west-1", "CATALOG_DIR": "/c", "CATALOG_SOURCE_ID": "hulu_us",
+		"AWS_REGION": "eu-west-1", "CATALOG_DIR": "/c", "CATALOG_SOURCE_ID": "hulu_us", "ALEXA_SCHEMA": "/s.json",
+		"ALEXA_CLIENT_ID": "id", "ALEXA_CLIENT_SECRET": "secret",
+		"PARTNER_OAUTH_AUTHORIZE_URL": "http://p/authorize", "PARTNER_OAUTH_TOKEN_URL": "http://p/token",
+		"PARTNER_OAUTH_CLIENT_ID": "cid", "PARTNER_OAUTH_CLIENT_SECRET": "cs", "PARTNER_OAUTH_SCOPE": "profile",
 	}))
-	if want := (config{addr: ":9", lambdaEndpoint: "http://l:1", function: "F", region: "eu-west-1", catalogDir: "/c", sourceID: "hulu_us"}); got != want {
+	if want := (config{addr: ":9", lambdaEndpoint: "http://l:1", function: "F", region: "eu-west-1", catalogDir: "/c", sourceID: "hulu_us", schemaPath: "/s.json", clientID: "id", clientSecret: "secret",
+		partner: partnerOAuth{authorizeURL: "http://p/authorize", tokenURL: "http://p/token", clientID: "cid", clientSecret: "cs", scope: "profile"}}); got != want {
 		t.Errorf("from env %+v, want %+v", got, want)
 	}
 }

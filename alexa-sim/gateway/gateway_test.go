@@ -102,7 +102,7 @@ func TestKeepsLastChangeReports(t *testing.T) {
 	h, reg := newHandler(t)
 	for i, ns := range []string{"Alexa", "Alexa", "Alexa.Application", "Alexa"} {
 		body := `{"event":{"header":{"namespace":"` + ns + `","name":"ChangeReport","messageId":"c` + string(rune('0'+i)) + `","payloadVersion":"3"},
-			"endpoint":{"endpointId":"tv-` + string(rune('0'+i)) + `"},"payload":{"change":{"cause":{"type":"APP_INTERACTION"},"properties":[]}}}}`
+			"endpoint":{"scope":{"type":"BearerToken","token":"t"},"endpointId":"tv-` + string(rune('0'+i)) + `"},"payload":{"change":{"cause":{"type":"APP_INTERACTION"},"properties":[]}}}}`
 		if rec := post(t, h, "Bearer t", body); rec.Code != http.StatusAccepted {
 			t.Fatalf("ChangeReport %d: %d %s", i, rec.Code, rec.Body)
 		}

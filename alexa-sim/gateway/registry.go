@@ -24,13 +24,18 @@ type Endpoint struct {
 	RegisteredAt time.Time         `json:"registeredAt"`
 }
 
-// Event is an event kept as received.
+// Event is an event kept as received, with the gateway's answer.
 type Event struct {
-	Namespace  string          `json:"namespace"`
-	Name       string          `json:"name"`
-	EndpointID string          `json:"endpointId,omitempty"`
-	ReceivedAt time.Time       `json:"receivedAt"`
-	Body       json.RawMessage `json:"body"`
+	Namespace        string          `json:"namespace"`
+	Name             string          `json:"name"`
+	MessageID        string          `json:"messageId,omitempty"`
+	CorrelationToken string          `json:"correlationToken,omitempty"`
+	EndpointID       string          `json:"endpointId,omitempty"`
+	ReceivedAt       time.Time       `json:"receivedAt"`
+	Status           int             `json:"status,omitempty"`
+	Code             string          `json:"code,omitempty"`
+	Description      string          `json:"description,omitempty"`
+	Body             json.RawMessage `json:"body"`
 }
 
 // Registry is the in-memory endpoint store; safe for concurrent use.

@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	"slices"
 	"strings"
 
 	"livingroom/internal/catalog"
@@ -117,6 +118,25 @@ func (c *Catalog) FindTitle(phrase string) []Work {
 		}
 	}
 	return best
+}
+
+// Works lists the indexed works, those sharing a title together and in
+// feed order, for indexes built on top of the catalog (alexa-sim's language
+// layer).
+func (c *Catalog) Works() []Work {
+	if c == nil {
+		return nil
+	}
+	titles := make([]string, 0, len(c.byTitle))
+	for t := range c.byTitle {
+		titles = append(titles, t)
+	}
+	slices.Sort(titles)
+	var out []Work
+	for _, t := range titles {
+		out = append(out, c.byTitle[t]...)
+	}
+	return out
 }
 
 // FindChannel resolves a channel by number, call sign or name, in that order.

@@ -70,12 +70,18 @@ func New(cfg Config) (*Client, error) {
 	return &Client{api: api, function: cfg.Function, timeout: cfg.Timeout}, nil
 }
 
-// Invoke sends payload and returns the function's reply. A function error
-// is returned as *FunctionError.
-func (c *Client) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+// Invoke sends payload and returns the function's reply. clientContext,
+// when not empty, is the base64 client context (X-Amz-Client-Context) the
+// function sees; alexa-sim passes the trace id in it. A function error is
+// returned as *FunctionError.
+func (c *Client) Invoke(ctx context.Context, payload []byte, clientContext string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	out, err := c.api.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(c.function), Payload: payload})
+	in := &lambda.InvokeInput{FunctionName: aws.String(c.function), Payload: payload}
+	if clientContext != "" {
+		in.ClientContext = aws.String(clientContext)
+	}
+	out, err := c.api.Invoke(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("invoke %s: %w", c.function, err)
 	}

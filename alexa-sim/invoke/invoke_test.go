@@ -94,7 +94,7 @@ func TestInvoke(t *testing.T) {
 			fake := &fakeLambda{t: t, reply: tt.reply}
 			srv := httptest.NewServer(fake)
 			defer srv.Close()
-			got, err := newClient(t, srv.URL, tt.function, 5*time.Second).Invoke(context.Background(), []byte(`{"directive":{}}`))
+			got, err := newClient(t, srv.URL, tt.function, 5*time.Second).Invoke(context.Background(), []byte(`{"directive":{}}`), "")
 			if calls := fake.calls.Load(); calls != 1 {
 				t.Errorf("%d calls, want exactly 1 (no retries)", calls)
 			}
@@ -126,7 +126,7 @@ func TestInvokeTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	_, err := newClient(t, srv.URL, "SkillFunction", 50*time.Millisecond).Invoke(context.Background(), []byte(`{}`))
+	_, err := newClient(t, srv.URL, "SkillFunction", 50*time.Millisecond).Invoke(context.Background(), []byte(`{}`), "")
 	if err == nil || !(errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "Timeout")) {
 		t.Fatalf("Invoke error %v, want a timeout", err)
 	}
@@ -137,7 +137,7 @@ func TestInvokeUnreachable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	_, err := newClient(t, url, "SkillFunction", time.Second).Invoke(context.Background(), []byte(`{}`))
+	_, err := newClient(t, url, "SkillFunction", time.Second).Invoke(context.Background(), []byte(`{}`), "")
 	if err == nil || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("Invoke error %v, want connection refused", err)
 	}
@@ -149,5 +149,21 @@ func TestNewRejectsIncompleteConfig(t *testing.T) {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("New(%+v) accepted", cfg)
 		}
+	}
+}
+
+func TestInvokeSendsClientContext(t *testing.T) {
+	t.Parallel()
+	got := make(chan string, 1)
+	srv := httptest.NewServer(&fakeLambda{t: t, reply: func(w http.ResponseWriter, r *http.Request, body []byte) {
+		got <- r.Header.Get("X-Amz-Client-Context")
+		io.WriteString(w, `{}`)
+	}})
+	defer srv.Close()
+	if _, err := newClient(t, srv.URL, "SkillFunction", time.Second).Invoke(context.Background(), []byte(`{}`), "eyJjdXN0b20iOnt9fQ=="); err != nil {
+		t.Fatal(err)
+	}
+	if h := <-got; h != "eyJjdXN0b20iOnt9fQ==" {
+		t.Errorf("X-Amz-Client-Context = %q", h)
 	}
 }

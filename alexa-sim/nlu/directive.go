@@ -1,6 +1,7 @@
 package nlu
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -39,10 +40,14 @@ func randomCorrelationToken() string {
 
 // Directive addresses the intent to an endpoint, as Alexa invokes the skill.
 func (i Intent) Directive(t Target, ids IDs) (vsk.Request, error) {
-	payload, err := json.Marshal(i.Payload)
-	if err != nil {
+	// Not HTML-escaped: "Law & Order" reaches the skill as Alexa writes it.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(i.Payload); err != nil {
 		return vsk.Request{}, fmt.Errorf("encode %s payload: %w", i, err)
 	}
+	payload := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	return vsk.Request{Directive: vsk.Directive{
 		Header: vsk.Header{
 			Namespace:        i.Namespace,

@@ -17,13 +17,23 @@ import (
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
+	"livingroom/alexa-sim/linking"
+	"livingroom/alexa-sim/lwa"
 	"livingroom/alexa-sim/nlu"
+	"livingroom/alexa-sim/trace"
 )
 
-// Invoker calls the skill with a directive and returns its reply. A failure
-// inside the function is an *invoke.FunctionError.
+// Bounds of what the server keeps in memory.
+const (
+	tracesKept = 200
+	eventsKept = 500
+)
+
+// Invoker calls the skill with a directive and returns its reply.
+// clientContext is the Lambda client context (base64), carrying the trace.
+// A failure inside the function is an *invoke.FunctionError.
 type Invoker interface {
-	Invoke(ctx context.Context, payload []byte) ([]byte, error)
+	Invoke(ctx context.Context, payload []byte, clientContext string) ([]byte, error)
 }
 
 // Config wires a Server.
@@ -37,6 +47,28 @@ type Config struct {
 	// IDs makes directive ids; IDs.MessageID also names gateway errors.
 	IDs nlu.IDs
 	Now func() time.Time
+	// Traces keeps the timeline of each /v1/say.
+	Traces *trace.Store
+	// Events keeps what the event gateway accepted.
+	Events *gateway.EventLog
+	// Validator checks events against the Alexa schema (nil: structure only).
+	Validator gateway.Validator
+	// BaseURL is where other processes reach this server (trace hops).
+	BaseURL string
+	// LWA is the Login with Amazon stand-in: grant codes for AcceptGrant,
+	// the token endpoint, and the tokens the event gateway accepts.
+	LWA *lwa.Service
+	// Linker links accounts at the partner (OAuth 2.0) and keeps their
+	// tokens fresh; nil or unconfigured: endpoints' tokens are used as
+	// registered.
+	Linker *linking.Linker
+}
+
+// catalogState is an ingested catalog and the language index built on it;
+// swapped whole on reload.
+type catalogState struct {
+	catalog *ingest.Catalog
+	index   *nlu.Index
 }
 
 // Server serves the simulator's API.
@@ -44,18 +76,43 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	mux      *http.ServeMux
-	catalog  atomic.Pointer[ingest.Catalog]
+	catalog  atomic.Pointer[catalogState]
 	reloadMu sync.Mutex // one reload at a time
 }
 
 // New builds the server with an empty catalog; call Reload to ingest.
 func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
-	s.catalog.Store(&ingest.Catalog{})
-	s.mux.Handle("POST /v3/events", gateway.NewHandler(cfg.Registry, cfg.Logger, cfg.IDs.MessageID))
+	if s.cfg.Traces == nil {
+		s.cfg.Traces = trace.NewStore(cfg.Now, tracesKept)
+	}
+	if s.cfg.Events == nil {
+		s.cfg.Events = gateway.NewEventLog(cfg.Now, eventsKept)
+	}
+	s.catalog.Store(&catalogState{catalog: &ingest.Catalog{}, index: nlu.NewIndex(nil, nil)})
+	gw := gateway.NewHandler(cfg.Registry, cfg.Logger, cfg.IDs.MessageID)
+	gw.Events = s.cfg.Events
+	gw.Validator = cfg.Validator
+	gw.OnChangeReport = s.changeReportHop
+	if cfg.LWA != nil {
+		gw.Tokens = cfg.LWA
+		s.mux.Handle("POST /auth/o2/token", cfg.LWA)
+		s.mux.HandleFunc("POST /v1/accounts/link", s.linkAccount)
+		s.mux.HandleFunc("GET /v1/accounts/link/start", s.linkStart)
+		s.mux.HandleFunc("GET /v1/accounts/link/callback", s.linkCallback)
+		s.mux.HandleFunc("GET /v1/accounts", s.linkedAccounts)
+	}
+	s.mux.Handle("POST /v3/events", gw)
 	s.mux.HandleFunc("GET /v1/endpoints", s.endpoints)
 	s.mux.HandleFunc("GET /v1/change-reports", s.changeReports)
+	s.mux.HandleFunc("GET /v1/events", s.events)
 	s.mux.HandleFunc("POST /v1/say", s.say)
+	s.mux.HandleFunc("POST /v1/directive", s.sendDirective)
+	s.mux.HandleFunc("GET /v1/phrases", s.phrases)
+	s.mux.HandleFunc("GET /v1/traces", s.traces)
+	s.mux.HandleFunc("GET /v1/traces/{id}", s.getTrace)
+	s.mux.HandleFunc("POST /v1/traces/{id}/hops", s.addHops)
+	s.mux.HandleFunc("GET /{$}", s.console)
 	s.mux.HandleFunc("POST /v1/catalog/reload", s.reload)
 	s.mux.HandleFunc("GET /healthz", s.health)
 	return s
@@ -73,7 +130,7 @@ func (s *Server) Reload(ctx context.Context) (*ingest.Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reload catalog: %w", err)
 	}
-	s.catalog.Store(c)
+	s.catalog.Store(&catalogState{catalog: c, index: nlu.NewIndex(c.Works(), c.Channels())})
 	for _, name := range c.Missing {
 		s.log.Warn("catalog file missing; serving without it", "file", name)
 	}
@@ -96,6 +153,7 @@ type errorBody struct {
 	Endpoints []endpointSummary `json:"endpoints,omitempty"`
 	Directive json.RawMessage   `json:"directive,omitempty"`
 	Response  json.RawMessage   `json:"response,omitempty"`
+	TraceID   string            `json:"traceId,omitempty"`
 }
 
 func (s *Server) endpoints(w http.ResponseWriter, r *http.Request) {
@@ -115,7 +173,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		Status    string        `json:"status"`
 		Catalog   ingest.Counts `json:"catalog"`
 		Endpoints int           `json:"endpoints"`
-	}{"ok", s.catalog.Load().Counts(), s.cfg.Registry.Len()})
+	}{"ok", s.catalog.Load().catalog.Counts(), s.cfg.Registry.Len()})
 }
 
 func (s *Server) reload(w http.ResponseWriter, r *http.Request) {

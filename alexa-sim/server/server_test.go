@@ -20,6 +20,7 @@ import (
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
+	"livingroom/alexa-sim/lwa"
 	"livingroom/alexa-sim/nlu"
 	"livingroom/internal/vsk"
 	"livingroom/internal/vsk/vsktest"
@@ -27,14 +28,16 @@ import (
 
 // fakeInvoker records directives and answers with reply.
 type fakeInvoker struct {
-	mu    sync.Mutex
-	calls [][]byte
-	reply func(payload []byte) ([]byte, error)
+	mu       sync.Mutex
+	calls    [][]byte
+	contexts []string
+	reply    func(payload []byte) ([]byte, error)
 }
 
-func (f *fakeInvoker) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+func (f *fakeInvoker) Invoke(ctx context.Context, payload []byte, clientContext string) ([]byte, error) {
 	f.mu.Lock()
 	f.calls = append(f.calls, payload)
+	f.contexts = append(f.contexts, clientContext)
 	f.mu.Unlock()
 	return f.reply(payload)
 }
@@ -92,6 +95,7 @@ func newFixture(t *testing.T, dir string, reply func([]byte) ([]byte, error)) *f
 		LoadCatalog: func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, dir) },
 		IDs:         ids,
 		Now:         now,
+		LWA:         lwa.New(lwa.Config{ClientID: "skill", ClientSecret: "secret", Now: now}),
 	})
 	if _, err := srv.Reload(context.Background()); err != nil {
 		t.Fatalf("Reload: %v", err)
@@ -325,7 +329,7 @@ func TestEndpointsContract(t *testing.T) {
 func TestChangeReportsListed(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "testdata/catalog", skillReply)
-	ev := `{"event":{"header":{"namespace":"Alexa","name":"ChangeReport","messageId":"c1","payloadVersion":"3"},"endpoint":{"endpointId":"tv-a"},"payload":{}}}`
+	ev := `{"event":{"header":{"namespace":"Alexa","name":"ChangeReport","messageId":"c1","payloadVersion":"3"},"endpoint":{"scope":{"type":"BearerToken","token":"t"},"endpointId":"tv-a"},"payload":{"change":{"cause":{"type":"VOICE_INTERACTION"},"properties":[]}}}}`
 	if status, _, raw := f.do(t, http.MethodPost, "/v3/events", "Bearer t", ev); status != 202 {
 		t.Fatalf("%d %s", status, raw)
 	}
