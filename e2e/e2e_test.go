@@ -162,6 +162,9 @@ func (s *stack) url(key, path string) string { return "http://" + s.addrs[key] +
 type sayReply struct {
 	Directive json.RawMessage `json:"directive"`
 	Response  json.RawMessage `json:"response"`
+	Error     *struct {
+		Type string `json:"type"`
+	} `json:"error"`
 }
 
 func (s *stack) say(t testing.TB, utterance string) (int, sayReply) {
@@ -196,6 +199,13 @@ type tvState struct {
 	} `json:"content"`
 	PositionMs int64  `json:"positionMs"`
 	Screen     string `json:"screen"`
+	Channel    *struct {
+		Number   string `json:"number"`
+		CallSign string `json:"callSign"`
+	} `json:"channel"`
+	Results      []struct{ ID, Title string } `json:"results"`
+	Recordings   []struct{ Title string }     `json:"recordings"`
+	LastActionID string                       `json:"lastActionId"`
 }
 
 func (s *stack) state(t testing.TB) tvState {

@@ -34,6 +34,7 @@ type Devices interface {
 	List(ctx context.Context, accountID string) ([]device.Device, error)
 	Deregister(ctx context.Context, accountID, endpointID string) error
 	ReportState(ctx context.Context, accountID, endpointID string, s device.State) (device.State, error)
+	State(ctx context.Context, accountID, endpointID string) (device.State, error)
 }
 
 // MaxBodyBytes bounds a request body; a device record is far smaller.
@@ -151,6 +152,8 @@ func (h *Handler) route(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 		return http.StatusOK, out, nil
 	case isState && method == http.MethodPut:
 		return h.reportState(ctx, acct, endpointID, req)
+	case isState && method == http.MethodGet:
+		return h.lastState(ctx, acct, endpointID)
 	case hasID && !isState && method == http.MethodDelete:
 		if err := h.devices.Deregister(ctx, acct.ID, endpointID); err != nil {
 			return 0, nil, err
@@ -248,6 +251,33 @@ func (h *Handler) reportState(ctx context.Context, acct account.Account, endpoin
 		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil
+}
+
+// lastState answers what the backend last heard from one of the account's
+// TVs, as the TV reported it, with receivedAt (the backend's clock).
+func (h *Handler) lastState(ctx context.Context, acct account.Account, endpointID string) (int, any, error) {
+	// Keyed by the token's account: another account's TV is not found.
+	st, err := h.devices.State(ctx, acct.ID, endpointID)
+	if errors.Is(err, device.ErrNoState) {
+		return 0, nil, fmt.Errorf("no state: %w", errNoRoute)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	out := struct {
+		StateJSON
+		ReceivedAt string `json:"receivedAt"`
+	}{StateJSON: StateJSON{
+		RegistrationID: st.RegistrationID, Power: st.Power, PlaybackState: st.Playback, PositionMs: st.PositionMs,
+		DurationMs: st.DurationMs, Screen: st.Screen, LastActionID: st.LastActionID, ReportedAt: st.ReportedAt.UTC().Format(time.RFC3339Nano),
+	}, ReceivedAt: st.ReceivedAt.UTC().Format(time.RFC3339Nano)}
+	if c := st.Content; c != nil {
+		out.Content = &StateContentJSON{ID: c.ID, Title: c.Title, SeriesID: c.SeriesID, SeriesTitle: c.SeriesTitle, Season: c.Season, Episode: c.Episode}
+	}
+	if c := st.Channel; c != nil {
+		out.Channel = &StateChannelJSON{Number: c.Number, CallSign: c.CallSign, Name: c.Name, ProgramID: c.ProgramID, ProgramTitle: c.ProgramTitle}
+	}
+	return http.StatusOK, out, nil
 }
 
 func (h *Handler) register(ctx context.Context, acct account.Account, req events.APIGatewayV2HTTPRequest) (int, any, error) {

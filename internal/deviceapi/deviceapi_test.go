@@ -233,7 +233,8 @@ func TestStateReports(t *testing.T) {
 		{"body over 4 KB", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `Offred`, strings.Repeat("o", 5000), 1)), 400},
 		{"unknown field", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"screen"`, `"volume":3,"screen"`, 1)), 400},
 		{"trailing data", request("PUT", "/v1/devices/tv-a/state", "token-a", good+"{}"), 400},
-		{"GET is not allowed", request("GET", "/v1/devices/tv-a/state", "token-a", ""), 405},
+		{"DELETE is not allowed", request("DELETE", "/v1/devices/tv-a/state", "token-a", ""), 405},
+		{"another account reads it", request("GET", "/v1/devices/tv-a/state", "token-b", ""), 404},
 	}
 	for _, c := range cases {
 		resp, err := h.Handle(ctx, c.req)
@@ -247,5 +248,9 @@ func TestStateReports(t *testing.T) {
 	}
 	if _, err := states.GetState(ctx, "acc-b", "tv-a"); err == nil {
 		t.Fatal("a refused report was stored")
+	}
+	resp, _ := h.Handle(ctx, request("GET", "/v1/devices/tv-a/state", "token-a", ""))
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"lastActionId":"a1"`) || !strings.Contains(resp.Body, `"receivedAt":"2026-11-25T20:00:00Z"`) {
+		t.Fatalf("GET state: %d %s", resp.StatusCode, resp.Body)
 	}
 }
