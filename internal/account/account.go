@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -51,6 +52,64 @@ type Store interface {
 type Service struct {
 	store Store
 	now   func() time.Time
+	cache *tokenCache // nil: every Authenticate reads the store
+}
+
+// Token cache defaults for a warm Lambda: short enough that a revoked token
+// or a changed plan takes effect within half a minute.
+const (
+	DefaultCacheTTL  = 30 * time.Second
+	DefaultCacheSize = 10000
+)
+
+// WithCache keeps authenticated tokens in memory for ttl (at most max of
+// them), so a warm Lambda skips two reads per directive. A revoked token is
+// then honoured for up to ttl more; an expired one never is.
+func (s *Service) WithCache(ttl time.Duration, max int) *Service {
+	s.cache = &tokenCache{ttl: ttl, max: max, entries: map[string]cachedToken{}}
+	return s
+}
+
+type cachedToken struct {
+	account   Account
+	expiresAt time.Time // the token's own expiry
+	until     time.Time // the cache entry's
+}
+
+type tokenCache struct {
+	mu      sync.Mutex
+	ttl     time.Duration
+	max     int
+	entries map[string]cachedToken
+}
+
+func (c *tokenCache) get(token string, now time.Time) (Account, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[token]
+	if !ok || !now.Before(e.until) || !now.Before(e.expiresAt) {
+		delete(c.entries, token)
+		return Account{}, false
+	}
+	return e.account, true
+}
+
+func (c *tokenCache) put(token string, a Account, expiresAt, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.max {
+		// Full: drop what has lapsed, or everything if nothing has; a
+		// bounded map without bookkeeping per read.
+		for k, e := range c.entries {
+			if !now.Before(e.until) {
+				delete(c.entries, k)
+			}
+		}
+		if len(c.entries) >= c.max {
+			clear(c.entries)
+		}
+	}
+	c.entries[token] = cachedToken{account: a, expiresAt: expiresAt, until: now.Add(c.ttl)}
 }
 
 // NewService returns a Service over store, telling time with now.
@@ -65,16 +124,25 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Account, erro
 	if token == "" {
 		return Account{}, fmt.Errorf("authenticate: empty token: %w", ErrNotFound)
 	}
+	now := s.now()
+	if s.cache != nil {
+		if a, ok := s.cache.get(token, now); ok {
+			return a, nil
+		}
+	}
 	t, err := s.store.GetToken(ctx, token)
 	if err != nil {
 		return Account{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if !s.now().Before(t.ExpiresAt) {
+	if !now.Before(t.ExpiresAt) {
 		return Account{}, fmt.Errorf("authenticate: token of account %s: %w", t.AccountID, ErrExpired)
 	}
 	a, err := s.store.GetAccount(ctx, t.AccountID)
 	if err != nil {
 		return Account{}, fmt.Errorf("authenticate: account %s: %w", t.AccountID, err)
+	}
+	if s.cache != nil {
+		s.cache.put(token, a, t.ExpiresAt, now)
 	}
 	return a, nil
 }

@@ -34,7 +34,7 @@ func (h *Handler) targetOn(ctx context.Context, d vsk.Directive) (device.Device,
 	if err != nil {
 		return device.Device{}, nil, err
 	}
-	st, err := h.cfg.Devices.State(ctx, acct.ID, dev.EndpointID)
+	st, err := h.state(ctx, acct.ID, dev.EndpointID)
 	switch {
 	case errors.Is(err, device.ErrNoState):
 		return dev, nil, nil
@@ -306,7 +306,7 @@ func (h *Handler) reportState(ctx context.Context, d vsk.Directive) (vsk.Message
 		return vsk.Message{}, err
 	}
 	now := h.cfg.Now()
-	st, err := h.cfg.Devices.State(ctx, acct.ID, dev.EndpointID)
+	st, err := h.state(ctx, acct.ID, dev.EndpointID)
 	if errors.Is(err, device.ErrNoState) {
 		return vsk.Reply(d, vsk.NamespaceAlexa, "StateReport", h.cfg.NewID(), nil,
 			h.propertiesAt(now, vsk.Property{Namespace: "Alexa.EndpointHealth", Name: "connectivity", Value: map[string]string{"value": "UNREACHABLE"}})), nil

@@ -34,6 +34,8 @@ func (h *Handler) target(ctx context.Context, d vsk.Directive) (account.Account,
 	if err != nil {
 		return account.Account{}, device.Device{}, err
 	}
+	// Most directives need the TV's state too: read it beside the device.
+	h.startState(ctx, acct.ID, d.Endpoint.EndpointID)
 	dev, err := h.cfg.Devices.Find(ctx, acct.ID, d.Endpoint.EndpointID)
 	if isNotFound(err) && registration != "" {
 		// The app may have registered under another endpoint id than the

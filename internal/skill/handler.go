@@ -210,7 +210,7 @@ func (h *Handler) handle(ctx context.Context, raw []byte) (vsk.Message, []byte) 
 			return msg, stored
 		}
 	}
-	msg, failure := h.run(workCtx, d, name, log)
+	msg, failure := h.run(withMemo(workCtx), d, name, log)
 	msg, out := h.encode(msg)
 	if key != "" && h.cfg.Replies != nil {
 		if failure == vsk.ErrorInternal {

@@ -62,7 +62,7 @@ func (h *Handler) skipChannels(ctx context.Context, d vsk.Directive) (vsk.Messag
 		return vsk.Message{}, err
 	}
 	from := ""
-	st, err := h.cfg.Devices.State(ctx, acct.ID, dev.EndpointID)
+	st, err := h.state(ctx, acct.ID, dev.EndpointID)
 	if err != nil && !errors.Is(err, device.ErrNoState) {
 		return vsk.Message{}, err
 	}
@@ -93,7 +93,7 @@ func (h *Handler) tuneTo(ctx context.Context, d vsk.Directive, acct account.Acco
 	if err := acct.CanWatchLive(); err != nil {
 		return vsk.Message{}, err
 	}
-	if st, err := h.cfg.Devices.State(ctx, acct.ID, dev.EndpointID); err == nil && st.Power == device.PowerOff {
+	if st, err := h.state(ctx, acct.ID, dev.EndpointID); err == nil && st.Power == device.PowerOff {
 		return vsk.Message{}, errPoweredOff
 	}
 	tune := &action.Channel{Number: ch.Number, CallSign: ch.CallSign, Name: ch.Name}

@@ -105,7 +105,7 @@ func (h *Handler) recorderTarget(ctx context.Context, d vsk.Directive) (account.
 		return account.Account{}, device.Device{}, nil, err
 	}
 	var st *device.State
-	if s, err := h.cfg.Devices.State(ctx, acct.ID, dev.EndpointID); err == nil {
+	if s, err := h.state(ctx, acct.ID, dev.EndpointID); err == nil {
 		st = &s
 	} else if !errors.Is(err, device.ErrNoState) {
 		return account.Account{}, device.Device{}, nil, err

@@ -61,7 +61,7 @@ func main() {
 	}, httpClient(budget/2))
 	events := alexaevents.NewService(dynamo.NewGatewayTokens(db, os.Getenv("ACCOUNTS_TABLE")), amazon, amazon, time.Now, uuid.NewString, logger)
 	h := skill.NewHandler(skill.Config{
-		Accounts: account.NewService(store, time.Now),
+		Accounts: account.NewService(store, time.Now).WithCache(account.DefaultCacheTTL, account.DefaultCacheSize),
 		Devices:  device.NewService(store, adm, time.Now, uuid.NewString).WithStates(dynamo.NewStates(db, os.Getenv("ACCOUNTS_TABLE"))),
 		Content:  catalog.NewResolver(index, cmp.Or(os.Getenv("CATALOG_SOURCE_ID"), "livingroom")),
 		Replies:  dynamo.NewReplies(db, os.Getenv("ACCOUNTS_TABLE")),
