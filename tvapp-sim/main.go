@@ -17,8 +17,10 @@
 // The TV reports its state to the device API (PUT /v1/devices/{endpointId}/state)
 // after every change, every 15 s while playing and every 60 s.
 //
-// HTTP: GET / (the TV screen), GET /v1/state (state JSON), GET /healthz
-// (200 once registered with device-push, the device API and Alexa; 503 before).
+// HTTP: GET / (the TV screen), GET /v1/state (state JSON), GET /v1/events
+// (the state as server-sent events), POST|GET|DELETE /v1/faults (faults on
+// demand), GET /healthz (200 once registered with device-push, the device
+// API and Alexa; 503 before).
 package main
 
 import (
@@ -35,12 +37,9 @@ import (
 	"syscall"
 	"time"
 
-	"livingroom/internal/push"
-	"livingroom/tvapp-sim/client"
-	"livingroom/tvapp-sim/player"
-	"livingroom/tvapp-sim/register"
-	"livingroom/tvapp-sim/report"
+	"livingroom/tvapp-sim/fault"
 	"livingroom/tvapp-sim/screen"
+	"livingroom/tvapp-sim/tv"
 )
 
 func main() {
@@ -58,56 +57,45 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, logg
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	var reporter *report.Reporter // set below, before any action can arrive
-	p := player.New(time.Now, player.Options{MaxAge: cfg.MaxActionAge, OnChange: func() { reporter.Changed() }})
-	reg := register.New(register.Config{
-		DeviceAPIURL: cfg.DeviceAPIURL,
-		AlexaURL:     cfg.AlexaURL,
-		AccountToken: cfg.AccountToken,
-		Endpoint:     register.Endpoint{EndpointID: cfg.EndpointID, FriendlyName: cfg.FriendlyName, DeviceID: cfg.DeviceID},
-		Logger:       logger.With("component", "register"),
-	})
-	reporter = report.New(report.Config{
-		DeviceAPIURL: cfg.DeviceAPIURL,
-		EndpointID:   cfg.EndpointID,
-		AccountToken: cfg.AccountToken,
-		Player:       p,
-		Registration: reg,
-		Logger:       logger.With("component", "report"),
-	})
-	conn, err := client.New(client.Config{
-		URL:          cfg.DevicePushURL,
-		OnRegistered: reg.SetRegistrationID,
-		Handle:       applyActions(p, time.Now, logger.With("component", "player")),
-		Logger:       logger.With("component", "client"),
+	t, err := tv.New(tv.Config{
+		DevicePushURL: cfg.DevicePushURL,
+		DeviceAPIURL:  cfg.DeviceAPIURL,
+		AlexaURL:      cfg.AlexaURL,
+		AccountToken:  cfg.AccountToken,
+		DeviceID:      cfg.DeviceID,
+		EndpointID:    cfg.EndpointID,
+		FriendlyName:  cfg.FriendlyName,
+		MaxActionAge:  cfg.MaxActionAge,
+		Logger:        logger,
 	})
 	if err != nil {
-		return fmt.Errorf("device-push client: %w", err)
-	}
-	srv := &http.Server{
-		Handler: screen.NewHandler(screen.Config{
-			EndpointID: cfg.EndpointID, FriendlyName: cfg.FriendlyName,
-			Player: p, Registration: reg, Connection: conn, Logger: logger.With("component", "screen"),
-		}),
-		ReadHeaderTimeout: 5 * time.Second,
+		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	fmt.Fprintf(stdout, "tvapp-sim: TV screen at http://%s/ (state %s, health %s)\n", ln.Addr(), screen.StatePath, screen.HealthPath)
+	fmt.Fprintf(stdout, "tvapp-sim: TV screen at http://%s/ (state %s, events %s, faults %s, health %s)\n",
+		ln.Addr(), screen.StatePath, screen.EventsPath, fault.Path, screen.HealthPath)
 	logger.Info("starting", "addr", ln.Addr().String(), "endpointId", cfg.EndpointID, "devicePush", cfg.DevicePushURL,
 		"deviceAPI", cfg.DeviceAPIURL, "alexa", cfg.AlexaURL, "maxActionAge", cfg.MaxActionAge)
+	return serve(ctx, ln, t.Handler(), t.Run, logger)
+}
 
+// serve runs the TVs (run) and the HTTP server until ctx is done or the
+// server fails, then shuts both down.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, run func(context.Context) error, logger *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Requests live in ctx, so open event streams end when it does and
+	// Shutdown does not wait for them.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = reg.Run(ctx) })
-	wg.Go(func() { _ = conn.Run(ctx) })
-	wg.Go(func() { _ = reporter.Run(ctx) })
+	wg.Go(func() { _ = run(ctx) })
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
+	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-serveErr:
@@ -118,26 +106,10 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, logg
 	shutdownCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
 	defer done()
 	if serr := srv.Shutdown(shutdownCtx); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		_ = srv.Close()
 		err = errors.Join(err, fmt.Errorf("shutdown: %w", serr))
 	}
 	wg.Wait()
 	logger.Info("stopped")
 	return err
-}
-
-// applyActions decodes each device-push message as an action and applies
-// it. Invalid data is logged and dropped; the client acknowledges either way.
-func applyActions(p *player.Player, now func() time.Time, logger *slog.Logger) client.Handler {
-	return func(_ context.Context, f push.Frame) {
-		a, outcome, err := p.ApplyData(f.Data)
-		if err != nil {
-			logger.Error("invalid action; dropping it", "messageId", f.MessageID, "err", err)
-			return
-		}
-		attrs := []any{"messageId", f.MessageID, "actionId", a.ID, "type", a.Type, "outcome", outcome.String()}
-		if f.SentAtMs > 0 {
-			attrs = append(attrs, "deliveryMs", now().UnixMilli()-f.SentAtMs)
-		}
-		logger.Info("action", attrs...)
-	}
 }

@@ -281,6 +281,25 @@ func (p *Player) apply(a action.Action) Outcome {
 	return Applied
 }
 
+// TurnOff turns the TV off at the TV (its remote's power button), not by
+// an action: no id, no age, nothing to de-duplicate. It reports whether the
+// TV was on.
+func (p *Player) TurnOff() bool {
+	p.mu.Lock()
+	now := p.now()
+	p.settle(now)
+	wasOn := p.power == PowerOn
+	if wasOn {
+		p.setPower(now, action.PowerOff)
+		p.updated = now
+	}
+	p.mu.Unlock()
+	if wasOn && p.onChange != nil {
+		p.onChange()
+	}
+	return wasOn
+}
+
 // Snapshot returns the current state, with the position computed for now.
 func (p *Player) Snapshot() State {
 	p.mu.Lock()

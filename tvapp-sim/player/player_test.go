@@ -340,3 +340,18 @@ func TestPlayerConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestTurnOff(t *testing.T) {
+	changes := 0
+	clk := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	p := New(func() time.Time { return clk }, Options{OnChange: func() { changes++ }})
+	if !p.TurnOff() {
+		t.Fatal("TurnOff of a TV that is on reported it off already")
+	}
+	if s := p.Snapshot(); s.Power != PowerOff || s.Screen != ScreenOff || s.Playback != Stopped {
+		t.Fatalf("after TurnOff: %+v", s)
+	}
+	if p.TurnOff() || changes != 1 {
+		t.Fatalf("a second TurnOff changed something (changes %d)", changes)
+	}
+}

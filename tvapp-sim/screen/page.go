@@ -1,11 +1,14 @@
 package screen
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 //go:embed page.html.tmpl
@@ -14,8 +17,13 @@ var pageSource string
 var pageTemplate = template.Must(template.New("page").Parse(pageSource))
 
 // pageData is what the server-rendered page shows; the inline script keeps
-// it current by polling the state.
+// it current from the event stream.
 type pageData struct {
+	Hue        int          // the artwork's hue, drawn from the title
+	Initials   string       // the artwork's letters
+	ArtStyle   template.CSS // the artwork's gradient
+	Results    []resultView
+	Background bool // the app is in the background (fault)
 	State    State
 	Subtitle string
 	Position string
@@ -41,11 +49,64 @@ func newPageData(st State) pageData {
 	if c := st.Channel; c != nil {
 		d.Channel = channelLine(*c)
 	}
+	shown := ""
+	switch {
+	case st.Content != nil:
+		shown = st.Content.Title
+	case st.Channel != nil:
+		shown = cmp.Or(st.Channel.ProgramTitle, st.Channel.Name, st.Channel.CallSign)
+	}
+	d.Hue, d.Initials, d.ArtStyle = hue(shown), initials(shown), artStyle(shown)
+	for _, r := range st.Results {
+		d.Results = append(d.Results, resultView{Result: r, Initials: initials(r.Title), ArtStyle: artStyle(r.Title)})
+	}
+	d.Background = slices.Contains(st.Faults, "background") && st.Power != "OFF"
 	switch st.Screen {
 	case "settings", "search", "guide", "recordings":
 		d.Menu = st.Screen
 	}
 	return d
+}
+
+// resultView is a results tile.
+type resultView struct {
+	Result
+	Initials string
+	ArtStyle template.CSS
+}
+
+// hue draws the artwork's colour from the title, so each title keeps its
+// colour. The page script has the same rule.
+func hue(title string) int {
+	var h uint32
+	for _, r := range title {
+		h = h*31 + uint32(r)
+	}
+	return int(h % 360)
+}
+
+// initials are the first letters of the title's first two words, articles
+// left out. The page script has the same rule.
+func initials(title string) string {
+	var out []rune
+	for _, w := range strings.Fields(title) {
+		switch strings.ToLower(w) {
+		case "the", "a", "an":
+			continue
+		}
+		out = append(out, unicode.ToUpper([]rune(w)[0]))
+		if len(out) == 2 {
+			break
+		}
+	}
+	return string(out)
+}
+
+// artStyle is the artwork placeholder: a gradient of the title's hue. It is
+// built from numbers only, so it is safe as CSS.
+func artStyle(title string) template.CSS {
+	h := hue(title)
+	return template.CSS(fmt.Sprintf("background: linear-gradient(135deg, hsl(%d, 55%%, 32%%), hsl(%d, 65%%, 12%%))", h, (h+40)%360))
 }
 
 // subtitle renders "Series · S1 E2" (the parts that exist). The page script

@@ -1,6 +1,6 @@
 // Package screen serves the simulated TV over HTTP for QA: the state as JSON
 // (GET /v1/state), readiness (GET /healthz) and the TV screen as a web page
-// (GET /) that polls the state.
+// (GET /) kept current by server-sent events (GET /v1/events).
 package screen
 
 import (
@@ -18,6 +18,7 @@ import (
 const (
 	StatePath  = "/v1/state"
 	HealthPath = "/healthz"
+	EventsPath = "/v1/events"
 )
 
 // Player is the state machine the screen shows.
@@ -42,7 +43,47 @@ type Config struct {
 	Player       Player
 	Registration Registration
 	Connection   Connection
-	Logger       *slog.Logger
+	// App, when set, adds what the app does around the player (the last
+	// command, faults in effect) to the state.
+	App App
+	// Changes, when set, wakes the event streams at every change; without
+	// it they send the state on their heartbeat only.
+	Changes Changes
+	// Heartbeat is how often an event stream resends the state when
+	// nothing changed (it also keeps the position exact). DefaultHeartbeat
+	// when zero.
+	Heartbeat time.Duration
+	// MaxStreams bounds the open event streams; DefaultMaxStreams when zero.
+	MaxStreams int
+	Logger     *slog.Logger
+}
+
+// App reports what the app does around the player.
+type App interface {
+	AppStatus() AppStatus
+}
+
+// AppStatus is the app's side of the state.
+type AppStatus struct {
+	LastCommand *Command // nil until a command arrived
+	Buffering   bool     // a command arrived and is held before it is applied (slow_ack)
+	Faults      []string // injected faults in effect
+}
+
+// Changes signals state changes.
+type Changes interface {
+	// Changed returns a channel closed at the next change.
+	Changed() <-chan struct{}
+}
+
+// Command is the last command the TV received, for the toast on the screen
+// and for QA scripts.
+type Command struct {
+	MessageID  string `json:"messageId"`
+	Type       string `json:"type"`       // the action type, e.g. PLAY_CONTENT
+	Text       string `json:"text"`       // what the toast says, e.g. "Play · Late"
+	Outcome    string `json:"outcome"`    // applied, duplicate, stale, expired, unsupported, ignored, background, held, invalid
+	ReceivedAt string `json:"receivedAt"` // RFC 3339, UTC, by the TV's clock
 }
 
 // State is the GET /v1/state document. QA scripts rely on these names:
@@ -64,6 +105,10 @@ type State struct {
 	LastActionID   string      `json:"lastActionId"`
 	UpdatedAt      string      `json:"updatedAt"`
 	Registered     bool        `json:"registered"` // as in /healthz
+	Connected      bool        `json:"connected"`  // the device-push connection is up
+	Buffering      bool        `json:"buffering"`  // a command is held before it is applied
+	LastCommand    *Command    `json:"lastCommand"`
+	Faults         []string    `json:"faults"` // injected faults in effect (details: GET /v1/faults)
 }
 
 // Content is the work in the player (on live TV, the programme on air).
@@ -135,7 +180,8 @@ type Health struct {
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 
 type handler struct {
-	cfg Config
+	cfg     Config
+	streams chan struct{} // one token per open event stream
 }
 
 // NewHandler returns the HTTP handler.
@@ -143,11 +189,18 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{cfg: cfg}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = DefaultMaxStreams
+	}
+	h := &handler{cfg: cfg, streams: make(chan struct{}, cfg.MaxStreams)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+StatePath, h.state)
 	mux.HandleFunc("GET "+HealthPath, h.health)
 	mux.HandleFunc("GET /{$}", h.page)
+	mux.HandleFunc("GET "+EventsPath, h.events)
 	return mux
 }
 
@@ -171,6 +224,17 @@ func (h *handler) snapshot() State {
 		Recordings:     make([]Recording, len(ps.Recordings)),
 		LastActionID:   ps.LastActionID,
 		UpdatedAt:      FormatTime(ps.UpdatedAt),
+		Faults:         []string{},
+	}
+	if h.cfg.Connection != nil {
+		st.Connected = h.cfg.Connection.Connected()
+	}
+	if h.cfg.App != nil {
+		as := h.cfg.App.AppStatus()
+		st.LastCommand, st.Buffering = as.LastCommand, as.Buffering
+		if as.Faults != nil {
+			st.Faults = as.Faults
+		}
 	}
 	if c := ps.Content; c != nil {
 		st.DurationMs = c.DurationMs

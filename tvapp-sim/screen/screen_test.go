@@ -344,8 +344,9 @@ func TestPage(t *testing.T) {
 			},
 			want: []string{
 				`id="results-screen" class="screen results">`, `<p id="no-results" hidden>`,
-				`<li>The Handmaid&#39;s Tale<small>series</small></li>`,
-				`<li class="selected">Late &lt;b&gt;<small>episode</small></li>`,
+				`<span class="label">The Handmaid&#39;s Tale</span><small>series</small></li>`,
+				`<li class="selected"><div class="tile" style="background: linear-gradient(135deg, hsl(`,
+				`>L&lt;</div><span class="label">Late &lt;b&gt;</span><small>episode</small></li>`,
 				`id="player-screen" class="screen player" hidden>`,
 			},
 			notWant: []string{`Late <b>`},
@@ -383,7 +384,7 @@ func TestPage(t *testing.T) {
 		`<!doctype html>`, `id="tv"`, `aspect-ratio: 16 / 9`, `id="title"`, `id="subtitle"`, `id="playback-state"`,
 		`id="progress"`, `id="progress-fill"`, `id="position"`, `id="duration"`,
 		`<code id="registration-id">amzn1.adm-registration.v3.sim</code>`, `<code id="endpoint-id">livingroom-tv-sim-0001</code>`,
-		`fetch("/v1/state"`, `setTimeout(poll, 500)`, `>registered<`,
+		`new EventSource("/v1/events")`, `>registered<`, `id="toast"`, `id="fault-banner" class="fault" hidden>`,
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
