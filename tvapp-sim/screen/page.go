@@ -19,6 +19,7 @@ var pageTemplate = template.Must(template.New("page").Parse(pageSource))
 // pageData is what the server-rendered page shows; the inline script keeps
 // it current from the event stream.
 type pageData struct {
+	Shown      string       // the title on the player: the content's, else the live programme's
 	Hue        int          // the artwork's hue, drawn from the title
 	Initials   string       // the artwork's letters
 	ArtStyle   template.CSS // the artwork's gradient
@@ -56,6 +57,7 @@ func newPageData(st State) pageData {
 	case st.Channel != nil:
 		shown = cmp.Or(st.Channel.ProgramTitle, st.Channel.Name, st.Channel.CallSign)
 	}
+	d.Shown = shown
 	d.Hue, d.Initials, d.ArtStyle = hue(shown), initials(shown), artStyle(shown)
 	for _, r := range st.Results {
 		d.Results = append(d.Results, resultView{Result: r, Initials: initials(r.Title), ArtStyle: artStyle(r.Title)})
