@@ -25,13 +25,13 @@ type pageData struct {
 	ArtStyle   template.CSS // the artwork's gradient
 	Results    []resultView
 	Background bool // the app is in the background (fault)
-	State    State
-	Subtitle string
-	Position string
-	Duration string
-	Progress string // percent of the duration played, for the bar width
-	Channel  string // "number · call sign · name" of the live channel
-	Menu     string // the screen's name on the menu screens (settings, search, guide, recordings)
+	State      State
+	Subtitle   string
+	Position   string
+	Duration   string
+	Progress   string // percent of the duration played, for the bar width
+	Channel    string // "number · call sign · name" of the live channel
+	Menu       string // the screen's name on the menu screens (settings, search, guide, recordings)
 }
 
 func newPageData(st State) pageData {
