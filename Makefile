@@ -8,7 +8,7 @@ LAMBDAS := skill device-api
 SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
 export DYNALITE_PORT ?= 8100
 
-.PHONY: run test deps test-deps build lint fuzz clean
+.PHONY: run test qa deps test-deps build lint fuzz clean
 .PHONY: build-SkillFunction build-DeviceApiFunction build-CatalogExportFunction
 
 run: deps build
@@ -18,13 +18,22 @@ test: deps test-deps build lint
 	DYNAMODB_TEST_REQUIRED=1 XMLLINT_REQUIRED=1 LIVINGROOM_BIN=$(BIN) infra/local/with-dynalite.sh \
 		$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
+	$(MAKE) --no-print-directory qa QA_FLAGS=--start
+
+# The QA scenarios (qa/scenarios/*.yaml) against the running stack (`make run`),
+# or a fresh one on free ports when none answers (QA_FLAGS=--start: always).
+# JUnit XML in .run/qa/junit.xml (QA_FLAGS="--junit FILE" elsewhere).
+QA_FLAGS ?=
+qa: deps build
+	LIVINGROOM_BIN=$(BIN) $(BIN)/qa $(QA_FLAGS)
 
 # Each decoder's fuzz test runs briefly in every `make test` (the seed corpus
 # and testdata/fuzz regressions always run as plain tests). FUZZTIME=5m for a
 # longer local run.
 FUZZTIME ?= 5s
 FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp-sim/player:FuzzApplyData \
-	./tvapp-sim/client:FuzzDecodeFrames ./alexa-sim/nlu:FuzzParse ./alexa-sim/gateway:FuzzEvent
+	./tvapp-sim/client:FuzzDecodeFrames ./alexa-sim/nlu:FuzzParse ./alexa-sim/gateway:FuzzEvent \
+	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
@@ -51,6 +60,7 @@ build:
 	$(foreach f,$(LAMBDAS),$(GO) build -tags lambda.norpc -o $(BIN)/lambdas/$(f)/bootstrap ./lambdas/$(f) &&) true
 	$(foreach s,$(SERVICES),$(GO) build -o $(BIN)/$(s) ./$(s) &&) true
 	$(GO) build -o $(BIN)/stack ./infra/stack
+	$(GO) build -o $(BIN)/qa ./qa
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^infra/local/node_modules/') 2>&1); \

@@ -123,6 +123,13 @@ func (s *Stack) start(ctx context.Context) error {
 	}
 	logs := filepath.Join(cfg.RunDir, "logs")
 	catalogDir := filepath.Join(cfg.RunDir, "catalog")
+	// DynamoDB starts empty every time, so the exporter must not diff against
+	// the last run's snapshot: it would index nothing ("0 works put").
+	for _, dir := range []string{catalogDir, filepath.Join(cfg.RunDir, "catalog-state")} {
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("clear %s: %w", dir, err)
+		}
+	}
 	for _, dir := range []string{logs, catalogDir} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", dir, err)
