@@ -17,6 +17,12 @@
 // The TV reports its state to the device API (PUT /v1/devices/{endpointId}/state)
 // after every change, every 15 s while playing and every 60 s.
 //
+// Flags: --fleet N runs N TVs in one process (see package fleet and
+// fleetid for their identities), with --fleet-first, --fleet-token-prefix,
+// --fleet-reports and --fleet-registering; the first TV is served at / and
+// GET /v1/fleet summarises them, GET /v1/fleet/tvs lists them, and
+// /tv/{endpointId}/ is any one's screen, state, events and faults.
+//
 // HTTP: GET / (the TV screen), GET /v1/state (state JSON), GET /v1/events
 // (the state as server-sent events), POST|GET|DELETE /v1/faults (faults on
 // demand), GET /healthz (200 once registered with device-push, the device
@@ -26,6 +32,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,6 +45,8 @@ import (
 	"time"
 
 	"livingroom/tvapp-sim/fault"
+	"livingroom/tvapp-sim/fleet"
+	"livingroom/tvapp-sim/fleetid"
 	"livingroom/tvapp-sim/screen"
 	"livingroom/tvapp-sim/tv"
 )
@@ -46,10 +55,88 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Getenv, os.Stdout, logger); err != nil {
+	fl, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
+	}
+	if fl.size > 0 {
+		err = runFleet(ctx, os.Getenv, fl, os.Stdout, logger)
+	} else {
+		err = run(ctx, os.Getenv, os.Stdout, logger)
+	}
+	if err != nil {
 		logger.Error("tvapp-sim failed", "err", err)
 		os.Exit(1)
 	}
+}
+
+// fleetFlags are the command line: --fleet N runs N TVs in this process.
+type fleetFlags struct {
+	size        int
+	first       int
+	tokenPrefix string
+	reports     bool
+	registering int
+}
+
+func parseFlags(args []string, stderr io.Writer) (fleetFlags, error) {
+	var f fleetFlags
+	fs := flag.NewFlagSet("tvapp-sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&f.size, "fleet", 0, "run this many TVs in one process (fleet mode; 0: one TV)")
+	fs.IntVar(&f.first, "fleet-first", 1, "index of the fleet's first TV (processes can split a range)")
+	fs.StringVar(&f.tokenPrefix, "fleet-token-prefix", fleetid.DefaultTokenPrefix, "fleet TV i's account token is this prefix and i on five digits")
+	fs.BoolVar(&f.reports, "fleet-reports", true, "fleet TVs send state reports (after each change and every 10 min)")
+	fs.IntVar(&f.registering, "fleet-registering", fleet.DefaultRegistering, "at most this many fleet TVs registering at once")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		err := fmt.Errorf("unexpected arguments %q", fs.Args())
+		fmt.Fprintln(stderr, err)
+		return f, err
+	case f.size < 0 || f.size > fleetid.MaxSize || f.first < 1 || f.first+max(f.size, 1)-1 > fleetid.MaxSize:
+		err := fmt.Errorf("--fleet %d --fleet-first %d: TV indexes must stay within 1 to %d", f.size, f.first, fleetid.MaxSize)
+		fmt.Fprintln(stderr, err)
+		return f, err
+	case f.registering < 1 || f.registering > 10_000:
+		err := fmt.Errorf("--fleet-registering %d: want 1 to 10000", f.registering)
+		fmt.Fprintln(stderr, err)
+		return f, err
+	}
+	return f, nil
+}
+
+// runFleet runs a fleet. The first TV's screen and state are served where
+// the single TV's are; /v1/fleet summarises them all.
+func runFleet(ctx context.Context, getenv func(string) string, fl fleetFlags, stdout io.Writer, logger *slog.Logger) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	f, err := fleet.New(fleet.Config{
+		Size: fl.size, First: fl.first, TokenPrefix: fl.tokenPrefix, Reports: fl.reports, Registering: fl.registering,
+		Base: tv.Config{
+			DevicePushURL: cfg.DevicePushURL,
+			DeviceAPIURL:  cfg.DeviceAPIURL,
+			AlexaURL:      cfg.AlexaURL,
+			MaxActionAge:  cfg.MaxActionAge,
+		},
+		Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	fmt.Fprintf(stdout, "tvapp-sim: fleet of %d TVs; summary at http://%s%s, TV i at http://%s%s<endpointId>/\n",
+		fl.size, ln.Addr(), fleet.Path, ln.Addr(), fleet.TVPrefix)
+	logger.Info("starting fleet", "addr", ln.Addr().String(), "size", fl.size, "first", fl.first, "devicePush", cfg.DevicePushURL,
+		"deviceAPI", cfg.DeviceAPIURL, "alexa", cfg.AlexaURL)
+	return serve(ctx, ln, f.Handler(f.First().Handler()), f.Run, logger)
 }
 
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer, logger *slog.Logger) error {

@@ -17,15 +17,18 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"golang.org/x/sync/errgroup"
 
 	"livingroom/infra"
 	"livingroom/infra/samlocal"
 	"livingroom/internal/account"
 	"livingroom/internal/dynamo"
+	"livingroom/tvapp-sim/fleetid"
 )
 
 // Config says where everything listens and where the stack finds its parts.
@@ -58,7 +61,19 @@ type Config struct {
 	AlexaClientSecret string
 	Dev2Token         string
 	CatalogSourceID   string
+
+	// FleetAccounts seeds that many fleet accounts (tvapp-sim/fleetid:
+	// fleet-account-00001 … with tokens fleet-token-00001 …, plans
+	// alternating live-tv-dvr and on-demand) for `tvapp-sim --fleet`.
+	FleetAccounts int
+	// FleetTVs, when above zero, also runs `tvapp-sim --fleet FleetTVs` at
+	// FleetAddr (its accounts are seeded: FleetAccounts is raised to it).
+	FleetTVs  int
+	FleetAddr string
 }
+
+// maxFleet bounds FLEET_TVS and FLEET_ACCOUNTS.
+const maxFleet = fleetid.MaxSize
 
 // ConfigFromEnv reads the configuration, defaulting every value.
 func ConfigFromEnv(getenv func(string) string) Config {
@@ -84,7 +99,19 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		AlexaClientID:     cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
 		AlexaClientSecret: cmp.Or(getenv("ALEXA_CLIENT_SECRET"), "alexa-sim-secret"),
 		CatalogSourceID:   cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
+		FleetAccounts:     atoiBounded(getenv("FLEET_ACCOUNTS"), maxFleet),
+		FleetTVs:          atoiBounded(getenv("FLEET_TVS"), maxFleet),
+		FleetAddr:         cmp.Or(getenv("FLEET_ADDR"), "127.0.0.1:8401"),
 	}
+}
+
+// atoiBounded reads a count in 0…limit; anything else is 0 (off).
+func atoiBounded(s string, limit int) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > limit {
+		return 0
+	}
+	return n
 }
 
 // Stack is a running local stack.
@@ -248,7 +275,22 @@ func (s *Stack) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return waitReady(ctx, tv, "tvapp-sim", httpReady("http://"+cfg.TVAppAddr+"/healthz"))
+	if err := waitReady(ctx, tv, "tvapp-sim", httpReady("http://"+cfg.TVAppAddr+"/healthz")); err != nil {
+		return err
+	}
+	if cfg.FleetTVs == 0 {
+		return nil
+	}
+	// 6. The fleet: ready once its first TV registered; the others follow
+	// in a ramp (GET /v1/fleet counts them).
+	fleet, err := s.spawn("tvapp-sim-fleet", filepath.Join(cfg.BinDir, "tvapp-sim"), []string{"--fleet", strconv.Itoa(cfg.FleetTVs)}, map[string]string{
+		"TVAPP_ADDR": cfg.FleetAddr, "DEVICE_PUSH_URL": "http://" + cfg.DevicePushAddr,
+		"DEVICE_API_URL": "http://" + cfg.DeviceAPIAddr, "ALEXA_SIM_URL": "http://" + cfg.AlexaSimAddr,
+	})
+	if err != nil {
+		return err
+	}
+	return waitReady(ctx, fleet, "tvapp-sim fleet", httpReady("http://"+cfg.FleetAddr+"/healthz"))
 }
 
 // seed creates the tables and the development account.
@@ -276,7 +318,27 @@ func (s *Stack) seed(ctx context.Context, endpoint string, tables map[string]str
 			return fmt.Errorf("seed development account %s: %w", seed.account.ID, err)
 		}
 	}
-	return nil
+	return seedFleet(ctx, accounts, max(s.cfg.FleetAccounts, s.cfg.FleetTVs))
+}
+
+// seedFleet creates the fleet's accounts, a few at a time.
+func seedFleet(ctx context.Context, accounts *account.Service, n int) error {
+	if n == 0 {
+		return nil
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for i := 1; i <= n; i++ {
+		id := fleetid.For(i, fleetid.DefaultTokenPrefix)
+		g.Go(func() error {
+			a := account.Account{ID: id.AccountID, Name: id.FriendlyName, Plan: id.Plan}
+			if err := accounts.Create(ctx, a, id.Token, 365*24*time.Hour); err != nil {
+				return fmt.Errorf("seed fleet account %s: %w", id.AccountID, err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 func (s *Stack) spawn(name, path string, args []string, env map[string]string) (*process, error) {
@@ -400,6 +462,9 @@ Press Ctrl-C to stop everything.
 		c.TVAppAddr, c.TVAppAddr, c.AlexaSimAddr, c.AlexaSimAddr, c.LambdaAddr, c.DeviceAPIAddr,
 		c.DevicePushAddr, c.ADMClientID, c.ADMClientSecret, c.DynamoDBAddr, c.TablePrefix, c.TablePrefix,
 		c.DevAccountID, c.DevToken, c.Dev2AccountID, c.Dev2Token, portOf(c.AlexaSimAddr), portOf(c.AlexaSimAddr), portOf(c.TVAppAddr))
+	if c.FleetTVs > 0 {
+		fmt.Fprintf(w, "Fleet: %d TVs (tvapp-sim --fleet) at http://%s/v1/fleet; accounts fleet-account-00001… tokens fleet-token-00001…\n", c.FleetTVs, c.FleetAddr)
+	}
 	if c.S3Addr != "" {
 		fmt.Fprintf(w, "The catalog is in S3 (in memory): http://%s/%s (catalogs/, pages/, manifests/, ember/)\n", c.S3Addr, CatalogBucket)
 	}
@@ -412,7 +477,7 @@ func portsFree(c Config) error {
 	for _, a := range []struct{ env, addr string }{
 		{"DYNAMODB_ADDR", c.DynamoDBAddr}, {"LAMBDA_ADDR", c.LambdaAddr}, {"DEVICE_API_ADDR", c.DeviceAPIAddr},
 		{"DEVICE_PUSH_ADDR", c.DevicePushAddr}, {"ALEXA_SIM_ADDR", c.AlexaSimAddr}, {"TVAPP_ADDR", c.TVAppAddr},
-		{"S3_ADDR", c.S3Addr},
+		{"S3_ADDR", c.S3Addr}, {"FLEET_ADDR", fleetAddr(c)},
 	} {
 		if a.addr == "" {
 			continue // optional service, off
@@ -424,6 +489,14 @@ func portsFree(c Config) error {
 		ln.Close()
 	}
 	return nil
+}
+
+// fleetAddr is where the fleet listens, "" when there is none.
+func fleetAddr(c Config) string {
+	if c.FleetTVs == 0 {
+		return ""
+	}
+	return c.FleetAddr
 }
 
 func portOf(addr string) string {

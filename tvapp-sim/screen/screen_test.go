@@ -384,7 +384,7 @@ func TestPage(t *testing.T) {
 		`<!doctype html>`, `id="tv"`, `aspect-ratio: 16 / 9`, `id="title"`, `id="subtitle"`, `id="playback-state"`,
 		`id="progress"`, `id="progress-fill"`, `id="position"`, `id="duration"`,
 		`<code id="registration-id">amzn1.adm-registration.v3.sim</code>`, `<code id="endpoint-id">livingroom-tv-sim-0001</code>`,
-		`new EventSource("/v1/events")`, `>registered<`, `id="toast"`, `id="fault-banner" class="fault" hidden>`,
+		`new EventSource("v1/events")`, `>registered<`, `id="toast"`, `id="fault-banner" class="fault" hidden>`,
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

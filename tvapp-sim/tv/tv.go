@@ -51,6 +51,12 @@ type Config struct {
 	Logger     *slog.Logger
 	// Quiet logs applied actions at debug level (a fleet of thousands).
 	Quiet bool
+	// Headless: no screen is expected to be watched, so fault and
+	// registration changes are not forwarded to event streams (one
+	// goroutine less per TV); the player's changes still are.
+	Headless bool
+	// NoReports turns the state reports off (a fleet measuring messaging).
+	NoReports bool
 }
 
 // TV is one simulated TV. Create it with New, then call Run.
@@ -71,6 +77,9 @@ type TV struct {
 	applied  int64
 	// powerOffsDone counts the power_off events acted on.
 	powerOffsDone int
+
+	handlerOnce sync.Once
+	handler     http.Handler
 }
 
 // New builds a TV.
@@ -121,15 +130,24 @@ func New(cfg Config) (*TV, error) {
 func (t *TV) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = t.reg.Run(ctx) })
-	wg.Go(func() { _ = t.reporter.Run(ctx) })
+	if !t.cfg.NoReports {
+		wg.Go(func() { _ = t.reporter.Run(ctx) })
+	}
 	wg.Go(func() { t.runLink(ctx) })
-	wg.Go(func() { t.forwardChanges(ctx) })
+	if !t.cfg.Headless {
+		wg.Go(func() { t.forwardChanges(ctx) })
+	}
 	wg.Wait()
 	return nil
 }
 
 // Handler serves the TV's screen, state, events, health and faults.
 func (t *TV) Handler() http.Handler {
+	t.handlerOnce.Do(func() { t.handler = t.newHandler() })
+	return t.handler
+}
+
+func (t *TV) newHandler() http.Handler {
 	mux := http.NewServeMux()
 	faults := fault.NewHandler(t.Faults, t, t.logger.With("component", "faults"))
 	mux.Handle(fault.Path, faults)
@@ -141,6 +159,9 @@ func (t *TV) Handler() http.Handler {
 	}))
 	return mux
 }
+
+// DeviceID is the TV's device id.
+func (t *TV) DeviceID() string { return t.cfg.DeviceID }
 
 // EndpointID is the TV's Alexa endpoint id.
 func (t *TV) EndpointID() string { return t.cfg.EndpointID }
