@@ -239,3 +239,30 @@ func getJSON(t *testing.T, url string, v any) {
 		t.Fatal(err)
 	}
 }
+
+func TestParseFlags(t *testing.T) {
+	cases := []struct {
+		args []string
+		ok   bool
+		size int
+	}{
+		{nil, true, 0},
+		{[]string{"--fleet", "10000"}, true, 10000},
+		{[]string{"--fleet", "3", "--fleet-first", "99997"}, true, 3},
+		{[]string{"--fleet", "-1"}, false, 0},
+		{[]string{"--fleet", "100000"}, false, 0},
+		{[]string{"--fleet", "3", "--fleet-first", "99998"}, false, 0},
+		{[]string{"--fleet", "3", "--fleet-first", "0"}, false, 0},
+		{[]string{"--fleet", "ten"}, false, 0},
+		{[]string{"--fleet-registering", "0"}, false, 0},
+		{[]string{"--fleet-registering", "10001"}, false, 0},
+		{[]string{"--nope"}, false, 0},
+		{[]string{"extra"}, false, 0},
+	}
+	for _, tc := range cases {
+		f, err := parseFlags(tc.args, io.Discard)
+		if (err == nil) != tc.ok || (tc.ok && f.size != tc.size) {
+			t.Errorf("parseFlags(%q) = %+v, %v", tc.args, f, err)
+		}
+	}
+}
