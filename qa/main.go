@@ -13,6 +13,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -83,9 +84,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 
 	cfg := localstack.ConfigFromEnv(getenv)
 	running := !*start && healthy(ctx, "http://"+cfg.TVAppAddr+"/healthz")
+	fleetURL := ""
 	switch {
 	case running:
 		fmt.Fprintf(out, "qa: using the stack at %s (TV) and %s (Alexa)\n", cfg.TVAppAddr, cfg.AlexaSimAddr)
+		if healthy(ctx, "http://"+cfg.FleetAddr+"/healthz") {
+			fleetURL = "http://" + cfg.FleetAddr
+		}
 	case *noStart:
 		return fmt.Errorf("no TV answers at %s and --no-start is set", cfg.TVAppAddr)
 	default:
@@ -94,6 +99,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 			return err
 		}
 		defer stack.Stop()
+		fleetURL = "http://" + cfg.FleetAddr
+	}
+	if fleetURL != "" {
+		if err := fleetRegistered(ctx, fleetURL); err != nil {
+			return err
+		}
 	}
 
 	var log io.Writer = io.Discard
@@ -105,6 +116,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		TVURL:        "http://" + cfg.TVAppAddr,
 		LambdaURL:    "http://" + cfg.LambdaAddr,
 		DeviceAPIURL: "http://" + cfg.DeviceAPIAddr,
+		FleetURL:     fleetURL,
 		Vars:         map[string]string{"TOKEN": cfg.DevToken, "TOKEN_2": cfg.Dev2Token},
 		Log:          log,
 	})
@@ -112,8 +124,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	results := r.RunAll(ctx, scs)
 	for _, res := range results {
 		status := "ok  "
-		if res.Failure != nil {
+		switch {
+		case res.Failure != nil:
 			status = "FAIL"
+		case res.Skipped != "":
+			status = "skip"
 		}
 		fmt.Fprintf(out, "%s %-48s %6.2fs  %s\n", status, res.Scenario.Name, res.Duration.Seconds(), res.Scenario.File)
 	}
@@ -149,6 +164,14 @@ func startStack(ctx context.Context, cfg *localstack.Config, out io.Writer) (*lo
 		*a = addr
 	}
 	cfg.S3Addr = ""
+	// A fleet of two: TV 2's account is on plan on-demand, so scenarios can
+	// see a plan refuse live TV on a TV of its own.
+	cfg.FleetTVs = max(cfg.FleetTVs, 2)
+	fleetAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cfg.FleetAddr = fleetAddr
 	cfg.RunDir = filepath.Join(cfg.RunDir, "qa", "stack")
 	fmt.Fprintf(out, "qa: starting a stack (logs in %s) ...\n", filepath.Join(cfg.RunDir, "logs"))
 	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -160,6 +183,34 @@ func startStack(ctx context.Context, cfg *localstack.Config, out io.Writer) (*lo
 	}
 	fmt.Fprintf(out, "qa: stack ready in %.1fs\n", time.Since(began).Seconds())
 	return s, nil
+}
+
+// fleetRegistered waits (at most a minute) until every fleet TV registered.
+func fleetRegistered(ctx context.Context, fleetURL string) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var s struct{ Size, Registered int }
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fleetURL+"/v1/fleet", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&s)
+			resp.Body.Close()
+		}
+		if err == nil && s.Size > 0 && s.Registered == s.Size {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the fleet at %s did not register within a minute (%d of %d): %v", fleetURL, s.Registered, s.Size, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func freeAddr() (string, error) {

@@ -35,6 +35,11 @@ type junitCase struct {
 	File      string        `xml:"file,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure"`
+	Skipped   *junitSkipped `xml:"skipped"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -52,6 +57,10 @@ func WriteJUnit(w io.Writer, results []Result, started time.Time) error {
 		c := junitCase{
 			Name: res.Scenario.Name, Classname: "qa." + baseName(res.Scenario.File), File: res.Scenario.File,
 			Time: seconds(res.Duration),
+		}
+		if res.Skipped != "" {
+			suite.Skipped++
+			c.Skipped = &junitSkipped{Message: res.Skipped}
 		}
 		if f := res.Failure; f != nil {
 			suite.Failures++

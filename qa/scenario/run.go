@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,6 +28,9 @@ type Config struct {
 	// `reported` expectations read the TV's state as the backend has it
 	// (with Vars["TOKEN"]).
 	DeviceAPIURL string
+	// FleetURL is the fleet's tvapp-sim (`--fleet`), "" when there is none:
+	// scenarios that need it are skipped then.
+	FleetURL string
 	// Vars are substituted as ${NAME} in directive and invoke files, beside
 	// ENDPOINT_ID and REGISTRATION_ID (the TV's) and MESSAGE_ID (fresh).
 	Vars       map[string]string
@@ -41,6 +45,7 @@ type Result struct {
 	Duration time.Duration
 	Steps    int      // steps run (the failed one included)
 	Failure  *Failure // nil when it passed
+	Skipped  string   // why it did not run, "" when it ran
 }
 
 // Failure says which step failed and how.
@@ -67,7 +72,7 @@ func NewRunner(cfg Config) *Runner {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
-	for _, u := range []*string{&cfg.AlexaURL, &cfg.TVURL, &cfg.LambdaURL, &cfg.DeviceAPIURL} {
+	for _, u := range []*string{&cfg.AlexaURL, &cfg.TVURL, &cfg.LambdaURL, &cfg.DeviceAPIURL, &cfg.FleetURL} {
 		*u = strings.TrimRight(*u, "/")
 	}
 	return &Runner{cfg: cfg}
@@ -96,6 +101,11 @@ func (r *Runner) Run(ctx context.Context, sc Scenario) Result {
 		return res
 	}
 	fmt.Fprintf(r.cfg.Log, "=== %s (%s)\n", sc.Name, sc.File)
+	if slices.Contains(sc.Needs, NeedFleet) && r.cfg.FleetURL == "" {
+		res.Skipped = "needs a fleet (tvapp-sim --fleet at FLEET_ADDR); none answers"
+		fmt.Fprintf(r.cfg.Log, "  skipped: %s\n", res.Skipped)
+		return res
+	}
 	vars, err := r.reset(ctx)
 	if err != nil {
 		return fail(0, "reset the TV", err.Error(), "")
@@ -125,7 +135,11 @@ func (r *Runner) Run(ctx context.Context, sc Scenario) Result {
 		}
 		within := cmp.Or(e.Within, DefaultWithin)
 		if len(e.TV) > 0 {
-			mm, state, err := r.wait(ctx, r.state, e.TV, within)
+			read := r.state
+			if st.EndpointID != "" && st.EndpointID != vars["ENDPOINT_ID"] && r.cfg.FleetURL != "" {
+				read = func(ctx context.Context) ([]byte, error) { return r.fleetState(ctx, st.EndpointID) }
+			}
+			mm, state, err := r.wait(ctx, read, e.TV, within)
 			if err != nil {
 				return fail(i+1, st.Title(), "TV state: "+err.Error(), "")
 			}
@@ -167,7 +181,7 @@ func (r *Runner) reset(ctx context.Context) (map[string]string, error) {
 		return nil, fmt.Errorf("TV state: %w", err)
 	}
 	if s.Power == "OFF" {
-		if status, body, err := r.say(ctx, "turn on the TV", ""); err != nil || status != http.StatusOK {
+		if status, body, err := r.say(ctx, "turn on the TV", s.EndpointID); err != nil || status != http.StatusOK {
 			return nil, fmt.Errorf("turn the TV on: %d %s %v", status, body, err)
 		}
 		if mm, _, err := r.wait(ctx, r.state, map[string]any{"power": "ON"}, DefaultWithin); err != nil || len(mm) > 0 {
@@ -205,20 +219,22 @@ func (r *Runner) reset(ctx context.Context) (map[string]string, error) {
 func (r *Runner) do(ctx context.Context, sc Scenario, st Step, vars map[string]string) (int, []byte, error) {
 	switch st.Kind() {
 	case "say":
-		return r.say(ctx, st.Say, st.EndpointID)
+		// Addressed to the single TV unless the step names another: with a
+		// fleet running, alexa-sim knows many.
+		return r.say(ctx, st.Say, cmp.Or(st.EndpointID, vars["ENDPOINT_ID"]))
 	case "directive":
 		b, err := r.file(sc, st.Directive, vars)
 		if err != nil {
 			return 0, nil, err
 		}
-		if st.EndpointID != "" {
-			var m map[string]any
-			if err := json.Unmarshal(b, &m); err != nil {
-				return 0, nil, fmt.Errorf("%s: %w", st.Directive, err)
-			}
-			m["endpointId"] = st.EndpointID
-			b, _ = json.Marshal(m)
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return 0, nil, fmt.Errorf("%s: %w", st.Directive, err)
 		}
+		if id, _ := m["endpointId"].(string); st.EndpointID != "" || id == "" {
+			m["endpointId"] = cmp.Or(st.EndpointID, vars["ENDPOINT_ID"])
+		}
+		b, _ = json.Marshal(m)
 		return r.send(ctx, http.MethodPost, r.cfg.AlexaURL+"/v1/directive", b)
 	case "invoke":
 		b, err := r.file(sc, st.Invoke, vars)
@@ -306,6 +322,18 @@ func (r *Runner) state(ctx context.Context) ([]byte, error) {
 	}
 	if status != http.StatusOK {
 		return nil, fmt.Errorf("GET /v1/state: status %d", status)
+	}
+	return body, nil
+}
+
+// fleetState reads a fleet member's state.
+func (r *Runner) fleetState(ctx context.Context, endpointID string) ([]byte, error) {
+	status, body, err := r.send(ctx, http.MethodGet, r.cfg.FleetURL+"/tv/"+url.PathEscape(endpointID)+"/v1/state", nil)
+	if err != nil {
+		return nil, err
+	}
+	if status != http.StatusOK {
+		return nil, fmt.Errorf("GET fleet TV %s state: status %d", endpointID, status)
 	}
 	return body, nil
 }
@@ -416,14 +444,17 @@ var ErrFailed = errors.New("scenarios failed")
 // Summarise writes the failures' diffs and a last line, and returns
 // ErrFailed when any failed.
 func Summarise(w io.Writer, results []Result) error {
-	failed := 0
+	failed, skipped := 0, 0
 	for _, res := range results {
+		if res.Skipped != "" {
+			skipped++
+		}
 		if f := res.Failure; f != nil {
 			failed++
 			fmt.Fprintf(w, "\nFAIL %s (%s), step %d %s:\n  %s\n%s", res.Scenario.Name, res.Scenario.File, f.Step, f.Title, f.Message, f.Detail)
 		}
 	}
-	fmt.Fprintf(w, "\n%d scenarios, %d passed, %d failed\n", len(results), len(results)-failed, failed)
+	fmt.Fprintf(w, "\n%d scenarios, %d passed, %d failed, %d skipped\n", len(results), len(results)-failed-skipped, failed, skipped)
 	if failed > 0 {
 		return ErrFailed
 	}

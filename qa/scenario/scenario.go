@@ -50,22 +50,31 @@ const (
 type Scenario struct {
 	Name        string `yaml:"name"`
 	Description string `yaml:"description"`
-	Steps       []Step `yaml:"steps"`
+	// Needs lists what the scenario needs beyond the stack: "fleet" (a
+	// `tvapp-sim --fleet` at FLEET_ADDR). Without it the scenario is skipped.
+	Needs []string `yaml:"needs"`
+	Steps []Step   `yaml:"steps"`
 
 	File string `yaml:"-"` // where it was read from
 	Dir  string `yaml:"-"` // relative paths in steps start here
 }
 
+// NeedFleet is the need for a fleet of TVs.
+const NeedFleet = "fleet"
+
 // Step does one thing, then checks Expect. Exactly one of Say, Directive,
 // Invoke, Fault, Clear is set, or none for a step that only expects.
 type Step struct {
-	Name       string         `yaml:"name"`
-	Say        string         `yaml:"say"`
-	EndpointID string         `yaml:"endpointId"` // with say or directive: which TV (the only one when empty)
-	Directive  string         `yaml:"directive"`  // a file: alexa-sim POST /v1/directive body
-	Invoke     string         `yaml:"invoke"`     // a file: a whole Alexa directive for the skill's Lambda
-	Fault      map[string]any `yaml:"fault"`      // POST /v1/faults body
-	Clear      string         `yaml:"clear"`      // "all" or a fault name: DELETE /v1/faults[/name]
+	Name string `yaml:"name"`
+	Say  string `yaml:"say"`
+	// EndpointID, with say or directive, picks the TV (the single TV when
+	// empty); `tv` expectations then read that TV, a fleet member's state
+	// from the fleet.
+	EndpointID string         `yaml:"endpointId"`
+	Directive  string         `yaml:"directive"` // a file: alexa-sim POST /v1/directive body
+	Invoke     string         `yaml:"invoke"`    // a file: a whole Alexa directive for the skill's Lambda
+	Fault      map[string]any `yaml:"fault"`     // POST /v1/faults body
+	Clear      string         `yaml:"clear"`     // "all" or a fault name: DELETE /v1/faults[/name]
 	Expect     *Expect        `yaml:"expect"`
 }
 
@@ -143,6 +152,11 @@ func Parse(b []byte, file, dir string) (Scenario, error) {
 func (sc Scenario) validate() error {
 	if strings.TrimSpace(sc.Name) == "" {
 		return errors.New("no name")
+	}
+	for _, n := range sc.Needs {
+		if n != NeedFleet {
+			return fmt.Errorf("needs %q: only %q is known", n, NeedFleet)
+		}
 	}
 	if len(sc.Steps) == 0 || len(sc.Steps) > MaxSteps {
 		return fmt.Errorf("%d steps, want 1 to %d", len(sc.Steps), MaxSteps)

@@ -178,8 +178,18 @@ steps:
 	if err != nil {
 		t.Fatal(err)
 	}
+	skip, err := Parse([]byte("name: fleet only\nneeds: [fleet]\nsteps: [{say: pause}]"), "skip.yaml", ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse([]byte("name: x\nneeds: [moon]\nsteps: [{say: pause}]"), "bad.yaml", "."); err == nil {
+		t.Fatal("an unknown need was accepted")
+	}
 	r := NewRunner(Config{AlexaURL: srv.URL, TVURL: srv.URL})
-	results := r.RunAll(context.Background(), []Scenario{pass, fail})
+	results := r.RunAll(context.Background(), []Scenario{pass, fail, skip})
+	if results[2].Skipped == "" || results[2].Failure != nil {
+		t.Fatalf("a scenario needing a fleet ran without one: %+v", results[2])
+	}
 	if results[0].Failure != nil {
 		t.Fatalf("pass failed: %+v", results[0].Failure)
 	}
@@ -196,7 +206,7 @@ steps:
 	if err := Summarise(&out, results); err != ErrFailed {
 		t.Fatalf("Summarise: %v", err)
 	}
-	if !strings.Contains(out.String(), "2 scenarios, 1 passed, 1 failed") {
+	if !strings.Contains(out.String(), "3 scenarios, 1 passed, 1 failed, 1 skipped") {
 		t.Fatalf("summary: %s", out.String())
 	}
 
@@ -221,7 +231,7 @@ steps:
 		t.Fatalf("JUnit XML does not parse: %v\n%s", err, x.String())
 	}
 	c := doc.Suites[0].Cases
-	if doc.Tests != 2 || doc.Failures != 1 || c[0].Failure != nil || c[1].Failure == nil ||
+	if doc.Tests != 3 || doc.Failures != 1 || c[0].Failure != nil || c[1].Failure == nil ||
 		!strings.Contains(c[1].Failure.Message, "step 1") || !strings.Contains(c[1].Failure.Text, "want PLAYING") {
 		t.Fatalf("JUnit XML: %s", x.String())
 	}
