@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -128,8 +129,17 @@ func (h *Handler) route(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 		return 0, nil, errNoRoute
 	}
 	endpointID, isState := strings.CutSuffix(endpointID, "/state")
-	if hasID && (strings.Contains(endpointID, "/") || !device.ValidEndpointID(endpointID)) {
-		return 0, nil, errNoRoute
+	if hasID {
+		if strings.Contains(endpointID, "/") {
+			return 0, nil, errNoRoute
+		}
+		// The raw path keeps the client's escapes: endpoint ids may hold
+		// # ? ; : @ & =, which a client must escape in a path segment.
+		id, err := url.PathUnescape(endpointID)
+		if err != nil || !device.ValidEndpointID(id) {
+			return 0, nil, errNoRoute
+		}
+		endpointID = id
 	}
 	acct, err := h.authenticate(ctx, req.Headers)
 	if err != nil {

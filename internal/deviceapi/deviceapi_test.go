@@ -88,6 +88,13 @@ func TestDeviceAPI(t *testing.T) {
 		{"deregister unknown", request("DELETE", "/v1/devices/tv-nope", "dev-token", ""), 404, ""},
 		{"deregister another account's TV", request("DELETE", "/v1/devices/tv-1", "token-b", ""), 404, ""},
 		{"deregister bad id", request("DELETE", "/v1/devices/a%2Fb", "dev-token", ""), 404, ""},
+		// Ids may hold # ? ; : @ & =; clients escape them in the path.
+		{"register id with reserved characters", request("POST", "/v1/devices", "dev-token",
+			`{"endpointId":"tv#2?a=b;c:d@e&f","registrationId":"r-reserved"}`), 201, ""},
+		{"state of escaped id", request("GET", "/v1/devices/tv%232%3Fa=b%3Bc:d@e&f/state", "dev-token", ""), 404, ""},
+		{"deregister escaped id", request("DELETE", "/v1/devices/tv%232%3Fa=b%3Bc:d@e&f", "dev-token", ""), 204, ""},
+		{"deregister it again", request("DELETE", "/v1/devices/tv%232%3Fa=b%3Bc:d@e&f", "dev-token", ""), 404, ""},
+		{"broken escape", request("DELETE", "/v1/devices/tv%zz", "dev-token", ""), 404, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -101,7 +108,7 @@ func TestDeviceAPI(t *testing.T) {
 			if strings.Contains(resp.Body, "rrrrrrrr") || strings.Contains(resp.Body, "nnnnnnnn") || strings.Contains(resp.Body, "eeeeeeee") || len(resp.Body) > 512 {
 				t.Fatalf("reply echoes input: %.200s", resp.Body)
 			}
-			if resp.Headers["Content-Type"] != "application/json" {
+			if c.status != 204 && resp.Headers["Content-Type"] != "application/json" {
 				t.Fatalf("content type %q", resp.Headers["Content-Type"])
 			}
 			if c.wantBody != "" && resp.Body != c.wantBody {
