@@ -169,7 +169,7 @@ func TestLambdaAPICLIRequest(t *testing.T) {
 
 	// A client context Lambda would refuse is refused before the function runs.
 	for name, cc := range map[string]string{
-		"not base64": "%%%",
+		"not base64":      "%%%",
 		"over 3583 bytes": strings.Repeat("QUFB", 900),
 	} {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/2015-03-31/functions/SkillFunction/invocations", strings.NewReader(`{}`))
