@@ -122,15 +122,8 @@ func (s *Service) ReportState(ctx context.Context, accountID, endpointID string,
 		st.RegistrationID = d.RegistrationID
 	}
 	st.ReceivedAt = s.now().UTC()
-	var prev *State
-	if s.changes != nil {
-		if p, err := s.states.GetState(ctx, accountID, endpointID); err == nil {
-			prev = &p
-		} else if !errors.Is(err, ErrNoState) {
-			return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
-		}
-	}
-	if err := s.states.PutState(ctx, accountID, endpointID, st); err != nil {
+	prev, err := s.states.PutState(ctx, accountID, endpointID, st)
+	if err != nil {
 		return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
 	}
 	if c := st.Content; s.progress != nil && c != nil && c.SeriesID != "" && st.Channel == nil {

@@ -55,9 +55,11 @@ const (
 var ErrNoState = errors.New("device has not reported its state")
 
 // StateStore keeps each device's last reported state. GetState returns an
-// error wrapping ErrNoState when there is none.
+// error wrapping ErrNoState when there is none. PutState returns the state
+// it replaced (nil when there was none) in the same call, which saves the
+// report a read.
 type StateStore interface {
-	PutState(ctx context.Context, accountID, endpointID string, s State) error
+	PutState(ctx context.Context, accountID, endpointID string, s State) (prev *State, err error)
 	GetState(ctx context.Context, accountID, endpointID string) (State, error)
 }
 

@@ -136,7 +136,7 @@ func newHandler(t testing.TB) (*skill.Handler, *devicetest.Notifier) {
 			ReportedAt: now.Add(-10 * time.Second), ReceivedAt: now.Add(-10 * time.Second)},
 		"tv-off": {Power: device.PowerOff, Playback: device.PlaybackStopped, ReportedAt: now.Add(-time.Minute), ReceivedAt: now.Add(-time.Minute)},
 	} {
-		if err := states.PutState(ctx, "acc-dev", endpoint, st); err != nil {
+		if _, err := states.PutState(ctx, "acc-dev", endpoint, st); err != nil {
 			t.Fatal(err)
 		}
 	}

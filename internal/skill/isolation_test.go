@@ -88,7 +88,7 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 			// Every TV plays S1E2, so Next and Previous have something to act on.
 			playing := device.State{Power: device.PowerOn, Playback: device.PlaybackPlaying, ReceivedAt: now,
 				Content: &device.StateContent{ID: "episode-handmaids-tale-1-2", SeriesID: "series-handmaids-tale", Season: 1, Episode: 2}}
-			if err := states.PutState(ctx, id, d.endpoint, playing); err != nil {
+			if _, err := states.PutState(ctx, id, d.endpoint, playing); err != nil {
 				t.Fatal(err)
 			}
 			tvs = append(tvs, d)

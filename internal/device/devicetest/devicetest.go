@@ -272,11 +272,16 @@ type StateStore struct {
 func NewStateStore() *StateStore { return &StateStore{states: map[deviceKey]device.State{}} }
 
 // PutState implements device.StateStore.
-func (s *StateStore) PutState(_ context.Context, accountID, endpointID string, st device.State) error {
+func (s *StateStore) PutState(_ context.Context, accountID, endpointID string, st device.State) (*device.State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.states[deviceKey{accountID, endpointID}] = st
-	return nil
+	k := deviceKey{accountID, endpointID}
+	var prev *device.State
+	if p, ok := s.states[k]; ok {
+		prev = &p
+	}
+	s.states[k] = st
+	return prev, nil
 }
 
 // GetState implements device.StateStore.
@@ -303,8 +308,8 @@ func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateSt
 	}
 	t.Run("round trip, per account and endpoint", func(t *testing.T) {
 		s := newStore(t)
-		if err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil {
-			t.Fatal(err)
+		if prev, err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil || prev != nil {
+			t.Fatalf("first PutState: prev %+v, %v", prev, err)
 		}
 		got, err := s.GetState(ctx, "acc-1", "tv-1")
 		if err != nil {
@@ -322,12 +327,13 @@ func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateSt
 	})
 	t.Run("the newest report replaces the last; empty parts stay empty", func(t *testing.T) {
 		s := newStore(t)
-		if err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil {
+		if _, err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil {
 			t.Fatal(err)
 		}
 		off := device.State{Power: device.PowerOff, Playback: device.PlaybackStopped, ReportedAt: at, ReceivedAt: at}
-		if err := s.PutState(ctx, "acc-1", "tv-1", off); err != nil {
-			t.Fatal(err)
+		prev, err := s.PutState(ctx, "acc-1", "tv-1", off)
+		if err != nil || prev == nil || prev.Playback != full.Playback || *prev.Content != *full.Content || !prev.ReceivedAt.Equal(full.ReceivedAt) {
+			t.Fatalf("PutState returned prev %+v, %v; want the replaced state", prev, err)
 		}
 		got, err := s.GetState(ctx, "acc-1", "tv-1")
 		if err != nil || got.Power != device.PowerOff || got.Content != nil || got.Channel != nil {
