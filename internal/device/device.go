@@ -139,6 +139,37 @@ func (s *Service) ReportState(ctx context.Context, accountID, endpointID string,
 	return st, nil
 }
 
+// DeviceStateReader reads a device and its last reported state in one
+// round trip (the DynamoDB adapter keeps both in the account's partition).
+// A store without it is read twice.
+type DeviceStateReader interface {
+	GetDeviceWithState(ctx context.Context, accountID, endpointID string) (Device, *State, error)
+}
+
+// FindWithState returns an account's device and its last reported state;
+// the state is nil when the device never reported one.
+func (s *Service) FindWithState(ctx context.Context, accountID, endpointID string) (Device, *State, error) {
+	if r, ok := s.store.(DeviceStateReader); ok && s.states != nil {
+		d, st, err := r.GetDeviceWithState(ctx, accountID, endpointID)
+		if err != nil {
+			return Device{}, nil, fmt.Errorf("find device %s: %w", endpointID, err)
+		}
+		return d, st, nil
+	}
+	d, err := s.Find(ctx, accountID, endpointID)
+	if err != nil {
+		return Device{}, nil, err
+	}
+	st, err := s.State(ctx, accountID, endpointID)
+	switch {
+	case errors.Is(err, ErrNoState):
+		return d, nil, nil
+	case err != nil:
+		return Device{}, nil, err
+	}
+	return d, &st, nil
+}
+
 // State returns a device's last reported state.
 func (s *Service) State(ctx context.Context, accountID, endpointID string) (State, error) {
 	if s.states == nil {

@@ -39,6 +39,7 @@ type Accounts interface {
 // Devices finds devices, reads what they reported and sends them actions.
 type Devices interface {
 	Find(ctx context.Context, accountID, endpointID string) (device.Device, error)
+	FindWithState(ctx context.Context, accountID, endpointID string) (device.Device, *device.State, error)
 	FindByRegistration(ctx context.Context, registrationID string) (device.Device, error)
 	List(ctx context.Context, accountID string) ([]device.Device, error)
 	State(ctx context.Context, accountID, endpointID string) (device.State, error)

@@ -76,6 +76,13 @@ func handmaidsTale(t testing.TB) *catalogtest.Index {
 // panicky wraps a Devices to panic for one endpoint, proving recovery.
 type panicky struct{ skill.Devices }
 
+func (p panicky) FindWithState(ctx context.Context, accountID, endpointID string) (device.Device, *device.State, error) {
+	if endpointID == "panic-tv" {
+		panic("boom")
+	}
+	return p.Devices.FindWithState(ctx, accountID, endpointID)
+}
+
 func (p panicky) Find(ctx context.Context, accountID, endpointID string) (device.Device, error) {
 	if endpointID == "panic-tv" {
 		panic("boom")

@@ -125,6 +125,25 @@ func (h *Handler) startState(ctx context.Context, accountID, endpointID string) 
 	return r
 }
 
+// keepState remembers a state read with the device (nil: none reported),
+// so state() does not read it again.
+func (h *Handler) keepState(ctx context.Context, accountID, endpointID string, st *device.State) {
+	m, _ := ctx.Value(memoKey{}).(*memo)
+	if m == nil {
+		return
+	}
+	r := &stateRead{done: make(chan struct{})}
+	if st != nil {
+		r.st = *st
+	} else {
+		r.err = fmt.Errorf("state of %s: %w", endpointID, device.ErrNoState)
+	}
+	close(r.done)
+	m.mu.Lock()
+	m.states[[2]string{accountID, endpointID}] = r
+	m.mu.Unlock()
+}
+
 // state returns a device's last reported state, read once per directive.
 func (h *Handler) state(ctx context.Context, accountID, endpointID string) (device.State, error) {
 	r := h.startState(ctx, accountID, endpointID)

@@ -99,6 +99,13 @@ func (d timedDevices) Find(ctx context.Context, accountID, endpointID string) (d
 	return dev, err
 }
 
+func (d timedDevices) FindWithState(ctx context.Context, accountID, endpointID string) (device.Device, *device.State, error) {
+	end := d.start(ctx, "device and state read")
+	dev, st, err := d.Devices.FindWithState(ctx, accountID, endpointID)
+	end(err)
+	return dev, st, err
+}
+
 func (d timedDevices) FindByRegistration(ctx context.Context, registrationID string) (device.Device, error) {
 	end := d.start(ctx, "device read by registration")
 	dev, err := d.Devices.FindByRegistration(ctx, registrationID)

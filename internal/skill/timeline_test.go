@@ -17,9 +17,9 @@ func TestTimelineNamesEveryStep(t *testing.T) {
 		request string
 		want    []string
 	}{
-		{"pause", []string{"idempotency claim", "authenticate", "device read", "state read", "send PAUSE", "reply save"}},
-		{"search-by-title", []string{"idempotency claim", "authenticate", "device read", "catalog resolve", "send PLAY_CONTENT", "reply save"}},
-		{"report-state", []string{"authenticate", "device read", "state read"}},
+		{"pause", []string{"idempotency claim", "authenticate", "device and state read", "send PAUSE", "reply save"}},
+		{"search-by-title", []string{"idempotency claim", "authenticate", "device and state read", "catalog resolve", "send PLAY_CONTENT", "reply save"}},
+		{"report-state", []string{"authenticate", "device and state read"}},
 	}
 	for _, c := range cases {
 		t.Run(c.request, func(t *testing.T) {

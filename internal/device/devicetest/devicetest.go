@@ -341,3 +341,62 @@ func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateSt
 		}
 	})
 }
+
+// RunFindWithStateSuite checks device.Service.FindWithState over a device
+// store and the state store beside it: the one-round-trip path of a store
+// that reads both at once, and the two-read path of one that does not,
+// must answer alike.
+func RunFindWithStateSuite(t *testing.T, newStores func(t *testing.T) (device.Store, device.StateStore)) {
+	ctx := context.Background()
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	store, states := newStores(t)
+	svc := device.NewService(store, nil, func() time.Time { return at }, func() string { return "id" }).WithStates(states)
+	for _, d := range []device.Device{
+		{AccountID: "acc-1", EndpointID: "tv-1", RegistrationID: "reg-1", FriendlyName: "Living Room"},
+		{AccountID: "acc-1", EndpointID: "tv-quiet", RegistrationID: "reg-2"},
+		{AccountID: "acc-2", EndpointID: "tv-b", RegistrationID: "reg-3"},
+	} {
+		if err := store.PutDevice(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	playing := device.State{Power: device.PowerOn, Playback: device.PlaybackPlaying, PositionMs: 5000, ReportedAt: at, ReceivedAt: at}
+	if _, err := states.PutState(ctx, "acc-1", "tv-1", playing); err != nil {
+		t.Fatal(err)
+	}
+	// acc-2 reports a state for an endpoint id acc-1 also asks about.
+	if _, err := states.PutState(ctx, "acc-2", "tv-quiet", playing); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, account, endpoint string
+		wantErr                 error
+		wantState               bool
+	}{
+		{"device and state", "acc-1", "tv-1", nil, true},
+		{"device that never reported", "acc-1", "tv-quiet", nil, false},
+		{"unknown device", "acc-1", "tv-none", device.ErrNotFound, false},
+		{"another account's device", "acc-1", "tv-b", device.ErrNotFound, false},
+		{"state without a device", "acc-2", "tv-quiet", device.ErrNotFound, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, st, err := svc.FindWithState(ctx, c.account, c.endpoint)
+			if !errors.Is(err, c.wantErr) || (err == nil) != (c.wantErr == nil) {
+				t.Fatalf("err = %v, want %v", err, c.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if d.AccountID != c.account || d.EndpointID != c.endpoint {
+				t.Fatalf("device %+v", d)
+			}
+			if (st != nil) != c.wantState {
+				t.Fatalf("state %+v, want one: %v", st, c.wantState)
+			}
+			if st != nil && (st.Playback != playing.Playback || st.PositionMs != playing.PositionMs || !st.ReceivedAt.Equal(at)) {
+				t.Fatalf("state %+v, want %+v", st, playing)
+			}
+		})
+	}
+}
