@@ -618,3 +618,9 @@ func set[T ~string](vs ...T) map[string]bool {
 	}
 	return m
 }
+
+// MaxAge is how old an action may be and still be applied. The skill tells
+// Alexa a command failed when device messaging does not take it within its
+// budget, so a command must not fire later: device messaging keeps an
+// action no longer than this (expiresAfter) and the TV drops older ones.
+const MaxAge = 5 * time.Second

@@ -96,7 +96,7 @@ const (
 	// DefaultMaxAge is short on purpose: the skill tells Alexa an action
 	// failed when device messaging does not accept it within about a second,
 	// and such an action must never be applied later.
-	DefaultMaxAge      = 5 * time.Second
+	DefaultMaxAge      = action.MaxAge
 	DefaultRememberIDs = 1024
 	MaxRecordings      = 50 // the recordings list keeps the newest this many
 	ResultColumns      = 5  // the results screen is a grid this wide
