@@ -100,7 +100,7 @@ func TestEveryDirectiveFamily(t *testing.T) {
 
 // waitReported waits until the Device API holds the state the TV shows
 // (the TV reports after every change): its lastActionId is the TV's.
-func (s *stack) waitReported(t *testing.T, st tvState) {
+func (s *stack) waitReported(t testing.TB, st tvState) {
 	t.Helper()
 	if st.LastActionID == "" {
 		return
