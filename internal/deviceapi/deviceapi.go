@@ -216,6 +216,9 @@ type StateJSON struct {
 	Screen         string            `json:"screen"`
 	LastActionID   string            `json:"lastActionId"`
 	ReportedAt     string            `json:"reportedAt"`
+	Volume         *int              `json:"volume,omitempty"` // 0..100; with muted, or neither
+	Muted          *bool             `json:"muted,omitempty"`
+	Input          string            `json:"input,omitempty"`
 }
 
 // StateContentJSON is the work in the player.
@@ -257,6 +260,13 @@ func (h *Handler) reportState(ctx context.Context, acct account.Account, endpoin
 	if c := in.Channel; c != nil {
 		st.Channel = &device.StateChannel{Number: c.Number, CallSign: c.CallSign, Name: c.Name, ProgramID: c.ProgramID, ProgramTitle: c.ProgramTitle}
 	}
+	switch {
+	case in.Volume != nil && in.Muted != nil:
+		st.Sound = &device.StateSound{Volume: *in.Volume, Muted: *in.Muted}
+	case in.Volume != nil || in.Muted != nil:
+		return 0, nil, fmt.Errorf("volume and muted come together: %w", errBadRequest)
+	}
+	st.Input = in.Input
 	if _, err := h.devices.ReportState(ctx, acct.ID, endpointID, st); err != nil {
 		return 0, nil, err
 	}
@@ -287,6 +297,10 @@ func (h *Handler) lastState(ctx context.Context, acct account.Account, endpointI
 	if c := st.Channel; c != nil {
 		out.Channel = &StateChannelJSON{Number: c.Number, CallSign: c.CallSign, Name: c.Name, ProgramID: c.ProgramID, ProgramTitle: c.ProgramTitle}
 	}
+	if s := st.Sound; s != nil {
+		out.Volume, out.Muted = &s.Volume, &s.Muted
+	}
+	out.Input = st.Input
 	return http.StatusOK, out, nil
 }
 

@@ -40,6 +40,8 @@ type stateItem struct {
 	LastActionID   string               `dynamodbav:"lastActionId,omitempty"`
 	ReportedAt     time.Time            `dynamodbav:"reportedAt"`
 	ReceivedAt     time.Time            `dynamodbav:"receivedAt"`
+	Sound          *device.StateSound   `dynamodbav:"sound,omitempty"`
+	Input          string               `dynamodbav:"input,omitempty"`
 }
 
 type stateContent = device.StateContent
@@ -51,6 +53,7 @@ func (s *States) PutState(ctx context.Context, accountID, endpointID string, st 
 		RegistrationID: st.RegistrationID, Power: st.Power, Playback: st.Playback, Content: st.Content,
 		PositionMs: st.PositionMs, DurationMs: st.DurationMs, Channel: st.Channel, Screen: st.Screen,
 		LastActionID: st.LastActionID, ReportedAt: st.ReportedAt.UTC(), ReceivedAt: st.ReceivedAt.UTC(),
+		Sound: st.Sound, Input: st.Input,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode state of %s: %w", endpointID, err)
@@ -96,5 +99,6 @@ func stateFromItem(item map[string]types.AttributeValue) (device.State, error) {
 		RegistrationID: it.RegistrationID, Power: it.Power, Playback: it.Playback, Content: it.Content,
 		PositionMs: it.PositionMs, DurationMs: it.DurationMs, Channel: it.Channel, Screen: it.Screen,
 		LastActionID: it.LastActionID, ReportedAt: it.ReportedAt, ReceivedAt: it.ReceivedAt,
+		Sound: it.Sound, Input: it.Input,
 	}, nil
 }

@@ -64,6 +64,9 @@ type State struct {
 	LastActionID   string      `json:"lastActionId"`
 	UpdatedAt      string      `json:"updatedAt"`
 	Registered     bool        `json:"registered"` // as in /healthz
+	Volume         int         `json:"volume"`     // 0..100
+	Muted          bool        `json:"muted"`
+	Input          string      `json:"input"` // TV, HDMI 1, HDMI 2, HDMI 3
 }
 
 // Content is the work in the player (on live TV, the programme on air).
@@ -171,6 +174,9 @@ func (h *handler) snapshot() State {
 		Recordings:     make([]Recording, len(ps.Recordings)),
 		LastActionID:   ps.LastActionID,
 		UpdatedAt:      FormatTime(ps.UpdatedAt),
+		Volume:         ps.Volume,
+		Muted:          ps.Muted,
+		Input:          ps.Input,
 	}
 	if c := ps.Content; c != nil {
 		st.DurationMs = c.DurationMs

@@ -305,6 +305,7 @@ func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateSt
 		PositionMs: 61_000, DurationMs: 3_420_000,
 		Channel: &device.StateChannel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "p-1", ProgramTitle: "SportsCenter"},
 		Screen:  "player", LastActionID: "act-9", ReportedAt: at, ReceivedAt: at.Add(time.Millisecond),
+		Sound: &device.StateSound{Volume: 0, Muted: true}, Input: "HDMI 2",
 	}
 	t.Run("round trip, per account and endpoint", func(t *testing.T) {
 		s := newStore(t)
@@ -318,7 +319,8 @@ func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateSt
 		if got.RegistrationID != full.RegistrationID || got.Power != full.Power || got.Playback != full.Playback ||
 			*got.Content != *full.Content || *got.Channel != *full.Channel || got.PositionMs != full.PositionMs ||
 			got.DurationMs != full.DurationMs || got.Screen != full.Screen || got.LastActionID != full.LastActionID ||
-			!got.ReportedAt.Equal(full.ReportedAt) || !got.ReceivedAt.Equal(full.ReceivedAt) {
+			!got.ReportedAt.Equal(full.ReportedAt) || !got.ReceivedAt.Equal(full.ReceivedAt) ||
+			got.Sound == nil || *got.Sound != *full.Sound || got.Input != full.Input {
 			t.Fatalf("GetState = %+v, want %+v", got, full)
 		}
 		if _, err := s.GetState(ctx, "acc-2", "tv-1"); !errors.Is(err, device.ErrNoState) {
@@ -336,7 +338,7 @@ func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateSt
 			t.Fatalf("PutState returned prev %+v, %v; want the replaced state", prev, err)
 		}
 		got, err := s.GetState(ctx, "acc-1", "tv-1")
-		if err != nil || got.Power != device.PowerOff || got.Content != nil || got.Channel != nil {
+		if err != nil || got.Power != device.PowerOff || got.Content != nil || got.Channel != nil || got.Sound != nil || got.Input != "" {
 			t.Fatalf("GetState = %+v, %v", got, err)
 		}
 	})
