@@ -158,6 +158,12 @@ func NewHandler(cfg Config) *Handler {
 		"Alexa.VideoRecorder.CancelRecording":             h.cancelRecording,
 		"Alexa.VideoRecorder.DeleteRecording":             h.cancelRecording,
 		"Alexa.ReportState":                               h.reportState,
+		"Alexa.Speaker.SetVolume":                         h.setVolume,
+		"Alexa.Speaker.AdjustVolume":                      h.adjustVolume(false),
+		"Alexa.Speaker.SetMute":                           h.setMute(false),
+		"Alexa.StepSpeaker.AdjustVolume":                  h.adjustVolume(true),
+		"Alexa.StepSpeaker.SetMute":                       h.setMute(true),
+		"Alexa.InputController.SelectInput":               h.selectInput,
 	}
 	return h
 }
@@ -315,7 +321,8 @@ func (h *Handler) run(ctx context.Context, d vsk.Directive, name string, log *sl
 			level = slog.LevelInfo // a replay or a failed claim; handle answers
 		}
 		log.Log(ctx, level, "directive failed", "alexaError", e.Type, "took", took, "err", err)
-		return h.errorReply(d, e.Type, e.Namespace), e.Type
+		e.Message = publicMessage(e.Type)
+		return vsk.ErrorResponse(d, h.cfg.NewID(), e), e.Type
 	}
 	log.InfoContext(ctx, "directive handled", "took", took)
 	return msg, ""

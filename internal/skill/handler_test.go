@@ -245,6 +245,14 @@ func TestActionsSent(t *testing.T) {
 		{"keystroke", action.Action{Type: action.Keystroke, Key: action.KeyDown}},
 		{"turn-on", action.Action{Type: action.PowerSet, Power: action.PowerOn}},
 		{"turn-off", action.Action{Type: action.PowerSet, Power: action.PowerOff}},
+		{"speaker-set-volume", action.Action{Type: action.Volume, SetVolume: true, VolumeLevel: 50}},
+		{"speaker-adjust-volume", action.Action{Type: action.Volume, VolumeDelta: -20}},
+		{"speaker-adjust-volume-default-step", action.Action{Type: action.Volume, VolumeDelta: skill.DefaultVolumeStep}},
+		{"speaker-set-mute", action.Action{Type: action.Mute, Muted: true}},
+		{"step-speaker-adjust-volume", action.Action{Type: action.Volume, VolumeDelta: -20}},
+		{"step-speaker-set-mute", action.Action{Type: action.Mute, Muted: true}},
+		{"input-controller-select-input", action.Action{Type: action.Input, InputName: "HDMI 1"}},
+		{"input-controller-select-input-spaced", action.Action{Type: action.Input, InputName: "HDMI 2"}},
 		{"change-channel-number", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "program-sportscenter", ProgramTitle: "SportsCenter"}}},
 		{"change-channel-name-only", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "231", CallSign: "FOOD", Name: "Food Network"}}},
 		{"skip-channels", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "7", CallSign: "WABC", Name: "ABC"}}},
@@ -297,7 +305,9 @@ func TestErrorsSendNothing(t *testing.T) {
 		"next-nothing-playing", "seek-out-of-range", "seek-no-delta", "launch-unknown", "keystroke-unknown", "pause-tv-off", "discover-bad-token",
 		"change-channel-unknown", "change-channel-empty", "change-channel-on-demand-plan", "skip-channels-zero", "search-display-nothing",
 		"search-play-other-app", "search-play-unavailable", "start-recording-on-demand-plan", "start-recording-nothing-on",
-		"search-and-record-exists", "cancel-recording-unknown"} {
+		"search-and-record-exists", "cancel-recording-unknown",
+		"speaker-set-volume-out-of-range", "speaker-set-volume-tv-off", "speaker-set-mute-missing", "step-speaker-adjust-volume-too-far",
+		"input-controller-select-unknown-input"} {
 		t.Run(name, func(t *testing.T) {
 			h, notifier := newHandler(t)
 			raw, err := os.ReadFile("testdata/" + name + ".request.json")

@@ -46,6 +46,12 @@ var samplePayloads = map[string]any{
 	"Alexa.VideoRecorder.SearchAndRecord":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
 	"Alexa.VideoRecorder.CancelRecording":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
 	"Alexa.VideoRecorder.DeleteRecording":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
+	"Alexa.Speaker.SetVolume":                         map[string]any{"volume": 50},
+	"Alexa.Speaker.AdjustVolume":                      map[string]any{"volume": -20, "volumeDefault": false},
+	"Alexa.Speaker.SetMute":                           map[string]any{"mute": true},
+	"Alexa.StepSpeaker.AdjustVolume":                  map[string]any{"volumeSteps": -20},
+	"Alexa.StepSpeaker.SetMute":                       map[string]any{"mute": true},
+	"Alexa.InputController.SelectInput":               map[string]any{"input": "HDMI1"},
 	"Alexa.Discovery.Discover":                        nil, // carries the scope in its payload: TestDiscoverListsOwnTVsOnly
 	"Alexa.Authorization.AcceptGrant":                 nil, // carries the grantee in its payload: golden accept-grant-*
 }
