@@ -78,6 +78,32 @@ func TestEveryDirectiveFamily(t *testing.T) {
 		t.Logf("%q → %s in %v", step.say, step.what, took.Round(time.Microsecond))
 	}
 
+	t.Run("sound and inputs", func(t *testing.T) {
+		for _, c := range []struct {
+			directive string
+			what      string
+			reached   func(tvState) bool
+		}{
+			{`{"namespace":"Alexa.Speaker","name":"SetVolume","payload":{"volume":12}}`, "volume 12", func(st tvState) bool { return st.Volume == 12 }},
+			{`{"namespace":"Alexa.StepSpeaker","name":"AdjustVolume","payload":{"volumeSteps":5}}`, "volume 17", func(st tvState) bool { return st.Volume == 17 }},
+			{`{"namespace":"Alexa.Speaker","name":"SetMute","payload":{"mute":true}}`, "muted", func(st tvState) bool { return st.Muted }},
+			{`{"namespace":"Alexa.InputController","name":"SelectInput","payload":{"input":"HDMI2"}}`, "HDMI 2", func(st tvState) bool { return st.Input == "HDMI 2" }},
+		} {
+			status, body := s.post(t, "ALEXA_SIM_ADDR", "/v1/directive", c.directive)
+			if status != http.StatusOK || !strings.Contains(body, `"name":"Response"`) {
+				t.Fatalf("%s: %d %s", c.directive, status, body)
+			}
+			s.waitState(t, time.Now(), c.what, c.reached)
+		}
+		s.waitReported(t, s.state(t))
+		status, body := s.post(t, "ALEXA_SIM_ADDR", "/v1/directive", `{"namespace":"Alexa","name":"ReportState"}`)
+		for _, want := range []string{`"name":"volume","value":17`, `"name":"muted","value":true`, `"name":"input","value":"HDMI 2"`} {
+			if status != http.StatusOK || !strings.Contains(body, want) {
+				t.Fatalf("ReportState lacks %s: %d %s", want, status, body)
+			}
+		}
+	})
+
 	t.Run("ReportState answers from the TV's report", func(t *testing.T) {
 		s.waitReported(t, s.state(t))
 		status, body := s.post(t, "ALEXA_SIM_ADDR", "/v1/directive", `{"namespace":"Alexa","name":"ReportState"}`)
