@@ -95,6 +95,23 @@ func TestEveryDirectiveFamily(t *testing.T) {
 			}
 			s.waitState(t, time.Now(), c.what, c.reached)
 		}
+		// And by voice.
+		for _, c := range []struct {
+			say     string
+			reached func(tvState) bool
+		}{
+			{"unmute", func(st tvState) bool { return !st.Muted }},
+			{"turn it up", func(st tvState) bool { return st.Volume == 27 }},
+			{"set the volume to 17", func(st tvState) bool { return st.Volume == 17 }},
+			{"mute", func(st tvState) bool { return st.Muted }},
+			{"switch to hdmi 1", func(st tvState) bool { return st.Input == "HDMI 1" }},
+			{"switch to hdmi 2", func(st tvState) bool { return st.Input == "HDMI 2" }},
+		} {
+			if status, reply := s.say(t, c.say); status != http.StatusOK || reply.Error != nil {
+				t.Fatalf("say %q: %d %+v", c.say, status, reply.Error)
+			}
+			s.waitState(t, time.Now(), c.say, c.reached)
+		}
 		s.waitReported(t, s.state(t))
 		status, body := s.post(t, "ALEXA_SIM_ADDR", "/v1/directive", `{"namespace":"Alexa","name":"ReportState"}`)
 		for _, want := range []string{`"name":"volume","value":17`, `"name":"muted","value":true`, `"name":"input","value":"HDMI 2"`} {
