@@ -134,7 +134,7 @@ func (b *browser) waitText(t *testing.T, id, want string) {
 	}
 }
 
-func waitFor(t *testing.T, limit time.Duration, what string, ready func() bool) {
+func waitFor(t testing.TB, limit time.Duration, what string, ready func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	tick := time.NewTicker(20 * time.Millisecond)

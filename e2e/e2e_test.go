@@ -206,6 +206,9 @@ type tvState struct {
 	Results      []struct{ ID, Title string } `json:"results"`
 	Recordings   []struct{ Title string }     `json:"recordings"`
 	LastActionID string                       `json:"lastActionId"`
+	Volume       int                          `json:"volume"`
+	Muted        bool                         `json:"muted"`
+	Input        string                       `json:"input"`
 }
 
 func (s *stack) state(t testing.TB) tvState {

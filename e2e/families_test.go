@@ -78,6 +78,49 @@ func TestEveryDirectiveFamily(t *testing.T) {
 		t.Logf("%q → %s in %v", step.say, step.what, took.Round(time.Microsecond))
 	}
 
+	t.Run("sound and inputs", func(t *testing.T) {
+		for _, c := range []struct {
+			directive string
+			what      string
+			reached   func(tvState) bool
+		}{
+			{`{"namespace":"Alexa.Speaker","name":"SetVolume","payload":{"volume":12}}`, "volume 12", func(st tvState) bool { return st.Volume == 12 }},
+			{`{"namespace":"Alexa.StepSpeaker","name":"AdjustVolume","payload":{"volumeSteps":5}}`, "volume 17", func(st tvState) bool { return st.Volume == 17 }},
+			{`{"namespace":"Alexa.Speaker","name":"SetMute","payload":{"mute":true}}`, "muted", func(st tvState) bool { return st.Muted }},
+			{`{"namespace":"Alexa.InputController","name":"SelectInput","payload":{"input":"HDMI2"}}`, "HDMI 2", func(st tvState) bool { return st.Input == "HDMI 2" }},
+		} {
+			status, body := s.post(t, "ALEXA_SIM_ADDR", "/v1/directive", c.directive)
+			if status != http.StatusOK || !strings.Contains(body, `"name":"Response"`) {
+				t.Fatalf("%s: %d %s", c.directive, status, body)
+			}
+			s.waitState(t, time.Now(), c.what, c.reached)
+		}
+		// And by voice.
+		for _, c := range []struct {
+			say     string
+			reached func(tvState) bool
+		}{
+			{"unmute", func(st tvState) bool { return !st.Muted }},
+			{"turn it up", func(st tvState) bool { return st.Volume == 27 }},
+			{"set the volume to 17", func(st tvState) bool { return st.Volume == 17 }},
+			{"mute", func(st tvState) bool { return st.Muted }},
+			{"switch to hdmi 1", func(st tvState) bool { return st.Input == "HDMI 1" }},
+			{"switch to hdmi 2", func(st tvState) bool { return st.Input == "HDMI 2" }},
+		} {
+			if status, reply := s.say(t, c.say); status != http.StatusOK || reply.Error != nil {
+				t.Fatalf("say %q: %d %+v", c.say, status, reply.Error)
+			}
+			s.waitState(t, time.Now(), c.say, c.reached)
+		}
+		s.waitReported(t, s.state(t))
+		status, body := s.post(t, "ALEXA_SIM_ADDR", "/v1/directive", `{"namespace":"Alexa","name":"ReportState"}`)
+		for _, want := range []string{`"name":"volume","value":17`, `"name":"muted","value":true`, `"name":"input","value":"HDMI 2"`} {
+			if status != http.StatusOK || !strings.Contains(body, want) {
+				t.Fatalf("ReportState lacks %s: %d %s", want, status, body)
+			}
+		}
+	})
+
 	t.Run("ReportState answers from the TV's report", func(t *testing.T) {
 		s.waitReported(t, s.state(t))
 		status, body := s.post(t, "ALEXA_SIM_ADDR", "/v1/directive", `{"namespace":"Alexa","name":"ReportState"}`)
@@ -100,7 +143,7 @@ func TestEveryDirectiveFamily(t *testing.T) {
 
 // waitReported waits until the Device API holds the state the TV shows
 // (the TV reports after every change): its lastActionId is the TV's.
-func (s *stack) waitReported(t *testing.T, st tvState) {
+func (s *stack) waitReported(t testing.TB, st tvState) {
 	t.Helper()
 	if st.LastActionID == "" {
 		return

@@ -2,6 +2,7 @@ package nlu
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"livingroom/alexa-sim/ingest"
@@ -20,6 +21,8 @@ const (
 	FamilyNavigation = "navigation"
 	FamilyPower      = "power"
 	FamilyRecord     = "record"
+	FamilySound      = "sound"
+	FamilyInput      = "input"
 )
 
 // fixedTable lists the whole-utterance commands. A phrase may appear only
@@ -80,6 +83,13 @@ var fixedTable = []struct {
 		"(tv|television) on", "wake up [the] (tv|television)", "wake (it|the_tv) up"},
 		simple(PowerController, "TurnOn")},
 
+	{FamilySound, []string{"volume up", "turn it up", "turn [the] (volume|sound) up", "turn up [the] (volume|sound)", "louder", "make it louder",
+		"raise [the] volume", "increase [the] volume"}, adjustVolume(volumeStep, true)},
+	{FamilySound, []string{"volume down", "turn it down", "turn [the] (volume|sound) down", "turn down [the] (volume|sound)", "quieter", "make it quieter",
+		"lower [the] volume", "decrease [the] volume"}, adjustVolume(-volumeStep, true)},
+	{FamilySound, []string{"mute", "mute [the] (tv|television|sound|volume)", "mute it", "silence"}, setMute(true)},
+	{FamilySound, []string{"unmute", "un mute", "unmute [the] (tv|television|sound|volume)", "unmute it", "sound on"}, setMute(false)},
+
 	{FamilyRecord, []string{"record", "record (it|this|that|this_show|this_program|this_episode|this_movie|this_game|the_show|the_game|what_im_watching)",
 		"start recording", "start recording (it|this|that|this_show|this_program)", "record what is on", "record whats on"},
 		simple(RecordController, "StartRecording")},
@@ -94,6 +104,11 @@ var ruleTable = []struct {
 	openings []string
 	parse    func(s *session, rest []token) (Intent, error)
 }{
+	{FamilySound, []string{"set [the] volume to", "volume to", "volume", "change [the] volume to", "turn [the] volume to", "put [the] volume (at|to|on)"}, setVolume},
+	{FamilySound, []string{"turn [the] volume up by", "volume up by", "volume up", "turn it up by", "raise [the] volume by"}, volumeBy(1)},
+	{FamilySound, []string{"turn [the] volume down by", "volume down by", "volume down", "turn it down by", "lower [the] volume by"}, volumeBy(-1)},
+	{FamilyInput, []string{"(switch|change|go|turn) [over] to [the] [input]", "select [the] [input]", "input", "use [the] [input]", "switch [the] input to",
+		"change [the] input to", "set [the] input to"}, selectInput},
 	{FamilySeek, []string{"fast forward [by]", "skip (ahead|forward) [by]", "jump (ahead|forward) [by]", "go forward [by]", "forward [by]", "skip [by]",
 		"move forward [by]"}, seek(1)},
 	{FamilySeek, []string{"rewind [by]", "go back [by]", "skip (back|backward|backwards) [by]", "jump back [by]", "back [by]", "back up [by]",
@@ -440,3 +455,56 @@ var (
 	sportPrefixes = splitAll("the", "some", "live")
 	sportSuffixes = splitAll("game", "games", "match", "matches", "live")
 )
+
+// setVolume reads "<0..100>": Speaker.SetVolume.
+func setVolume(s *session, rest []token) (Intent, error) {
+	n, used, ordinal, ok := number(rest)
+	if !ok || ordinal || used != len(rest) {
+		return Intent{}, errDecline
+	}
+	if n > 100 {
+		return Intent{}, fmt.Errorf("%w: the volume goes from 0 to 100", ErrNotUnderstood)
+	}
+	return Intent{Namespace: Speaker, Name: "SetVolume", Payload: setVolumePayload{Volume: n}}, nil
+}
+
+// volumeBy reads "<n>" after "volume up by": Speaker.AdjustVolume by n.
+func volumeBy(sign int) func(*session, []token) (Intent, error) {
+	return func(s *session, rest []token) (Intent, error) {
+		n, used, ordinal, ok := number(rest)
+		if !ok || ordinal || used != len(rest) || n == 0 || n > 100 {
+			return Intent{}, errDecline
+		}
+		return adjustVolume(sign*n, false), nil
+	}
+}
+
+// selectInput reads "hdmi <n>" (or "hdmi<n>") and "tv" / "live tv":
+// InputController.SelectInput with the input as the TV names it.
+func selectInput(s *session, rest []token) (Intent, error) {
+	if len(rest) == 0 {
+		return Intent{}, errDecline
+	}
+	if len(rest) == 1 && (rest[0].key == "tv" || rest[0].key == "television") {
+		return Intent{Namespace: InputController, Name: "SelectInput", Payload: selectInputPayload{Input: "TV"}}, nil
+	}
+	first := rest[0].key
+	var digits []token
+	switch {
+	case first == "hdmi":
+		digits = rest[1:]
+	case strings.HasPrefix(first, "hdmi") && len(rest) == 1:
+		n, err := strconv.Atoi(strings.TrimPrefix(first, "hdmi"))
+		if err != nil || n < 1 || n > 9 {
+			return Intent{}, errDecline
+		}
+		return Intent{Namespace: InputController, Name: "SelectInput", Payload: selectInputPayload{Input: fmt.Sprintf("HDMI %d", n)}}, nil
+	default:
+		return Intent{}, errDecline
+	}
+	n, used, ordinal, ok := number(digits)
+	if !ok || ordinal || used != len(digits) || n < 1 || n > 9 {
+		return Intent{}, errDecline
+	}
+	return Intent{Namespace: InputController, Name: "SelectInput", Payload: selectInputPayload{Input: fmt.Sprintf("HDMI %d", n)}}, nil
+}

@@ -304,6 +304,17 @@ func TestTransportSeekAndNavigation(t *testing.T) {
 		"record espn":                            {"Alexa.VideoRecorder.SearchAndRecord", []string{`{"type":"Channel","value":"ESPN"}`}, nil},
 		"don't record money heist":               {"Alexa.VideoRecorder.CancelRecording", []string{`"series-money-heist"`}, nil},
 		"delete my recording of fargo":           {"Alexa.VideoRecorder.DeleteRecording", []string{`"series-fargo"`}, nil},
+		"volume up":                              {"Alexa.Speaker.AdjustVolume", []string{`"volume":10,"volumeDefault":true`}, nil},
+		"Alexa, turn it down please":             {"Alexa.Speaker.AdjustVolume", []string{`"volume":-10,"volumeDefault":true`}, nil},
+		"turn the volume up by five":             {"Alexa.Speaker.AdjustVolume", []string{`"volume":5,"volumeDefault":false`}, nil},
+		"volume down 20":                         {"Alexa.Speaker.AdjustVolume", []string{`"volume":-20,"volumeDefault":false`}, nil},
+		"set the volume to 20":                   {"Alexa.Speaker.SetVolume", []string{`"volume":20`}, nil},
+		"volume zero":                            {"Alexa.Speaker.SetVolume", []string{`"volume":0`}, nil},
+		"mute":                                   {"Alexa.Speaker.SetMute", []string{`"mute":true`}, nil},
+		"unmute the tv":                          {"Alexa.Speaker.SetMute", []string{`"mute":false`}, nil},
+		"switch to hdmi 2":                       {"Alexa.InputController.SelectInput", []string{`"input":"HDMI 2"`}, nil},
+		"select input hdmi one":                  {"Alexa.InputController.SelectInput", []string{`"input":"HDMI 1"`}, nil},
+		"change to hdmi3":                        {"Alexa.InputController.SelectInput", []string{`"input":"HDMI 3"`}, nil},
 	})
 }
 
@@ -311,11 +322,12 @@ func TestNotUnderstood(t *testing.T) {
 	t.Parallel()
 	tests := []string{
 		"", "   ", "alexa", "Alexa, please", "please", "what's the weather", "watch", "alexa, stream", "play season 2",
-		"watch episode three", "watch the", "pause the weather", "stop stop", "turn it up", "tune to", "tune to the moon",
+		"watch episode three", "watch the", "pause the weather", "stop stop", "turn it sideways", "tune to", "tune to the moon",
 		"channel", "go to", "go to the moon", "open the pod bay doors", "find", "show me", "fast forward banana",
 		"rewind ten bananas", "go up seven", "skip 3 cheeses", "set a timer for ten minutes", "¿qué?", "!!!", "💀💀💀",
 		"\x00\x01\x02", "watch \u200b", "tune to channel -", "what time is it", "cancel the recording of",
-		"channel 99999999999999999999", "tune to 1e9",
+		"channel 99999999999999999999", "tune to 1e9", "set the volume to 101", "set the volume to loud", "volume up by zero",
+		"switch to hdmi 12", "switch to hdmi", "select input banana", "volume up by a lot",
 	}
 	for _, u := range tests {
 		t.Run(u, func(t *testing.T) {
@@ -406,8 +418,8 @@ func TestPhrasesExamples(t *testing.T) {
 			t.Errorf("with courtesy %q = %v, %v", ph.Example, again, err)
 		}
 	}
-	if len(families) != 10 {
-		t.Errorf("phrases cover %d families, want 10", len(families))
+	if len(families) != 12 {
+		t.Errorf("phrases cover %d families, want 12", len(families))
 	}
 }
 

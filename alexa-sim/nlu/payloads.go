@@ -13,6 +13,8 @@ const (
 	PowerController    = "Alexa.PowerController"
 	RecordController   = "Alexa.RecordController"
 	VideoRecorder      = "Alexa.VideoRecorder"
+	Speaker            = "Alexa.Speaker"
+	InputController    = "Alexa.InputController"
 )
 
 // Payload shapes of the directives, field for field as the Video Skill API
@@ -61,7 +63,33 @@ type (
 	quantifier struct {
 		Name string `json:"name"`
 	}
+
+	setVolumePayload struct {
+		Volume int `json:"volume"`
+	}
+	adjustVolumePayload struct {
+		Volume        int  `json:"volume"`
+		VolumeDefault bool `json:"volumeDefault"`
+	}
+	setMutePayload struct {
+		Mute bool `json:"mute"`
+	}
+	selectInputPayload struct {
+		Input string `json:"input"`
+	}
 )
+
+// volumeStep is the amount Alexa sends with volumeDefault when no number
+// was said; the TV applies its own default step.
+const volumeStep = 10
+
+func adjustVolume(n int, byDefault bool) Intent {
+	return Intent{Namespace: Speaker, Name: "AdjustVolume", Payload: adjustVolumePayload{Volume: n, VolumeDefault: byDefault}}
+}
+
+func setMute(mute bool) Intent {
+	return Intent{Namespace: Speaker, Name: "SetMute", Payload: setMutePayload{Mute: mute}}
+}
 
 func simple(namespace, name string) Intent {
 	return Intent{Namespace: namespace, Name: name, Payload: emptyPayload{}}

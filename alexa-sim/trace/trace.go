@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"livingroom/internal/tracehops"
 	"slices"
 	"sync"
 	"time"
@@ -216,8 +217,8 @@ func truncate(s string, n int) string {
 
 // Keys of the Lambda client context that carry a trace to the skill.
 const (
-	ContextTraceID  = "livingroom-trace-id"
-	ContextHopsURL  = "livingroom-trace-hops-url"
+	ContextTraceID  = tracehops.ContextTraceID
+	ContextHopsURL  = tracehops.ContextHopsURL
 	HeaderTraceID   = "X-Livingroom-Trace-Id"
 	hopsPathPattern = "%s/v1/traces/%s/hops"
 )

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -174,6 +175,9 @@ type IndexSummary struct {
 	Deleted         int `json:"deleted"`
 	Channels        int `json:"channels"`
 	ChannelsDeleted int `json:"channelsDeleted"`
+	// Full is set when every work was written: a first export, or an index
+	// that did not hold the last export.
+	Full bool `json:"full"`
 }
 
 // Total is the number of works exported.
@@ -198,7 +202,20 @@ func (e *Exporter) wants(format string) bool {
 const (
 	snapshotFile = "snapshot"
 	pagesFile    = "pages"
+	indexGenFile = "index-generation"
 )
+
+// StateFiles are the files an exporter keeps in StateDir between runs.
+var StateFiles = []string{snapshotFile, pagesFile, indexGenFile}
+
+// Generations is implemented by an index that remembers which export it
+// holds (the DynamoDB adapter does). When the index does not hold the
+// export the snapshot describes — a fresh table, a restore, a failed run —
+// the exporter writes it in full rather than patching it.
+type Generations interface {
+	Generation(ctx context.Context) (string, error) // "" when none
+	SetGeneration(ctx context.Context, gen string) error
+}
 
 // Export runs one export of src. It returns an error wrapping ErrRefused
 // when the catalog was refused (Summary.Refused says why), or another error
@@ -248,6 +265,10 @@ func (e *Exporter) export(ctx context.Context, src source.Source, now func() tim
 	defer snap.close()
 	sum.FirstExport = !hadSnapshot
 	prevPages, err := readLines(filepath.Join(e.StateDir, pagesFile))
+	if err != nil {
+		return err
+	}
+	indexFull, err := e.indexStale(ctx, hadSnapshot)
 	if err != nil {
 		return err
 	}
@@ -336,7 +357,7 @@ func (e *Exporter) export(ctx context.Context, src source.Source, now func() tim
 		default:
 			sum.Diff.Unchanged++
 		}
-		if isChanged || !hadSnapshot {
+		if isChanged || indexFull {
 			changed.set(pos)
 		}
 		sum.Works[wk.Kind]++
@@ -382,7 +403,10 @@ func (e *Exporter) export(ctx context.Context, src source.Source, now func() tim
 		return err
 	}
 	sum.Files, sum.PagesReused, sum.EmberType = files, w.pagesReused(), w.emberType
-	if err := e.index(ctx, src, chk, changed, hadSnapshot, removed, goneChan, sum); err != nil {
+	if err := e.index(ctx, src, chk, changed, indexFull, removed, goneChan, sum); err != nil {
+		return err
+	}
+	if err := e.markIndex(ctx, now()); err != nil {
 		return err
 	}
 	if w.cdf != nil && w.cdf.pageSize > 0 {
@@ -559,13 +583,13 @@ func (w *writers) abort() {
 // index updates the index: every work on the first export, else the works
 // whose hash changed, read again from the source at the walk positions the
 // write pass marked.
-func (e *Exporter) index(ctx context.Context, src source.Source, chk *checker, changed bitset, hadSnapshot bool,
+func (e *Exporter) index(ctx context.Context, src source.Source, chk *checker, changed bitset, full bool,
 	removed, goneChannels []string, sum *Summary,
 ) error {
 	if e.Index == nil {
 		return nil
 	}
-	is := &IndexSummary{}
+	is := &IndexSummary{Full: full}
 	sum.Index = is
 	size := cmp.Or(e.IndexBatch, 100)
 	batch := make([]catalog.Work, 0, size)
@@ -574,7 +598,7 @@ func (e *Exporter) index(ctx context.Context, src source.Source, chk *checker, c
 			return nil
 		}
 		var err error
-		if hadSnapshot {
+		if !full {
 			err = e.Index.ReplaceWorks(ctx, batch)
 			is.Replaced += len(batch)
 		} else {
@@ -635,4 +659,40 @@ func (e *Exporter) index(ctx context.Context, src source.Source, chk *checker, c
 		is.ChannelsDeleted = len(goneChannels)
 	}
 	return nil
+}
+
+// indexStale reports whether the index must be written in full: there is
+// no snapshot, or the index does not hold the export the state dir last
+// wrote to it.
+func (e *Exporter) indexStale(ctx context.Context, hadSnapshot bool) (bool, error) {
+	if !hadSnapshot {
+		return true, nil
+	}
+	g, ok := e.Index.(Generations)
+	if !ok {
+		return false, nil
+	}
+	have, err := g.Generation(ctx)
+	if err != nil {
+		return false, fmt.Errorf("index: %w", err)
+	}
+	want, err := readLines(filepath.Join(e.StateDir, indexGenFile))
+	if err != nil {
+		return false, err
+	}
+	return have == "" || len(want) != 1 || want[0] != have, nil
+}
+
+// markIndex gives the index and the state dir a new generation, after the
+// index was written.
+func (e *Exporter) markIndex(ctx context.Context, at time.Time) error {
+	g, ok := e.Index.(Generations)
+	if !ok {
+		return nil
+	}
+	gen := strconv.FormatInt(at.UnixNano(), 36)
+	if err := g.SetGeneration(ctx, gen); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return writeLines(filepath.Join(e.StateDir, indexGenFile), []string{gen})
 }

@@ -629,6 +629,37 @@ func TestExportKeepsTheIndexUpToDate(t *testing.T) {
 	}
 }
 
+// A snapshot that outlived its index (a fresh local table, a restore)
+// must not leave the new index empty: the exporter writes it in full.
+func TestExportRewritesAnIndexThatLostTheExport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	e := newExporter(t, dir, nil)
+	e.Index = catalogtest.New()
+	const n = 300
+	if sum, err := e.Export(ctx, source.Synthetic{Works: n, Seed: 2}); err != nil || !sum.Index.Full || sum.Index.Put != n {
+		t.Fatalf("first: %v %+v", err, sum.Index)
+	}
+	// The same catalog again into the same index: nothing to write.
+	if sum, err := e.Export(ctx, source.Synthetic{Works: n, Seed: 2}); err != nil || sum.Index.Full || sum.Index.Put+sum.Index.Replaced != 0 {
+		t.Fatalf("unchanged: %v %+v", err, sum.Index)
+	}
+	// The same catalog into a fresh index: everything again.
+	fresh := catalogtest.New()
+	e.Index = fresh
+	sum, err := e.Export(ctx, source.Synthetic{Works: n, Seed: 2})
+	if err != nil || !sum.Index.Full || sum.Index.Put != n || sum.Diff.Unchanged != n {
+		t.Fatalf("fresh index: %v index %+v diff %+v", err, sum.Index, sum.Diff)
+	}
+	ids := jsonlByID(t, source.Synthetic{Works: n, Seed: 2})
+	for id := range ids {
+		if _, err := fresh.GetWork(ctx, id); err != nil {
+			t.Fatalf("%s not in the fresh index: %v", id, err)
+		}
+	}
+}
+
 type failingIndex struct{ *catalogtest.Index }
 
 func (failingIndex) PutWorks(context.Context, []catalog.Work) error { return errors.New("table gone") }

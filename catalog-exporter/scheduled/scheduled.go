@@ -43,7 +43,7 @@ type Job struct {
 const MaxSourceBytes = 8 << 30
 
 // stateFiles are the files of the exporter's state directory.
-var stateFiles = []string{"snapshot", "pages"}
+var stateFiles = export.StateFiles
 
 // Result is what the Lambda returns: the summary, problems counted.
 type Result struct {

@@ -51,7 +51,7 @@ func TestScheduledExportKeepsItsStateInS3(t *testing.T) {
 	if err != nil || !res.FirstExport || res.Diff.Added != 2000 || res.Index.Put != 2000 {
 		t.Fatalf("first run: %v %+v", err, res)
 	}
-	if keys := srv.Keys(t, "catalog-exporter/state/"); len(keys) != 1 || keys[0] != "catalog-exporter/state/snapshot" {
+	if keys := srv.Keys(t, "catalog-exporter/state/"); len(keys) != 2 || keys[0] != "catalog-exporter/state/index-generation" || keys[1] != "catalog-exporter/state/snapshot" {
 		t.Fatalf("state keys %v", keys)
 	}
 

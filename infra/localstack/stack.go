@@ -231,6 +231,8 @@ func (s *Stack) start(ctx context.Context) error {
 	skillEnv := merge(awsEnv, map[string]string{
 		"ADM_ENDPOINT": "http://" + cfg.DevicePushAddr, "ADM_CLIENT_ID": cfg.ADMClientID,
 		"ADM_CLIENT_SECRET": cfg.ADMClientSecret, "CATALOG_SOURCE_ID": cfg.CatalogSourceID,
+		// The skill reports each directive's steps to alexa-sim's traces.
+		"TRACE_HOPS_BASE": "http://" + cfg.AlexaSimAddr + "/v1/traces/",
 	})
 	skill, err := s.emulator(ctx, "SkillFunction", "skill", skillEnv)
 	if err != nil {

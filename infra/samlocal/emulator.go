@@ -196,9 +196,10 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	// The caller may leave before the emulator answers, so the call owns a
 	// copy of the payload and releases the emulator itself.
 	payload = bytes.Clone(payload)
+	clientContext := ClientContextFrom(ctx)
 	go func() {
 		defer func() { <-e.sem }()
-		res, err := e.invokeLocked(payload)
+		res, err := e.invokeLocked(payload, clientContext)
 		done <- outcome{res, err}
 	}()
 	select {
@@ -209,7 +210,7 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	}
 }
 
-func (e *Emulator) invokeLocked(payload []byte) (Result, error) {
+func (e *Emulator) invokeLocked(payload []byte, clientContext string) (Result, error) {
 	p, err := e.running()
 	if err != nil {
 		return Result{}, fmt.Errorf("invoke %s: %w", e.cfg.Name, err)
@@ -223,6 +224,9 @@ func (e *Emulator) invokeLocked(payload []byte) (Result, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Amzn-RequestId", requestID)
+	if clientContext != "" {
+		req.Header.Set(clientContextHeader, clientContext)
+	}
 	resp, err := e.client.Do(req)
 	var body []byte
 	if err == nil {
@@ -461,4 +465,24 @@ func newRequestID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// clientContextHeader carries Lambda's client context (base64 JSON); the
+// emulator hands it to the runtime as the invoke's ClientContext.
+const clientContextHeader = "X-Amz-Client-Context"
+
+// MaxClientContextBytes is Lambda's limit on the encoded client context.
+const MaxClientContextBytes = 3583
+
+type clientContextKey struct{}
+
+// WithClientContext returns ctx carrying an invoke's client context.
+func WithClientContext(ctx context.Context, encoded string) context.Context {
+	return context.WithValue(ctx, clientContextKey{}, encoded)
+}
+
+// ClientContextFrom returns the client context WithClientContext stored.
+func ClientContextFrom(ctx context.Context) string {
+	s, _ := ctx.Value(clientContextKey{}).(string)
+	return s
 }

@@ -2,6 +2,7 @@ package samlocal
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,6 +53,26 @@ func TestEmulatorInvoke(t *testing.T) {
 		if err := json.Unmarshal(res.Payload, &got); err != nil || got.Value != want {
 			t.Errorf("env %s = %s (err %v), want %q", name, res.Payload, err, want)
 		}
+	}
+}
+
+// The client context reaches the function, as Lambda's Invoke API passes it.
+func TestEmulatorPassesClientContext(t *testing.T) {
+	t.Parallel()
+	e, _ := startEmulator(t, "EchoFunction")
+	cc := base64.StdEncoding.EncodeToString([]byte(`{"custom":{"trace":"abc123"}}`))
+	ctx, cancel := context.WithTimeout(WithClientContext(context.Background(), cc), 20*time.Second)
+	defer cancel()
+	res, err := e.Invoke(ctx, []byte(`{"do":"clientcontext","name":"trace"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Value string }
+	if err := json.Unmarshal(res.Payload, &got); err != nil || got.Value != "abc123" {
+		t.Fatalf("client context seen by the function: %s (err %v)", res.Payload, err)
+	}
+	if res := invoke(t, e, `{"do":"clientcontext","name":"trace"}`); !strings.Contains(string(res.Payload), `"value":""`) {
+		t.Fatalf("without a client context the function saw %s", res.Payload)
 	}
 }
 

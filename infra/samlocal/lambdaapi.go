@@ -3,6 +3,7 @@ package samlocal
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -97,6 +98,16 @@ func (a *LambdaAPI) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	logger := a.logger.With("function", name)
+	ctx := r.Context()
+	if cc := r.Header.Get(clientContextHeader); cc != "" {
+		// Lambda refuses a client context over its limit or not base64.
+		if _, err := base64.StdEncoding.DecodeString(cc); err != nil || len(cc) > MaxClientContextBytes {
+			writeLambdaError(w, http.StatusBadRequest, "InvalidParameterValueException", "User",
+				fmt.Sprintf("client context must be base64 JSON of at most %d bytes", MaxClientContextBytes))
+			return
+		}
+		ctx = WithClientContext(ctx, cc)
+	}
 	switch t := r.Header.Get("X-Amz-Invocation-Type"); t {
 	case "", "RequestResponse":
 	case "DryRun":
@@ -104,7 +115,7 @@ func (a *LambdaAPI) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	case "Event":
 		// The client is gone by the time the function runs.
-		ctx := context.WithoutCancel(r.Context())
+		ctx := context.WithoutCancel(ctx)
 		a.async.Add(1)
 		go func() {
 			defer a.async.Done()
@@ -124,7 +135,7 @@ func (a *LambdaAPI) invoke(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("invalid X-Amz-Invocation-Type %q", t))
 		return
 	}
-	res, err := fn.Invoke(r.Context(), payload)
+	res, err := fn.Invoke(ctx, payload)
 	if err != nil {
 		logger.Error("invoke failed", "err", err)
 		writeLambdaError(w, http.StatusInternalServerError, "ServiceException", "Service", err.Error())

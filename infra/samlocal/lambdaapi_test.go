@@ -167,6 +167,23 @@ func TestLambdaAPICLIRequest(t *testing.T) {
 		t.Errorf("unknown function: %d %s %v", resp.StatusCode, body, resp.Header)
 	}
 
+	// A client context Lambda would refuse is refused before the function runs.
+	for name, cc := range map[string]string{
+		"not base64":      "%%%",
+		"over 3583 bytes": strings.Repeat("QUFB", 900),
+	} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/2015-03-31/functions/SkillFunction/invocations", strings.NewReader(`{}`))
+		req.Header.Set("X-Amz-Client-Context", cc)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 || resp.Header.Get("X-Amzn-ErrorType") != "InvalidParameterValueException" {
+			t.Errorf("client context %s: %d %v", name, resp.StatusCode, resp.Header)
+		}
+	}
+
 	// The real CLI, where one is installed.
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Log("aws CLI not installed; skipping the CLI run")

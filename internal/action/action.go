@@ -14,6 +14,9 @@
 //	KEYSTROKE     key (UP, DOWN, LEFT, RIGHT, SELECT, BACK, INFO, PAGE_UP, PAGE_DOWN, PAGE_LEFT, PAGE_RIGHT)
 //	POWER         power (ON, OFF)
 //	RECORD        contentId, title, channelNumber, callSign (title and one of contentId/callSign required)
+//	VOLUME        volume (0..100, set) or volumeDelta (-100..100, adjust): exactly one
+//	MUTE          muted (true, false)
+//	INPUT         input (a name of the TV's inputs, e.g. "HDMI 1")
 //
 // Encode never writes more than 6 KB: free text (titles, names, the query)
 // is cut to its bound, and SHOW_RESULTS shortens result titles, then drops
@@ -28,7 +31,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"livingroom/internal/adm"
@@ -55,6 +60,9 @@ const (
 	Keystroke   Type = "KEYSTROKE"    // a remote-control Key
 	PowerSet    Type = "POWER"        // turn the TV on or off
 	Record      Type = "RECORD"       // add Recording to the TV's recordings
+	Volume      Type = "VOLUME"       // set the volume, or move it by VolumeDelta
+	Mute        Type = "MUTE"         // mute or unmute
+	Input       Type = "INPUT"        // switch to the named input
 )
 
 // Target is a screen LAUNCH can open.
@@ -124,6 +132,8 @@ const (
 	MaxChannelLen   = 16         // channel numbers: digits, '.' and '-'
 	MaxSeekDeltaMs  = 86_400_000 // |SEEK deltaMs|, a day, as Alexa's SeekController allows
 	MaxMillis       = 1e11       // durationMs and positionMs: about three years, as the device API accepts
+	MaxVolume       = 100        // VOLUME volume; |volumeDelta| too
+	MaxInputBytes   = 64         // INPUT input
 	minResultTitles = 16         // SHOW_RESULTS never shortens a title below this many bytes
 )
 
@@ -152,6 +162,10 @@ const (
 	keyTarget       = "target"
 	keyKey          = "key"
 	keyPower        = "power"
+	keyVolume       = "volume"
+	keyVolumeDelta  = "volumeDelta"
+	keyMuted        = "muted"
+	keyInput        = "input"
 )
 
 // ErrInvalid reports data that is not a well-formed action.
@@ -207,6 +221,13 @@ type Action struct {
 	Key        Key        // Keystroke
 	Power      Power      // PowerSet
 	Recording  *Recording // Record
+	// Volume: SetVolume sets the level to VolumeLevel (0..MaxVolume);
+	// otherwise the level moves by VolumeDelta.
+	SetVolume   bool
+	VolumeLevel int
+	VolumeDelta int
+	Muted       bool   // Mute
+	InputName   string // Input
 }
 
 // Encode turns the action into ADM data of at most adm.MaxDataBytes.
@@ -249,6 +270,16 @@ func (a Action) Encode() map[string]string {
 		data[keyKey] = string(a.Key)
 	case PowerSet:
 		data[keyPower] = string(a.Power)
+	case Volume:
+		if a.SetVolume {
+			data[keyVolume] = strconv.Itoa(a.VolumeLevel)
+		} else {
+			data[keyVolumeDelta] = strconv.Itoa(a.VolumeDelta)
+		}
+	case Mute:
+		data[keyMuted] = strconv.FormatBool(a.Muted)
+	case Input:
+		putBounded(data, keyInput, a.InputName, MaxInputBytes)
 	case Record:
 		if r := a.Recording; r != nil {
 			putID(data, keyContentID, r.ContentID)
@@ -259,7 +290,7 @@ func (a Action) Encode() map[string]string {
 	}
 	// Enum values are not cut above; anything longer than an enum is invalid
 	// anyway, so bound them here to keep the 6 KB promise.
-	for _, k := range []string{keyType, keyTarget, keyKey, keyPower} {
+	for _, k := range []string{keyType, keyTarget, keyKey, keyPower, keyVolume, keyVolumeDelta, keyMuted} {
 		if len(data[k]) > 32 {
 			data[k] = ""
 		}
@@ -368,6 +399,34 @@ func Decode(data map[string]string) (Action, error) {
 		a.Key = Key(d.enum(keyKey, keys))
 	case PowerSet:
 		a.Power = Power(d.enum(keyPower, powers))
+	case Volume:
+		_, set := d.data[keyVolume]
+		_, adjust := d.data[keyVolumeDelta]
+		switch {
+		case set == adjust:
+			d.fail("%s needs exactly one of %s and %s", Volume, keyVolume, keyVolumeDelta)
+		case set:
+			a.SetVolume = true
+			a.VolumeLevel = int(d.natural(keyVolume, MaxVolume))
+			if d.data[keyVolume] == "" {
+				d.fail("%s is empty", keyVolume)
+			}
+		default:
+			a.VolumeDelta = int(d.signed(keyVolumeDelta, MaxVolume))
+		}
+	case Mute:
+		switch d.data[keyMuted] {
+		case "true":
+			a.Muted = true
+		case "false":
+		default:
+			d.fail("%s %q is not true or false", keyMuted, clip(d.data[keyMuted]))
+		}
+	case Input:
+		a.InputName = d.text(keyInput, MaxInputBytes)
+		if !ValidInputName(a.InputName) {
+			d.fail("%s %q is not an input name", keyInput, clip(a.InputName))
+		}
 	case Record:
 		a.Recording = &Recording{
 			ContentID:     d.id(keyContentID, false),
@@ -435,6 +494,38 @@ func (d *decoder) natural(key string, limit int64) int64 {
 		return 0
 	}
 	return n
+}
+
+// signed reads a required integer within ±limit.
+func (d *decoder) signed(key string, limit int64) int64 {
+	s := d.data[key]
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < -limit || n > limit {
+		d.fail("%s %q is not an integer in [-%d, %d]", key, clip(s), limit, limit)
+		return 0
+	}
+	return n
+}
+
+// Inputs are the inputs of a Living Room TV, as Discovery advertises them
+// and INPUT names them: the app itself and three HDMI ports.
+var Inputs = []string{"TV", "HDMI 1", "HDMI 2", "HDMI 3"}
+
+// DefaultVolume is a TV's volume until someone changes it.
+const DefaultVolume = 30
+
+// ValidInputName reports whether s can name an input: 1 to MaxInputBytes
+// of letters, digits, spaces, '-', '_' and '.'.
+func ValidInputName(s string) bool {
+	if s == "" || len(s) > MaxInputBytes || strings.TrimSpace(s) != s {
+		return false
+	}
+	for _, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // delta reads a required signed integer within ±MaxSeekDeltaMs.
@@ -618,3 +709,9 @@ func set[T ~string](vs ...T) map[string]bool {
 	}
 	return m
 }
+
+// MaxAge is how old an action may be and still be applied. The skill tells
+// Alexa a command failed when device messaging does not take it within its
+// budget, so a command must not fire later: device messaging keeps an
+// action no longer than this (expiresAfter) and the TV drops older ones.
+const MaxAge = 5 * time.Second

@@ -64,6 +64,12 @@ var valid = []struct {
 	{"record-channel", with(base(Record), func(a *Action) {
 		a.Recording = &Recording{Title: "KTVX live", CallSign: "KTVX"}
 	})},
+	{"volume-set", with(base(Volume), func(a *Action) { a.SetVolume, a.VolumeLevel = true, 35 })},
+	{"volume-set-zero", with(base(Volume), func(a *Action) { a.SetVolume = true })},
+	{"volume-down", with(base(Volume), func(a *Action) { a.VolumeDelta = -20 })},
+	{"mute", with(base(Mute), func(a *Action) { a.Muted = true })},
+	{"unmute", base(Mute)},
+	{"input-hdmi", with(base(Input), func(a *Action) { a.InputName = "HDMI 2" })},
 }
 
 func with(a Action, f func(*Action)) Action { f(&a); return a }
@@ -96,7 +102,7 @@ func TestRoundTripEveryType(t *testing.T) {
 		})
 		covered[tc.a.Type] = true
 	}
-	for _, typ := range []Type{PlayContent, Pause, Resume, Stop, StartOver, Seek, TuneChannel, ShowResults, Launch, Keystroke, PowerSet, Record} {
+	for _, typ := range []Type{PlayContent, Pause, Resume, Stop, StartOver, Seek, TuneChannel, ShowResults, Launch, Keystroke, PowerSet, Record, Volume, Mute, Input} {
 		if !covered[typ] {
 			t.Errorf("no round-trip case for %s", typ)
 		}
@@ -210,6 +216,21 @@ func TestDecodeRejects(t *testing.T) {
 		{name: "record without title", from: "record-show", delete: []string{"title"}, want: "without title"},
 		{name: "record without content or call sign", from: "record-show", delete: []string{"contentId", "callSign"}, want: "needs contentId or callSign"},
 		{name: "record bad channel number", from: "record-show", set: map[string]string{"channelNumber": "four"}, want: "channelNumber"},
+
+		{name: "volume with level and delta", from: "volume-set", set: map[string]string{"volumeDelta": "5"}, want: "exactly one"},
+		{name: "volume with neither", from: "volume-set", delete: []string{"volume"}, want: "exactly one"},
+		{name: "volume over 100", from: "volume-set", set: map[string]string{"volume": "101"}, want: "volume"},
+		{name: "volume negative", from: "volume-set", set: map[string]string{"volume": "-1"}, want: "volume"},
+		{name: "volume empty", from: "volume-set", set: map[string]string{"volume": ""}, want: "volume"},
+		{name: "volume not an integer", from: "volume-set", set: map[string]string{"volume": "loud"}, want: "volume"},
+		{name: "volume delta under -100", from: "volume-down", set: map[string]string{"volumeDelta": "-101"}, want: "volumeDelta"},
+		{name: "volume delta a float", from: "volume-down", set: map[string]string{"volumeDelta": "2.5"}, want: "volumeDelta"},
+		{name: "mute not a boolean", from: "mute", set: map[string]string{"muted": "yes"}, want: "muted"},
+		{name: "mute missing", from: "mute", delete: []string{"muted"}, want: "muted"},
+		{name: "input missing", from: "input-hdmi", delete: []string{"input"}, want: "input"},
+		{name: "input with markup", from: "input-hdmi", set: map[string]string{"input": "<HDMI>"}, want: "input"},
+		{name: "input too long", from: "input-hdmi", set: map[string]string{"input": strings.Repeat("H", MaxInputBytes+1)}, want: "input"},
+		{name: "input padded", from: "input-hdmi", set: map[string]string{"input": " HDMI 1"}, want: "input"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

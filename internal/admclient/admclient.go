@@ -22,8 +22,8 @@ import (
 )
 
 // DefaultExpiresAfter is how long (seconds) ADM keeps an action for an
-// offline device: a voice command must not fire days later.
-const DefaultExpiresAfter = 120
+// offline device: no longer than the TV would still apply it.
+const DefaultExpiresAfter = int(action.MaxAge / time.Second)
 
 // refreshMargin: a token is replaced this long before it expires, so a
 // request never leaves with a token about to lapse in flight.

@@ -122,15 +122,8 @@ func (s *Service) ReportState(ctx context.Context, accountID, endpointID string,
 		st.RegistrationID = d.RegistrationID
 	}
 	st.ReceivedAt = s.now().UTC()
-	var prev *State
-	if s.changes != nil {
-		if p, err := s.states.GetState(ctx, accountID, endpointID); err == nil {
-			prev = &p
-		} else if !errors.Is(err, ErrNoState) {
-			return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
-		}
-	}
-	if err := s.states.PutState(ctx, accountID, endpointID, st); err != nil {
+	prev, err := s.states.PutState(ctx, accountID, endpointID, st)
+	if err != nil {
 		return State{}, fmt.Errorf("report state of %s: %w", endpointID, err)
 	}
 	if c := st.Content; s.progress != nil && c != nil && c.SeriesID != "" && st.Channel == nil {
@@ -144,6 +137,37 @@ func (s *Service) ReportState(ctx context.Context, accountID, endpointID string,
 		s.changes.StateChanged(ctx, accountID, endpointID, prev, st)
 	}
 	return st, nil
+}
+
+// DeviceStateReader reads a device and its last reported state in one
+// round trip (the DynamoDB adapter keeps both in the account's partition).
+// A store without it is read twice.
+type DeviceStateReader interface {
+	GetDeviceWithState(ctx context.Context, accountID, endpointID string) (Device, *State, error)
+}
+
+// FindWithState returns an account's device and its last reported state;
+// the state is nil when the device never reported one.
+func (s *Service) FindWithState(ctx context.Context, accountID, endpointID string) (Device, *State, error) {
+	if r, ok := s.store.(DeviceStateReader); ok && s.states != nil {
+		d, st, err := r.GetDeviceWithState(ctx, accountID, endpointID)
+		if err != nil {
+			return Device{}, nil, fmt.Errorf("find device %s: %w", endpointID, err)
+		}
+		return d, st, nil
+	}
+	d, err := s.Find(ctx, accountID, endpointID)
+	if err != nil {
+		return Device{}, nil, err
+	}
+	st, err := s.State(ctx, accountID, endpointID)
+	switch {
+	case errors.Is(err, ErrNoState):
+		return d, nil, nil
+	case err != nil:
+		return Device{}, nil, err
+	}
+	return d, &st, nil
 }
 
 // State returns a device's last reported state.

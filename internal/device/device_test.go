@@ -107,3 +107,9 @@ func TestReportStateKeepsProgress(t *testing.T) {
 		t.Fatalf("report for an unknown TV: %v", err)
 	}
 }
+
+func TestFakeFindWithState(t *testing.T) {
+	devicetest.RunFindWithStateSuite(t, func(t *testing.T) (device.Store, device.StateStore) {
+		return devicetest.NewStore(), devicetest.NewStateStore()
+	})
+}

@@ -19,8 +19,16 @@ type State struct {
 	Channel        *StateChannel
 	Screen         string
 	LastActionID   string
-	ReportedAt     time.Time // the TV's clock
-	ReceivedAt     time.Time // the backend's clock: positions are estimated from it
+	ReportedAt     time.Time   // the TV's clock
+	ReceivedAt     time.Time   // the backend's clock: positions are estimated from it
+	Sound          *StateSound // nil when the TV did not report it
+	Input          string      // the input shown; "" when not reported
+}
+
+// StateSound is the TV's volume (0..100) and mute.
+type StateSound struct {
+	Volume int
+	Muted  bool
 }
 
 // StateContent is the work in the TV's player.
@@ -55,9 +63,11 @@ const (
 var ErrNoState = errors.New("device has not reported its state")
 
 // StateStore keeps each device's last reported state. GetState returns an
-// error wrapping ErrNoState when there is none.
+// error wrapping ErrNoState when there is none. PutState returns the state
+// it replaced (nil when there was none) in the same call, which saves the
+// report a read.
 type StateStore interface {
-	PutState(ctx context.Context, accountID, endpointID string, s State) error
+	PutState(ctx context.Context, accountID, endpointID string, s State) (prev *State, err error)
 	GetState(ctx context.Context, accountID, endpointID string) (State, error)
 }
 
@@ -85,6 +95,12 @@ func ValidateState(s State) error {
 			len(c.SeriesTitle) > maxStateText || c.Season < 0 || c.Episode < 0 || c.Season > 10_000 || c.Episode > 100_000 {
 			return fmt.Errorf("content over bounds: %w", ErrInvalid)
 		}
+	}
+	if s.Sound != nil && (s.Sound.Volume < 0 || s.Sound.Volume > 100) {
+		return fmt.Errorf("volume must be 0..100: %w", ErrInvalid)
+	}
+	if len(s.Input) > 64 {
+		return fmt.Errorf("input over bounds: %w", ErrInvalid)
 	}
 	if c := s.Channel; c != nil {
 		if len(c.Number) > 16 || len(c.CallSign) > 64 || len(c.Name) > maxStateText || len(c.ProgramID) > maxStateID || len(c.ProgramTitle) > maxStateText {

@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -128,8 +129,17 @@ func (h *Handler) route(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 		return 0, nil, errNoRoute
 	}
 	endpointID, isState := strings.CutSuffix(endpointID, "/state")
-	if hasID && (strings.Contains(endpointID, "/") || !device.ValidEndpointID(endpointID)) {
-		return 0, nil, errNoRoute
+	if hasID {
+		if strings.Contains(endpointID, "/") {
+			return 0, nil, errNoRoute
+		}
+		// The raw path keeps the client's escapes: endpoint ids may hold
+		// # ? ; : @ & =, which a client must escape in a path segment.
+		id, err := url.PathUnescape(endpointID)
+		if err != nil || !device.ValidEndpointID(id) {
+			return 0, nil, errNoRoute
+		}
+		endpointID = id
 	}
 	acct, err := h.authenticate(ctx, req.Headers)
 	if err != nil {
@@ -206,6 +216,9 @@ type StateJSON struct {
 	Screen         string            `json:"screen"`
 	LastActionID   string            `json:"lastActionId"`
 	ReportedAt     string            `json:"reportedAt"`
+	Volume         *int              `json:"volume,omitempty"` // 0..100; with muted, or neither
+	Muted          *bool             `json:"muted,omitempty"`
+	Input          string            `json:"input,omitempty"`
 }
 
 // StateContentJSON is the work in the player.
@@ -247,6 +260,13 @@ func (h *Handler) reportState(ctx context.Context, acct account.Account, endpoin
 	if c := in.Channel; c != nil {
 		st.Channel = &device.StateChannel{Number: c.Number, CallSign: c.CallSign, Name: c.Name, ProgramID: c.ProgramID, ProgramTitle: c.ProgramTitle}
 	}
+	switch {
+	case in.Volume != nil && in.Muted != nil:
+		st.Sound = &device.StateSound{Volume: *in.Volume, Muted: *in.Muted}
+	case in.Volume != nil || in.Muted != nil:
+		return 0, nil, fmt.Errorf("volume and muted come together: %w", errBadRequest)
+	}
+	st.Input = in.Input
 	if _, err := h.devices.ReportState(ctx, acct.ID, endpointID, st); err != nil {
 		return 0, nil, err
 	}
@@ -277,6 +297,10 @@ func (h *Handler) lastState(ctx context.Context, acct account.Account, endpointI
 	if c := st.Channel; c != nil {
 		out.Channel = &StateChannelJSON{Number: c.Number, CallSign: c.CallSign, Name: c.Name, ProgramID: c.ProgramID, ProgramTitle: c.ProgramTitle}
 	}
+	if s := st.Sound; s != nil {
+		out.Volume, out.Muted = &s.Volume, &s.Muted
+	}
+	out.Input = st.Input
 	return http.StatusOK, out, nil
 }
 

@@ -88,6 +88,13 @@ func TestDeviceAPI(t *testing.T) {
 		{"deregister unknown", request("DELETE", "/v1/devices/tv-nope", "dev-token", ""), 404, ""},
 		{"deregister another account's TV", request("DELETE", "/v1/devices/tv-1", "token-b", ""), 404, ""},
 		{"deregister bad id", request("DELETE", "/v1/devices/a%2Fb", "dev-token", ""), 404, ""},
+		// Ids may hold # ? ; : @ & =; clients escape them in the path.
+		{"register id with reserved characters", request("POST", "/v1/devices", "dev-token",
+			`{"endpointId":"tv#2?a=b;c:d@e&f","registrationId":"r-reserved"}`), 201, ""},
+		{"state of escaped id", request("GET", "/v1/devices/tv%232%3Fa=b%3Bc:d@e&f/state", "dev-token", ""), 404, ""},
+		{"deregister escaped id", request("DELETE", "/v1/devices/tv%232%3Fa=b%3Bc:d@e&f", "dev-token", ""), 204, ""},
+		{"deregister it again", request("DELETE", "/v1/devices/tv%232%3Fa=b%3Bc:d@e&f", "dev-token", ""), 404, ""},
+		{"broken escape", request("DELETE", "/v1/devices/tv%zz", "dev-token", ""), 404, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -101,7 +108,7 @@ func TestDeviceAPI(t *testing.T) {
 			if strings.Contains(resp.Body, "rrrrrrrr") || strings.Contains(resp.Body, "nnnnnnnn") || strings.Contains(resp.Body, "eeeeeeee") || len(resp.Body) > 512 {
 				t.Fatalf("reply echoes input: %.200s", resp.Body)
 			}
-			if resp.Headers["Content-Type"] != "application/json" {
+			if c.status != 204 && resp.Headers["Content-Type"] != "application/json" {
 				t.Fatalf("content type %q", resp.Headers["Content-Type"])
 			}
 			if c.wantBody != "" && resp.Body != c.wantBody {
@@ -231,7 +238,12 @@ func TestStateReports(t *testing.T) {
 		{"bad time", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `2026-11-25T19:59:59.900Z`, `yesterday`, 1)), 400},
 		{"huge title", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `Offred`, strings.Repeat("o", 1000), 1)), 400},
 		{"body over 4 KB", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `Offred`, strings.Repeat("o", 5000), 1)), 400},
-		{"unknown field", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"screen"`, `"volume":3,"screen"`, 1)), 400},
+		{"unknown field", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"screen"`, `"colour":3,"screen"`, 1)), 400},
+		{"volume without muted", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"screen"`, `"volume":3,"screen"`, 1)), 400},
+		{"volume over 100", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"screen"`, `"volume":101,"muted":false,"screen"`, 1)), 400},
+		{"muted not a boolean", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"screen"`, `"volume":1,"muted":"no","screen"`, 1)), 400},
+		{"input over 64 bytes", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"screen"`, `"input":"`+strings.Repeat("h", 65)+`","screen"`, 1)), 400},
+		{"with sound and input", request("PUT", "/v1/devices/tv-a/state", "token-a", strings.Replace(good, `"screen"`, `"volume":0,"muted":true,"input":"HDMI 1","screen"`, 1)), 204},
 		{"trailing data", request("PUT", "/v1/devices/tv-a/state", "token-a", good+"{}"), 400},
 		{"DELETE is not allowed", request("DELETE", "/v1/devices/tv-a/state", "token-a", ""), 405},
 		{"another account reads it", request("GET", "/v1/devices/tv-a/state", "token-b", ""), 404},
@@ -243,14 +255,15 @@ func TestStateReports(t *testing.T) {
 		}
 	}
 	st, err := states.GetState(ctx, "acc-a", "tv-a")
-	if err != nil || st.Playback != "PLAYING" || st.Content == nil || st.Content.Episode != 1 || !st.ReceivedAt.Equal(now) {
+	if err != nil || st.Playback != "PLAYING" || st.Content == nil || st.Content.Episode != 1 || !st.ReceivedAt.Equal(now) ||
+		st.Sound == nil || st.Sound.Volume != 0 || !st.Sound.Muted || st.Input != "HDMI 1" {
 		t.Fatalf("stored state = %+v, %v", st, err)
 	}
 	if _, err := states.GetState(ctx, "acc-b", "tv-a"); err == nil {
 		t.Fatal("a refused report was stored")
 	}
 	resp, _ := h.Handle(ctx, request("GET", "/v1/devices/tv-a/state", "token-a", ""))
-	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"lastActionId":"a1"`) || !strings.Contains(resp.Body, `"receivedAt":"2026-11-25T20:00:00Z"`) {
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"lastActionId":"a1"`) || !strings.Contains(resp.Body, `"volume":0,"muted":true,"input":"HDMI 1"`) || !strings.Contains(resp.Body, `"receivedAt":"2026-11-25T20:00:00Z"`) {
 		t.Fatalf("GET state: %d %s", resp.StatusCode, resp.Body)
 	}
 }

@@ -192,6 +192,64 @@ func (s *Accounts) GetDevice(ctx context.Context, accountID, endpointID string) 
 	return deviceFromItem(accountID, item), nil
 }
 
+// GetDeviceWithState loads a device and its last reported state (nil when
+// none) in one BatchGetItem: the state items (see States) live in the same
+// table and partition, so a directive pays one round trip, not two.
+func (s *Accounts) GetDeviceWithState(ctx context.Context, accountID, endpointID string) (device.Device, *device.State, error) {
+	pk := accountPrefix + accountID
+	deviceKey, stateKey := key(pk, devicePrefix+endpointID), key(pk, statePrefix+endpointID)
+	bg, ok := s.api.(batchGetter)
+	if !ok {
+		return s.deviceThenState(ctx, accountID, endpointID)
+	}
+	out, err := bg.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+		s.table: {Keys: []map[string]types.AttributeValue{deviceKey, stateKey}, ConsistentRead: aws.Bool(true)},
+	}})
+	if err != nil {
+		return device.Device{}, nil, fmt.Errorf("get device %s with state: %w", endpointID, err)
+	}
+	if len(out.UnprocessedKeys) > 0 {
+		// Throttled: read the two items one by one instead of waiting.
+		return s.deviceThenState(ctx, accountID, endpointID)
+	}
+	var devItem, stItem map[string]types.AttributeValue
+	for _, item := range out.Responses[s.table] {
+		switch getS(item, attrSK) {
+		case devicePrefix + endpointID:
+			devItem = item
+		case statePrefix + endpointID:
+			stItem = item
+		}
+	}
+	if devItem == nil {
+		return device.Device{}, nil, fmt.Errorf("get device %s of account %s: %w", endpointID, accountID, device.ErrNotFound)
+	}
+	d := deviceFromItem(accountID, devItem)
+	if stItem == nil {
+		return d, nil, nil
+	}
+	st, err := stateFromItem(stItem)
+	if err != nil {
+		return device.Device{}, nil, fmt.Errorf("state of %s: %w", endpointID, err)
+	}
+	return d, &st, nil
+}
+
+func (s *Accounts) deviceThenState(ctx context.Context, accountID, endpointID string) (device.Device, *device.State, error) {
+	d, err := s.GetDevice(ctx, accountID, endpointID)
+	if err != nil {
+		return device.Device{}, nil, err
+	}
+	st, err := NewStates(s.api, s.table).GetState(ctx, accountID, endpointID)
+	switch {
+	case errors.Is(err, device.ErrNoState):
+		return d, nil, nil
+	case err != nil:
+		return device.Device{}, nil, err
+	}
+	return d, &st, nil
+}
+
 // GetByRegistration finds the device that currently holds a registration id.
 func (s *Accounts) GetByRegistration(ctx context.Context, registrationID string) (device.Device, error) {
 	item, err := s.get(ctx, registrationPrefix+registrationID, skDevice)

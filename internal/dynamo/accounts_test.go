@@ -58,3 +58,10 @@ func TestGatewayTokensContract(t *testing.T) {
 		return dynamo.NewGatewayTokens(db.Client, db.Tables["accounts"])
 	})
 }
+
+func TestFindWithStateContract(t *testing.T) {
+	devicetest.RunFindWithStateSuite(t, func(t *testing.T) (device.Store, device.StateStore) {
+		db := dynamotest.New(t)
+		return dynamo.NewAccounts(db.Client, db.Tables["accounts"]), dynamo.NewStates(db.Client, db.Tables["accounts"])
+	})
+}

@@ -794,3 +794,33 @@ func (r *reader) m(name string) map[string]string {
 		return nil
 	}
 }
+
+// The index marker names the export the table holds, so an exporter whose
+// snapshot outlived the table (a fresh local table, a restore) rewrites it
+// in full instead of patching a table that is not what it thinks.
+const (
+	pkIndexMeta   = "INDEX#META"
+	attrExportGen = "generation"
+)
+
+// Generation returns the export generation the index holds; "" when none.
+func (c *Catalog) Generation(ctx context.Context) (string, error) {
+	out, err := c.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(c.table), Key: key(pkIndexMeta, pkIndexMeta), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("index generation: %w", err)
+	}
+	if s, ok := out.Item[attrExportGen].(*types.AttributeValueMemberS); ok {
+		return s.Value, nil
+	}
+	return "", nil
+}
+
+// SetGeneration records the export generation the index now holds.
+func (c *Catalog) SetGeneration(ctx context.Context, gen string) error {
+	item := key(pkIndexMeta, pkIndexMeta)
+	item[attrExportGen] = &types.AttributeValueMemberS{Value: gen}
+	if _, err := c.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(c.table), Item: item}); err != nil {
+		return fmt.Errorf("set index generation: %w", err)
+	}
+	return nil
+}

@@ -296,6 +296,11 @@ func Capabilities() []vsk.Capability {
 		{Type: "AlexaInterface", Interface: "Alexa.PowerController", Version: "3", Properties: reported("powerState")},
 		{Type: "AlexaInterface", Interface: "Alexa.PlaybackStateReporter", Version: "3", Properties: reported("playbackState")},
 		{Type: "AlexaInterface", Interface: "Alexa.EndpointHealth", Version: "3", Properties: prop("connectivity", true)},
+		// Volume and mute as the TV last reported them. StepSpeaker
+		// directives are answered too, but a TV advertises one of the two.
+		{Type: "AlexaInterface", Interface: "Alexa.Speaker", Version: "3",
+			Properties: &vsk.CapabilityProperty{Supported: []vsk.PropertyName{{Name: "volume"}, {Name: "muted"}}, Retrievable: true}},
+		{Type: "AlexaInterface", Interface: "Alexa.InputController", Version: "3", Properties: prop("input", true), Inputs: inputs()},
 	}
 }
 
@@ -323,6 +328,14 @@ func (h *Handler) reportState(ctx context.Context, d vsk.Directive) (vsk.Message
 		{Namespace: "Alexa.PowerController", Name: "powerState", Value: st.Power},
 		{Namespace: "Alexa.PlaybackStateReporter", Name: "playbackState", Value: map[string]string{"state": st.Playback}},
 	}
+	if s := st.Sound; s != nil {
+		props = append(props,
+			vsk.Property{Namespace: "Alexa.Speaker", Name: "volume", Value: s.Volume},
+			vsk.Property{Namespace: "Alexa.Speaker", Name: "muted", Value: s.Muted})
+	}
+	if st.Input != "" {
+		props = append(props, vsk.Property{Namespace: "Alexa.InputController", Name: "input", Value: st.Input})
+	}
 	if c := st.Channel; c != nil && (c.Number != "" || c.CallSign != "") {
 		value := map[string]string{}
 		if c.Number != "" {
@@ -346,4 +359,13 @@ func (h *Handler) propertiesAt(at time.Time, ps ...vsk.Property) *vsk.Context {
 		ps[i].TimeOfSample = vsk.FormatTime(at)
 	}
 	return &vsk.Context{Properties: ps}
+}
+
+// inputs lists the TV's inputs for Discovery.
+func inputs() []vsk.InputName {
+	out := make([]vsk.InputName, len(action.Inputs))
+	for i, name := range action.Inputs {
+		out[i] = vsk.InputName{Name: name}
+	}
+	return out
 }

@@ -34,9 +34,11 @@ func (h *Handler) target(ctx context.Context, d vsk.Directive) (account.Account,
 	if err != nil {
 		return account.Account{}, device.Device{}, err
 	}
-	// Most directives need the TV's state too: read it beside the device.
-	h.startState(ctx, acct.ID, d.Endpoint.EndpointID)
-	dev, err := h.cfg.Devices.Find(ctx, acct.ID, d.Endpoint.EndpointID)
+	// Most directives need the TV's state too: one read gets both.
+	dev, st, err := h.cfg.Devices.FindWithState(ctx, acct.ID, d.Endpoint.EndpointID)
+	if err == nil {
+		h.keepState(ctx, acct.ID, dev.EndpointID, st)
+	}
 	if isNotFound(err) && registration != "" {
 		// The app may have registered under another endpoint id than the
 		// one Alexa knows; its registration id still names it, if it is

@@ -22,6 +22,15 @@ var errNotInMode = errors.New("not supported in the current mode")
 // errInvalidCredential marks a credential that is malformed or too long.
 var errInvalidCredential = fmt.Errorf("malformed credential: %w", account.ErrNotFound)
 
+// errValueOutOfRange marks a number outside what the directive allows;
+// outOfRange carries the range for the reply.
+var errValueOutOfRange = errors.New("value out of range")
+
+type outOfRange struct{ min, max int }
+
+func (e outOfRange) Error() string { return fmt.Sprintf("value outside [%d, %d]", e.min, e.max) }
+func (e outOfRange) Unwrap() error { return errValueOutOfRange }
+
 // errorTable maps domain errors to the Alexa error a directive gets back,
 // in order; the first match wins. It is the one place where that mapping
 // lives. Note: the two credential errors make Alexa drop the account link,
@@ -35,6 +44,7 @@ var errorTable = []struct {
 	{errAcceptGrantFailed, vsk.NamespaceAuthorization, vsk.ErrorAcceptGrantFailed},
 	{errInvalidDirective, vsk.NamespaceAlexa, vsk.ErrorInvalidDirective},
 	{errInvalidValue, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
+	{errValueOutOfRange, vsk.NamespaceAlexa, vsk.ErrorValueOutOfRange},
 	{errNotInMode, vsk.NamespaceAlexa, vsk.ErrorNotSupportedInMode},
 	{account.ErrExpired, vsk.NamespaceAlexa, vsk.ErrorExpiredCredential},
 	{account.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidCredential},
@@ -65,6 +75,7 @@ var publicMessages = map[string]string{
 	vsk.ErrorRecordingExists:      "That is already being recorded.",
 	vsk.ErrorStorageFull:          "The recordings storage is full.",
 	vsk.ErrorContentNotRecordable: "There is nothing to record.",
+	vsk.ErrorValueOutOfRange:      "The value is outside the range the TV accepts.",
 }
 
 // publicMessage returns the fixed text for an error type.
@@ -80,7 +91,11 @@ func publicMessage(errType string) string {
 func alexaError(err error) vsk.Error {
 	for _, row := range errorTable {
 		if errors.Is(err, row.err) {
-			return vsk.Error{Namespace: row.namespace, Type: row.errType, Message: publicMessage(row.errType)}
+			e := vsk.Error{Namespace: row.namespace, Type: row.errType, Message: publicMessage(row.errType)}
+			if r := (outOfRange{}); errors.As(err, &r) {
+				e.ValidRange = &vsk.Range{Minimum: r.min, Maximum: r.max}
+			}
+			return e
 		}
 	}
 	return vsk.Error{Namespace: vsk.NamespaceAlexa, Type: vsk.ErrorInternal, Message: publicMessage(vsk.ErrorInternal)}

@@ -39,6 +39,7 @@ type Accounts interface {
 // Devices finds devices, reads what they reported and sends them actions.
 type Devices interface {
 	Find(ctx context.Context, accountID, endpointID string) (device.Device, error)
+	FindWithState(ctx context.Context, accountID, endpointID string) (device.Device, *device.State, error)
 	FindByRegistration(ctx context.Context, registrationID string) (device.Device, error)
 	List(ctx context.Context, accountID string) ([]device.Device, error)
 	State(ctx context.Context, accountID, endpointID string) (device.State, error)
@@ -110,6 +111,25 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	clock := timer{now: cfg.Now}
+	cfg.Accounts = timedAccounts{cfg.Accounts, clock}
+	cfg.Devices = timedDevices{cfg.Devices, clock}
+	cfg.Content = timedResolver{cfg.Content, clock}
+	if cfg.Viewing != nil {
+		cfg.Viewing = timedViewing{cfg.Viewing, clock}
+	}
+	if cfg.Replies != nil {
+		cfg.Replies = timedReplies{cfg.Replies, clock}
+	}
+	// Side effects wait for the idempotency claim, which runs beside the
+	// reads (see handle).
+	cfg.Devices = gatedDevices{cfg.Devices}
+	if cfg.Viewing != nil {
+		cfg.Viewing = gatedViewing{cfg.Viewing}
+	}
+	if cfg.Grants != nil {
+		cfg.Grants = gatedGrants{cfg.Grants}
+	}
 	h := &Handler{cfg: cfg}
 	h.routes = map[string]route{
 		"Alexa.RemoteVideoPlayer.SearchAndPlay":           h.searchAndPlay,
@@ -138,6 +158,12 @@ func NewHandler(cfg Config) *Handler {
 		"Alexa.VideoRecorder.CancelRecording":             h.cancelRecording,
 		"Alexa.VideoRecorder.DeleteRecording":             h.cancelRecording,
 		"Alexa.ReportState":                               h.reportState,
+		"Alexa.Speaker.SetVolume":                         h.setVolume,
+		"Alexa.Speaker.AdjustVolume":                      h.adjustVolume(false),
+		"Alexa.Speaker.SetMute":                           h.setMute(false),
+		"Alexa.StepSpeaker.AdjustVolume":                  h.adjustVolume(true),
+		"Alexa.StepSpeaker.SetMute":                       h.setMute(true),
+		"Alexa.InputController.SelectInput":               h.selectInput,
 	}
 	return h
 }
@@ -178,6 +204,8 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // handle runs one directive inside the budget: the work (and every call it
 // makes) gets three quarters of it, saving the reply the rest.
 func (h *Handler) handle(ctx context.Context, raw []byte) (vsk.Message, []byte) {
+	end := timer{h.cfg.Now}.start(ctx, "handle")
+	defer end(nil)
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
 	defer cancel()
 	workCtx, cancelWork := context.WithTimeout(ctx, h.cfg.Budget*3/4)
@@ -197,22 +225,34 @@ func (h *Handler) handle(ctx context.Context, raw []byte) (vsk.Message, []byte) 
 	name := d.Header.Namespace + "." + d.Header.Name
 	log := h.cfg.Logger.With("directive", name, "messageId", d.Header.MessageID, "correlationToken", clip(d.Header.CorrelationToken))
 
+	// The claim runs beside the directive's reads (a DynamoDB round trip
+	// saved); every side effect waits for it (gated* in memo.go).
 	key := ""
-	if !readOnly[name] {
+	var claim *claimRun
+	if !readOnly[name] && h.cfg.Replies != nil {
 		key = replayKey(d)
-		if stored, ok, err := h.claim(workCtx, key); err != nil {
-			log.ErrorContext(ctx, "idempotency claim failed", "err", err)
+		claim = &claimRun{done: make(chan struct{})}
+		go func() {
+			defer close(claim.done)
+			claim.stored, claim.claimed, claim.err = h.claim(workCtx, key)
+		}()
+	}
+	msg, failure := h.run(withMemo(workCtx, claim), d, name, log)
+	if claim != nil {
+		<-claim.done // claim's own context bounds it
+		switch {
+		case claim.err != nil:
+			log.ErrorContext(ctx, "idempotency claim failed", "err", claim.err)
 			return h.encode(h.errorReply(d, vsk.ErrorInternal))
-		} else if !ok {
+		case !claim.claimed:
 			log.InfoContext(ctx, "directive replayed")
-			var msg vsk.Message
-			_ = json.Unmarshal(stored, &msg)
-			return msg, stored
+			var stored vsk.Message
+			_ = json.Unmarshal(claim.stored, &stored)
+			return stored, claim.stored
 		}
 	}
-	msg, failure := h.run(withMemo(workCtx), d, name, log)
 	msg, out := h.encode(msg)
-	if key != "" && h.cfg.Replies != nil {
+	if claim != nil {
 		if failure == vsk.ErrorInternal {
 			// An internal error may be passing (a dependency that hung):
 			// let Alexa's retry try again.
@@ -277,8 +317,12 @@ func (h *Handler) run(ctx context.Context, d vsk.Directive, name string, log *sl
 		if e.Type == vsk.ErrorInternal {
 			level = slog.LevelError
 		}
+		if errors.Is(err, errNotClaimed) {
+			level = slog.LevelInfo // a replay or a failed claim; handle answers
+		}
 		log.Log(ctx, level, "directive failed", "alexaError", e.Type, "took", took, "err", err)
-		return h.errorReply(d, e.Type, e.Namespace), e.Type
+		e.Message = publicMessage(e.Type)
+		return vsk.ErrorResponse(d, h.cfg.NewID(), e), e.Type
 	}
 	log.InfoContext(ctx, "directive handled", "took", took)
 	return msg, ""

@@ -76,6 +76,13 @@ func handmaidsTale(t testing.TB) *catalogtest.Index {
 // panicky wraps a Devices to panic for one endpoint, proving recovery.
 type panicky struct{ skill.Devices }
 
+func (p panicky) FindWithState(ctx context.Context, accountID, endpointID string) (device.Device, *device.State, error) {
+	if endpointID == "panic-tv" {
+		panic("boom")
+	}
+	return p.Devices.FindWithState(ctx, accountID, endpointID)
+}
+
 func (p panicky) Find(ctx context.Context, accountID, endpointID string) (device.Device, error) {
 	if endpointID == "panic-tv" {
 		panic("boom")
@@ -136,7 +143,7 @@ func newHandler(t testing.TB) (*skill.Handler, *devicetest.Notifier) {
 			ReportedAt: now.Add(-10 * time.Second), ReceivedAt: now.Add(-10 * time.Second)},
 		"tv-off": {Power: device.PowerOff, Playback: device.PlaybackStopped, ReportedAt: now.Add(-time.Minute), ReceivedAt: now.Add(-time.Minute)},
 	} {
-		if err := states.PutState(ctx, "acc-dev", endpoint, st); err != nil {
+		if _, err := states.PutState(ctx, "acc-dev", endpoint, st); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -238,6 +245,14 @@ func TestActionsSent(t *testing.T) {
 		{"keystroke", action.Action{Type: action.Keystroke, Key: action.KeyDown}},
 		{"turn-on", action.Action{Type: action.PowerSet, Power: action.PowerOn}},
 		{"turn-off", action.Action{Type: action.PowerSet, Power: action.PowerOff}},
+		{"speaker-set-volume", action.Action{Type: action.Volume, SetVolume: true, VolumeLevel: 50}},
+		{"speaker-adjust-volume", action.Action{Type: action.Volume, VolumeDelta: -20}},
+		{"speaker-adjust-volume-default-step", action.Action{Type: action.Volume, VolumeDelta: skill.DefaultVolumeStep}},
+		{"speaker-set-mute", action.Action{Type: action.Mute, Muted: true}},
+		{"step-speaker-adjust-volume", action.Action{Type: action.Volume, VolumeDelta: -20}},
+		{"step-speaker-set-mute", action.Action{Type: action.Mute, Muted: true}},
+		{"input-controller-select-input", action.Action{Type: action.Input, InputName: "HDMI 1"}},
+		{"input-controller-select-input-spaced", action.Action{Type: action.Input, InputName: "HDMI 2"}},
 		{"change-channel-number", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "program-sportscenter", ProgramTitle: "SportsCenter"}}},
 		{"change-channel-name-only", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "231", CallSign: "FOOD", Name: "Food Network"}}},
 		{"skip-channels", action.Action{Type: action.TuneChannel, Channel: &action.Channel{Number: "7", CallSign: "WABC", Name: "ABC"}}},
@@ -290,7 +305,9 @@ func TestErrorsSendNothing(t *testing.T) {
 		"next-nothing-playing", "seek-out-of-range", "seek-no-delta", "launch-unknown", "keystroke-unknown", "pause-tv-off", "discover-bad-token",
 		"change-channel-unknown", "change-channel-empty", "change-channel-on-demand-plan", "skip-channels-zero", "search-display-nothing",
 		"search-play-other-app", "search-play-unavailable", "start-recording-on-demand-plan", "start-recording-nothing-on",
-		"search-and-record-exists", "cancel-recording-unknown"} {
+		"search-and-record-exists", "cancel-recording-unknown",
+		"speaker-set-volume-out-of-range", "speaker-set-volume-tv-off", "speaker-set-mute-missing", "step-speaker-adjust-volume-too-far",
+		"input-controller-select-unknown-input"} {
 		t.Run(name, func(t *testing.T) {
 			h, notifier := newHandler(t)
 			raw, err := os.ReadFile("testdata/" + name + ".request.json")

@@ -183,6 +183,10 @@ func (blockingDevices) Find(ctx context.Context, _, _ string) (device.Device, er
 	<-ctx.Done()
 	return device.Device{}, fmt.Errorf("get device: %w", ctx.Err())
 }
+func (blockingDevices) FindWithState(ctx context.Context, _, _ string) (device.Device, *device.State, error) {
+	<-ctx.Done()
+	return device.Device{}, nil, fmt.Errorf("get device: %w", ctx.Err())
+}
 func (blockingDevices) FindByRegistration(ctx context.Context, _ string) (device.Device, error) {
 	<-ctx.Done()
 	return device.Device{}, ctx.Err()

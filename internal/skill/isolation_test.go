@@ -46,6 +46,12 @@ var samplePayloads = map[string]any{
 	"Alexa.VideoRecorder.SearchAndRecord":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
 	"Alexa.VideoRecorder.CancelRecording":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
 	"Alexa.VideoRecorder.DeleteRecording":             map[string]any{"entities": []any{map[string]any{"type": "Video", "value": "Prey"}}},
+	"Alexa.Speaker.SetVolume":                         map[string]any{"volume": 50},
+	"Alexa.Speaker.AdjustVolume":                      map[string]any{"volume": -20, "volumeDefault": false},
+	"Alexa.Speaker.SetMute":                           map[string]any{"mute": true},
+	"Alexa.StepSpeaker.AdjustVolume":                  map[string]any{"volumeSteps": -20},
+	"Alexa.StepSpeaker.SetMute":                       map[string]any{"mute": true},
+	"Alexa.InputController.SelectInput":               map[string]any{"input": "HDMI1"},
 	"Alexa.Discovery.Discover":                        nil, // carries the scope in its payload: TestDiscoverListsOwnTVsOnly
 	"Alexa.Authorization.AcceptGrant":                 nil, // carries the grantee in its payload: golden accept-grant-*
 }
@@ -88,7 +94,7 @@ func TestNoAccountReachesAnothersDevice(t *testing.T) {
 			// Every TV plays S1E2, so Next and Previous have something to act on.
 			playing := device.State{Power: device.PowerOn, Playback: device.PlaybackPlaying, ReceivedAt: now,
 				Content: &device.StateContent{ID: "episode-handmaids-tale-1-2", SeriesID: "series-handmaids-tale", Season: 1, Episode: 2}}
-			if err := states.PutState(ctx, id, d.endpoint, playing); err != nil {
+			if _, err := states.PutState(ctx, id, d.endpoint, playing); err != nil {
 				t.Fatal(err)
 			}
 			tvs = append(tvs, d)

@@ -2,9 +2,13 @@ package skill
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 
+	"livingroom/internal/action"
 	"livingroom/internal/device"
+	"livingroom/internal/viewing"
 )
 
 // memo holds what one directive already read, so its steps do not read the
@@ -13,6 +17,38 @@ import (
 type memo struct {
 	mu     sync.Mutex
 	states map[[2]string]*stateRead
+	claim  *claimRun // nil when the directive needs no claim
+}
+
+// claimRun is the idempotency claim running beside the directive's reads:
+// nothing that changes anything (a send, a recording, a grant) happens
+// before it has been won.
+type claimRun struct {
+	done    chan struct{}
+	claimed bool
+	stored  []byte // the first copy's reply, when this is a replay
+	err     error
+}
+
+// errNotClaimed stops a side effect of a directive whose claim was lost or
+// failed; the handler then answers from the claim's outcome instead.
+var errNotClaimed = errors.New("directive not claimed")
+
+// awaitClaim blocks a side effect until the directive's claim is decided.
+func awaitClaim(ctx context.Context) error {
+	m, _ := ctx.Value(memoKey{}).(*memo)
+	if m == nil || m.claim == nil {
+		return nil
+	}
+	select {
+	case <-m.claim.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if !m.claim.claimed {
+		return errNotClaimed
+	}
+	return nil
 }
 
 type stateRead struct {
@@ -23,8 +59,44 @@ type stateRead struct {
 
 type memoKey struct{}
 
-func withMemo(ctx context.Context) context.Context {
-	return context.WithValue(ctx, memoKey{}, &memo{states: map[[2]string]*stateRead{}})
+func withMemo(ctx context.Context, claim *claimRun) context.Context {
+	return context.WithValue(ctx, memoKey{}, &memo{states: map[[2]string]*stateRead{}, claim: claim})
+}
+
+// The gated* types hold every side effect until the claim is won.
+
+type gatedDevices struct{ Devices }
+
+func (d gatedDevices) Send(ctx context.Context, dev device.Device, a action.Action) (action.Action, error) {
+	if err := awaitClaim(ctx); err != nil {
+		return action.Action{}, fmt.Errorf("send %s: %w", a.Type, err)
+	}
+	return d.Devices.Send(ctx, dev, a)
+}
+
+type gatedViewing struct{ Viewing }
+
+func (v gatedViewing) AddRecording(ctx context.Context, accountID string, r viewing.Recording) error {
+	if err := awaitClaim(ctx); err != nil {
+		return fmt.Errorf("add recording: %w", err)
+	}
+	return v.Viewing.AddRecording(ctx, accountID, r)
+}
+
+func (v gatedViewing) DeleteRecording(ctx context.Context, accountID, id string) error {
+	if err := awaitClaim(ctx); err != nil {
+		return fmt.Errorf("delete recording: %w", err)
+	}
+	return v.Viewing.DeleteRecording(ctx, accountID, id)
+}
+
+type gatedGrants struct{ Grants }
+
+func (g gatedGrants) AcceptGrant(ctx context.Context, accountID, code string) error {
+	if err := awaitClaim(ctx); err != nil {
+		return fmt.Errorf("accept grant: %w", err)
+	}
+	return g.Grants.AcceptGrant(ctx, accountID, code)
 }
 
 // startState begins reading a device's state, once per directive.
@@ -51,6 +123,25 @@ func (h *Handler) startState(ctx context.Context, accountID, endpointID string) 
 		}()
 	}
 	return r
+}
+
+// keepState remembers a state read with the device (nil: none reported),
+// so state() does not read it again.
+func (h *Handler) keepState(ctx context.Context, accountID, endpointID string, st *device.State) {
+	m, _ := ctx.Value(memoKey{}).(*memo)
+	if m == nil {
+		return
+	}
+	r := &stateRead{done: make(chan struct{})}
+	if st != nil {
+		r.st = *st
+	} else {
+		r.err = fmt.Errorf("state of %s: %w", endpointID, device.ErrNoState)
+	}
+	close(r.done)
+	m.mu.Lock()
+	m.states[[2]string{accountID, endpointID}] = r
+	m.mu.Unlock()
 }
 
 // state returns a device's last reported state, read once per directive.

@@ -17,9 +17,16 @@ func Response(d Directive, messageID string, ctx *Context) Message {
 // Error is an error Alexa understands: the namespace of the ErrorResponse
 // ("Alexa" or "Alexa.Video"), its type and a message for the logs.
 type Error struct {
-	Namespace string
-	Type      string
-	Message   string
+	Namespace  string
+	Type       string
+	Message    string
+	ValidRange *Range // VALUE_OUT_OF_RANGE only
+}
+
+// Range is the validRange of a VALUE_OUT_OF_RANGE error.
+type Range struct {
+	Minimum int `json:"minimumValue"`
+	Maximum int `json:"maximumValue"`
 }
 
 func (e *Error) Error() string { return e.Namespace + " " + e.Type + ": " + e.Message }
@@ -28,6 +35,7 @@ func (e *Error) Error() string { return e.Namespace + " " + e.Type + ": " + e.Me
 const (
 	ErrorInvalidDirective       = "INVALID_DIRECTIVE"
 	ErrorInvalidValue           = "INVALID_VALUE"
+	ErrorValueOutOfRange        = "VALUE_OUT_OF_RANGE"
 	ErrorNoSuchEndpoint         = "NO_SUCH_ENDPOINT"
 	ErrorEndpointUnreachable    = "ENDPOINT_UNREACHABLE"
 	ErrorInternal               = "INTERNAL_ERROR"
@@ -69,10 +77,11 @@ type ErrorPayload struct {
 	Message string `json:"message"`
 	// CurrentDeviceMode is required with NOT_SUPPORTED_IN_CURRENT_MODE.
 	CurrentDeviceMode string `json:"currentDeviceMode,omitempty"`
+	ValidRange        *Range `json:"validRange,omitempty"`
 }
 
 func errorPayload(e Error) ErrorPayload {
-	p := ErrorPayload{Type: e.Type, Message: e.Message}
+	p := ErrorPayload{Type: e.Type, Message: e.Message, ValidRange: e.ValidRange}
 	if e.Type == ErrorNotSupportedInMode {
 		p.CurrentDeviceMode = "OTHER"
 	}

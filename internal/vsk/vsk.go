@@ -112,7 +112,13 @@ type Capability struct {
 	Version             string              `json:"version"`
 	Properties          *CapabilityProperty `json:"properties,omitempty"`
 	SupportedOperations []string            `json:"supportedOperations,omitempty"`
-	Keys                []string            `json:"keys,omitempty"` // KeypadController
+	Keys                []string            `json:"keys,omitempty"`   // KeypadController
+	Inputs              []InputName         `json:"inputs,omitempty"` // InputController
+}
+
+// InputName names an input InputController can select.
+type InputName struct {
+	Name string `json:"name"`
 }
 
 // CapabilityProperty lists the properties an interface reports.

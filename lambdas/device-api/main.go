@@ -45,7 +45,7 @@ func main() {
 	db := dynamo.NewClient(cfg, os.Getenv("DYNAMODB_ENDPOINT"))
 	table := os.Getenv("ACCOUNTS_TABLE")
 	store := dynamo.NewAccounts(db, table)
-	accounts := account.NewService(store, time.Now)
+	accounts := account.NewService(store, time.Now).WithCache(account.DefaultCacheTTL, account.DefaultCacheSize)
 	amazon := lwaclient.New(lwaclient.Config{
 		ClientID: os.Getenv("ALEXA_CLIENT_ID"), ClientSecret: os.Getenv("ALEXA_CLIENT_SECRET"),
 		TokenURL: os.Getenv("LWA_TOKEN_URL"), GatewayURL: os.Getenv("EVENT_GATEWAY_URL"),

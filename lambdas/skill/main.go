@@ -72,7 +72,7 @@ func main() {
 		Logger:   logger,
 		Budget:   budget,
 	})
-	lambda.Start(h)
+	lambda.Start(traced{skill: h, reporter: hopsReporter(os.Getenv("TRACE_HOPS_BASE")), logger: logger})
 }
 
 // httpClient bounds one HTTP attempt; connecting gets a fraction of it so a

@@ -53,6 +53,10 @@ func powerAt(id string, offset time.Duration, p action.Power) *action.Action {
 	return a
 }
 
+func volumeAt(id string, offset time.Duration, set bool, level, delta int) *action.Action {
+	return &action.Action{ID: id, Time: t0.Add(offset), Type: action.Volume, SetVolume: set, VolumeLevel: level, VolumeDelta: delta}
+}
+
 func recordAt(id string, offset time.Duration, r action.Recording) *action.Action {
 	a := at(id, offset, action.Record)
 	a.Recording = &r
@@ -344,6 +348,34 @@ func TestPlayerActions(t *testing.T) {
 				}},
 		},
 		{
+			name: "volume set, then moved, clamped at both ends",
+			steps: []step{
+				{act: volumeAt("a1", 0, true, 90, 0), want: Applied},
+				{act: volumeAt("a2", 0, false, 0, 25), want: Applied}},
+			want: State{Power: PowerOn, Playback: Stopped, Screen: ScreenHome, LastActionID: "a2", UpdatedAt: t0, Volume: 100, Input: "TV"},
+		},
+		{
+			name: "volume down below zero stops at zero",
+			steps: []step{
+				{act: volumeAt("a1", 0, false, 0, -100), want: Applied}},
+			want: State{Power: PowerOn, Playback: Stopped, Screen: ScreenHome, LastActionID: "a1", UpdatedAt: t0, Volume: 0, Input: "TV"},
+		},
+		{
+			name: "mute, input, and an unknown input refused",
+			steps: []step{
+				{act: &action.Action{ID: "a1", Time: t0, Type: action.Mute, Muted: true}, want: Applied},
+				{act: &action.Action{ID: "a2", Time: t0, Type: action.Input, InputName: "HDMI 2"}, want: Applied},
+				{act: &action.Action{ID: "a3", Time: t0, Type: action.Input, InputName: "HDMI 9"}, want: Unsupported}},
+			want: State{Power: PowerOn, Playback: Stopped, Screen: ScreenHome, LastActionID: "a2", UpdatedAt: t0, Volume: action.DefaultVolume, Muted: true, Input: "HDMI 2"},
+		},
+		{
+			name: "while off the volume does not change",
+			steps: []step{
+				{act: powerAt("a1", 0, action.PowerOff), want: Applied},
+				{act: volumeAt("a2", 0, true, 80, 0), want: Ignored}},
+			want: State{Power: PowerOff, Playback: Stopped, Screen: ScreenOff, LastActionID: "a1", UpdatedAt: t0, Volume: action.DefaultVolume, Input: "TV"},
+		},
+		{
 			name: "recording the same thing again moves it to the front",
 			steps: []step{
 				{act: recordAt("a1", 0, action.Recording{ContentID: "m1", Title: "One"}), want: Applied},
@@ -368,6 +400,10 @@ func TestPlayerActions(t *testing.T) {
 				}
 			}
 			got := p.Snapshot()
+			want := tc.want
+			if want.Input == "" { // cases about other things: the sound as it starts
+				want.Volume, want.Input = action.DefaultVolume, action.Inputs[0]
+			}
 			// Snapshots carry empty lists, never nil; compare them as nil.
 			if len(got.Results) == 0 {
 				got.Results = nil
@@ -375,8 +411,8 @@ func TestPlayerActions(t *testing.T) {
 			if len(got.Recordings) == 0 {
 				got.Recordings = nil
 			}
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("state:\n got %s\nwant %s", show(got), show(tc.want))
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("state:\n got %s\nwant %s", show(got), show(want))
 			}
 		})
 	}

@@ -19,6 +19,7 @@ package player
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -96,7 +97,7 @@ const (
 	// DefaultMaxAge is short on purpose: the skill tells Alexa an action
 	// failed when device messaging does not accept it within about a second,
 	// and such an action must never be applied later.
-	DefaultMaxAge      = 5 * time.Second
+	DefaultMaxAge      = action.MaxAge
 	DefaultRememberIDs = 1024
 	MaxRecordings      = 50 // the recordings list keeps the newest this many
 	ResultColumns      = 5  // the results screen is a grid this wide
@@ -160,6 +161,9 @@ type State struct {
 	Recordings    []Recording
 	LastActionID  string    // the last action applied
 	UpdatedAt     time.Time // when the state last changed (by an action or the end of content)
+	Volume        int       // 0..action.MaxVolume
+	Muted         bool
+	Input         string // one of action.Inputs
 }
 
 // Player holds the state. Create it with New.
@@ -183,6 +187,9 @@ type Player struct {
 	recordings []Recording // newest first
 	lastID     string
 	updated    time.Time
+	volume     int
+	muted      bool
+	input      string
 }
 
 // New returns a stopped player, powered on, on the home screen.
@@ -204,6 +211,8 @@ func New(now func() time.Time, opts Options) *Player {
 		screen:   ScreenHome,
 		baseAt:   t,
 		updated:  t,
+		volume:   action.DefaultVolume,
+		input:    action.Inputs[0],
 	}
 }
 
@@ -272,6 +281,19 @@ func (p *Player) apply(a action.Action) Outcome {
 		p.setPower(now, a.Power)
 	case action.Record:
 		p.record(now, a.Recording)
+	case action.Volume:
+		if a.SetVolume {
+			p.volume = a.VolumeLevel
+		} else {
+			p.volume = min(max(p.volume+a.VolumeDelta, 0), action.MaxVolume)
+		}
+	case action.Mute:
+		p.muted = a.Muted
+	case action.Input:
+		if !slices.Contains(action.Inputs, a.InputName) {
+			return Unsupported
+		}
+		p.input = a.InputName
 	default:
 		return Unsupported
 	}
@@ -316,6 +338,9 @@ func (p *Player) Snapshot() State {
 		Recordings:    append([]Recording{}, p.recordings...),
 		LastActionID:  p.lastID,
 		UpdatedAt:     p.updated,
+		Volume:        p.volume,
+		Muted:         p.muted,
+		Input:         p.input,
 	}
 	if p.content != nil {
 		c := *p.content

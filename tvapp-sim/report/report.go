@@ -58,6 +58,9 @@ type Body struct {
 	Screen         string          `json:"screen"`
 	LastActionID   string          `json:"lastActionId"`
 	ReportedAt     string          `json:"reportedAt"` // RFC 3339, UTC, milliseconds
+	Volume         *int            `json:"volume,omitempty"`
+	Muted          *bool           `json:"muted,omitempty"`
+	Input          string          `json:"input,omitempty"`
 }
 
 // Player gives the state to report.
@@ -289,6 +292,9 @@ func (r *Reporter) send(ctx context.Context, registrationID string, s player.Sta
 		Screen:         string(s.Screen),
 		LastActionID:   s.LastActionID,
 		ReportedAt:     screen.FormatTime(r.cfg.Now()),
+		Volume:         &s.Volume,
+		Muted:          &s.Muted,
+		Input:          s.Input,
 	}
 	if s.Content != nil {
 		body.DurationMs = s.Content.DurationMs

@@ -105,8 +105,11 @@ type State struct {
 	LastActionID   string      `json:"lastActionId"`
 	UpdatedAt      string      `json:"updatedAt"`
 	Registered     bool        `json:"registered"` // as in /healthz
-	Connected      bool        `json:"connected"`  // the device-push connection is up
-	Buffering      bool        `json:"buffering"`  // a command is held before it is applied
+	Volume         int         `json:"volume"`     // 0..100
+	Muted          bool        `json:"muted"`
+	Input          string      `json:"input"`     // TV, HDMI 1, HDMI 2, HDMI 3
+	Connected      bool        `json:"connected"` // the device-push connection is up
+	Buffering      bool        `json:"buffering"` // a command is held before it is applied
 	LastCommand    *Command    `json:"lastCommand"`
 	Faults         []string    `json:"faults"` // injected faults in effect (details: GET /v1/faults)
 }
@@ -224,6 +227,9 @@ func (h *handler) snapshot() State {
 		Recordings:     make([]Recording, len(ps.Recordings)),
 		LastActionID:   ps.LastActionID,
 		UpdatedAt:      FormatTime(ps.UpdatedAt),
+		Volume:         ps.Volume,
+		Muted:          ps.Muted,
+		Input:          ps.Input,
 		Faults:         []string{},
 	}
 	if h.cfg.Connection != nil {

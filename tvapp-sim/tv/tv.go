@@ -343,6 +343,21 @@ func commandText(a action.Action) string {
 			return "Record · " + a.Recording.Title
 		}
 		return "Record"
+	case action.Volume:
+		if a.SetVolume {
+			return fmt.Sprintf("Volume %d", a.VolumeLevel)
+		}
+		if a.VolumeDelta < 0 {
+			return fmt.Sprintf("Volume −%d", -a.VolumeDelta)
+		}
+		return fmt.Sprintf("Volume +%d", a.VolumeDelta)
+	case action.Mute:
+		if a.Muted {
+			return "Mute"
+		}
+		return "Unmute"
+	case action.Input:
+		return "Input " + a.InputName
 	}
 	return string(a.Type)
 }

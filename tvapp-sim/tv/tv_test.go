@@ -110,6 +110,11 @@ func TestCommandText(t *testing.T) {
 		{action.Action{Type: action.Keystroke, Key: action.KeyRight}, "Key RIGHT"},
 		{action.Action{Type: action.PowerSet, Power: action.PowerOff}, "Power off"},
 		{action.Action{Type: action.Record, Recording: &action.Recording{Title: "News"}}, "Record · News"},
+		{action.Action{Type: action.Volume, SetVolume: true, VolumeLevel: 40}, "Volume 40"},
+		{action.Action{Type: action.Volume, VolumeDelta: -10}, "Volume −10"},
+		{action.Action{Type: action.Mute, Muted: true}, "Mute"},
+		{action.Action{Type: action.Mute}, "Unmute"},
+		{action.Action{Type: action.Input, InputName: "HDMI 1"}, "Input HDMI 1"},
 		{action.Action{Type: "FUTURE"}, "FUTURE"},
 	}
 	for _, tc := range cases {

@@ -30,6 +30,22 @@ type Index struct {
 	byNumber map[string]map[string]catalog.Channel // number → channel id
 	bySign   map[string]map[string]catalog.Channel // upper call sign → channel id
 	byName   map[string]map[string]catalog.Channel // normalised name → channel id
+	gen      string                                // the export generation held
+}
+
+// Generation returns the export generation the index holds ("" when none).
+func (x *Index) Generation(context.Context) (string, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.gen, nil
+}
+
+// SetGeneration records the export generation the index holds.
+func (x *Index) SetGeneration(_ context.Context, gen string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.gen = gen
+	return nil
 }
 
 // New returns an empty index.

@@ -22,6 +22,9 @@ type IndexAndWriter interface {
 	ReplaceWorks(ctx context.Context, works []catalog.Work) error
 	DeleteWorks(ctx context.Context, ids []string) error
 	DeleteChannels(ctx context.Context, ids []string) error
+	// Which export the index holds.
+	Generation(ctx context.Context) (string, error)
+	SetGeneration(ctx context.Context, gen string) error
 }
 
 // RunIndexSuite runs the catalog index contract against fresh, empty
@@ -47,6 +50,7 @@ func RunIndexSuite(t *testing.T, newIndex func(t *testing.T) IndexAndWriter) {
 		{"DeleteWorks", testDeleteWorks},
 		{"DeleteChannels", testDeleteChannels},
 		{"Concurrent", testConcurrent},
+		{"Generation", testGeneration},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -541,5 +545,26 @@ func testLineup(t *testing.T, ctx context.Context, x IndexAndWriter) {
 	}
 	if _, ok := espn.OnAir(time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC)); ok {
 		t.Fatal("OnAir after the schedule")
+	}
+}
+
+func testGeneration(t *testing.T, ctx context.Context, x IndexAndWriter) {
+	if g, err := x.Generation(ctx); err != nil || g != "" {
+		t.Fatalf("fresh index: generation %q, %v; want none", g, err)
+	}
+	for _, gen := range []string{"mgz3k1", "mgz3k2"} {
+		if err := x.SetGeneration(ctx, gen); err != nil {
+			t.Fatal(err)
+		}
+		if g, err := x.Generation(ctx); err != nil || g != gen {
+			t.Fatalf("generation %q, %v; want %q", g, err, gen)
+		}
+	}
+	// The marker is not a work, a channel or a lookup.
+	if _, err := x.GetWork(ctx, "META"); !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("GetWork(META): %v", err)
+	}
+	if chs, _ := x.Lineup(ctx); len(chs) != 0 {
+		t.Fatalf("lineup after marking: %v", chs)
 	}
 }

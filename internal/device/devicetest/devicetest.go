@@ -272,11 +272,16 @@ type StateStore struct {
 func NewStateStore() *StateStore { return &StateStore{states: map[deviceKey]device.State{}} }
 
 // PutState implements device.StateStore.
-func (s *StateStore) PutState(_ context.Context, accountID, endpointID string, st device.State) error {
+func (s *StateStore) PutState(_ context.Context, accountID, endpointID string, st device.State) (*device.State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.states[deviceKey{accountID, endpointID}] = st
-	return nil
+	k := deviceKey{accountID, endpointID}
+	var prev *device.State
+	if p, ok := s.states[k]; ok {
+		prev = &p
+	}
+	s.states[k] = st
+	return prev, nil
 }
 
 // GetState implements device.StateStore.
@@ -300,11 +305,12 @@ func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateSt
 		PositionMs: 61_000, DurationMs: 3_420_000,
 		Channel: &device.StateChannel{Number: "206", CallSign: "ESPN", Name: "ESPN", ProgramID: "p-1", ProgramTitle: "SportsCenter"},
 		Screen:  "player", LastActionID: "act-9", ReportedAt: at, ReceivedAt: at.Add(time.Millisecond),
+		Sound: &device.StateSound{Volume: 0, Muted: true}, Input: "HDMI 2",
 	}
 	t.Run("round trip, per account and endpoint", func(t *testing.T) {
 		s := newStore(t)
-		if err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil {
-			t.Fatal(err)
+		if prev, err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil || prev != nil {
+			t.Fatalf("first PutState: prev %+v, %v", prev, err)
 		}
 		got, err := s.GetState(ctx, "acc-1", "tv-1")
 		if err != nil {
@@ -313,7 +319,8 @@ func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateSt
 		if got.RegistrationID != full.RegistrationID || got.Power != full.Power || got.Playback != full.Playback ||
 			*got.Content != *full.Content || *got.Channel != *full.Channel || got.PositionMs != full.PositionMs ||
 			got.DurationMs != full.DurationMs || got.Screen != full.Screen || got.LastActionID != full.LastActionID ||
-			!got.ReportedAt.Equal(full.ReportedAt) || !got.ReceivedAt.Equal(full.ReceivedAt) {
+			!got.ReportedAt.Equal(full.ReportedAt) || !got.ReceivedAt.Equal(full.ReceivedAt) ||
+			got.Sound == nil || *got.Sound != *full.Sound || got.Input != full.Input {
 			t.Fatalf("GetState = %+v, want %+v", got, full)
 		}
 		if _, err := s.GetState(ctx, "acc-2", "tv-1"); !errors.Is(err, device.ErrNoState) {
@@ -322,16 +329,76 @@ func RunStateStoreSuite(t *testing.T, newStore func(t *testing.T) device.StateSt
 	})
 	t.Run("the newest report replaces the last; empty parts stay empty", func(t *testing.T) {
 		s := newStore(t)
-		if err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil {
+		if _, err := s.PutState(ctx, "acc-1", "tv-1", full); err != nil {
 			t.Fatal(err)
 		}
 		off := device.State{Power: device.PowerOff, Playback: device.PlaybackStopped, ReportedAt: at, ReceivedAt: at}
-		if err := s.PutState(ctx, "acc-1", "tv-1", off); err != nil {
-			t.Fatal(err)
+		prev, err := s.PutState(ctx, "acc-1", "tv-1", off)
+		if err != nil || prev == nil || prev.Playback != full.Playback || *prev.Content != *full.Content || !prev.ReceivedAt.Equal(full.ReceivedAt) {
+			t.Fatalf("PutState returned prev %+v, %v; want the replaced state", prev, err)
 		}
 		got, err := s.GetState(ctx, "acc-1", "tv-1")
-		if err != nil || got.Power != device.PowerOff || got.Content != nil || got.Channel != nil {
+		if err != nil || got.Power != device.PowerOff || got.Content != nil || got.Channel != nil || got.Sound != nil || got.Input != "" {
 			t.Fatalf("GetState = %+v, %v", got, err)
 		}
 	})
+}
+
+// RunFindWithStateSuite checks device.Service.FindWithState over a device
+// store and the state store beside it: the one-round-trip path of a store
+// that reads both at once, and the two-read path of one that does not,
+// must answer alike.
+func RunFindWithStateSuite(t *testing.T, newStores func(t *testing.T) (device.Store, device.StateStore)) {
+	ctx := context.Background()
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	store, states := newStores(t)
+	svc := device.NewService(store, nil, func() time.Time { return at }, func() string { return "id" }).WithStates(states)
+	for _, d := range []device.Device{
+		{AccountID: "acc-1", EndpointID: "tv-1", RegistrationID: "reg-1", FriendlyName: "Living Room"},
+		{AccountID: "acc-1", EndpointID: "tv-quiet", RegistrationID: "reg-2"},
+		{AccountID: "acc-2", EndpointID: "tv-b", RegistrationID: "reg-3"},
+	} {
+		if err := store.PutDevice(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	playing := device.State{Power: device.PowerOn, Playback: device.PlaybackPlaying, PositionMs: 5000, ReportedAt: at, ReceivedAt: at}
+	if _, err := states.PutState(ctx, "acc-1", "tv-1", playing); err != nil {
+		t.Fatal(err)
+	}
+	// acc-2 reports a state for an endpoint id acc-1 also asks about.
+	if _, err := states.PutState(ctx, "acc-2", "tv-quiet", playing); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, account, endpoint string
+		wantErr                 error
+		wantState               bool
+	}{
+		{"device and state", "acc-1", "tv-1", nil, true},
+		{"device that never reported", "acc-1", "tv-quiet", nil, false},
+		{"unknown device", "acc-1", "tv-none", device.ErrNotFound, false},
+		{"another account's device", "acc-1", "tv-b", device.ErrNotFound, false},
+		{"state without a device", "acc-2", "tv-quiet", device.ErrNotFound, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, st, err := svc.FindWithState(ctx, c.account, c.endpoint)
+			if !errors.Is(err, c.wantErr) || (err == nil) != (c.wantErr == nil) {
+				t.Fatalf("err = %v, want %v", err, c.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if d.AccountID != c.account || d.EndpointID != c.endpoint {
+				t.Fatalf("device %+v", d)
+			}
+			if (st != nil) != c.wantState {
+				t.Fatalf("state %+v, want one: %v", st, c.wantState)
+			}
+			if st != nil && (st.Playback != playing.Playback || st.PositionMs != playing.PositionMs || !st.ReceivedAt.Equal(at)) {
+				t.Fatalf("state %+v, want %+v", st, playing)
+			}
+		})
+	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 type command struct {
@@ -60,6 +61,13 @@ func handleCommand(ctx context.Context, cmd command) (any, error) {
 		select {}
 	case "env":
 		return map[string]string{"value": os.Getenv(cmd.Name)}, nil
+	case "clientcontext":
+		// The custom key Name of the invoke's client context.
+		lc, _ := lambdacontext.FromContext(ctx)
+		if lc == nil {
+			return map[string]string{"value": ""}, nil
+		}
+		return map[string]string{"value": lc.ClientContext.Custom[cmd.Name]}, nil
 	}
 	return nil, fmt.Errorf("unknown command %q", cmd.Do)
 }
