@@ -252,6 +252,10 @@ func (r *Runner) do(ctx context.Context, sc Scenario, st Step, vars map[string]s
 			return 0, nil, fmt.Errorf("fault: %w", err)
 		}
 		return r.send(ctx, http.MethodPost, r.cfg.TVURL+"/v1/faults", b)
+	case "link":
+		token := os.Expand(st.Link, func(k string) string { return vars[k] })
+		b, _ := json.Marshal(map[string]string{"token": token})
+		return r.send(ctx, http.MethodPost, r.cfg.AlexaURL+"/v1/accounts/link", b)
 	case "clear":
 		u := r.cfg.TVURL + "/v1/faults"
 		if st.Clear != "all" {

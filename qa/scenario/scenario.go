@@ -63,7 +63,7 @@ type Scenario struct {
 const NeedFleet = "fleet"
 
 // Step does one thing, then checks Expect. Exactly one of Say, Directive,
-// Invoke, Fault, Clear is set, or none for a step that only expects.
+// Invoke, Fault, Clear, Link is set, or none for a step that only expects.
 type Step struct {
 	Name string `yaml:"name"`
 	Say  string `yaml:"say"`
@@ -75,7 +75,11 @@ type Step struct {
 	Invoke     string         `yaml:"invoke"`    // a file: a whole Alexa directive for the skill's Lambda
 	Fault      map[string]any `yaml:"fault"`     // POST /v1/faults body
 	Clear      string         `yaml:"clear"`     // "all" or a fault name: DELETE /v1/faults[/name]
-	Expect     *Expect        `yaml:"expect"`
+	// Link links an account as Alexa does after sign-in: alexa-sim POST
+	// /v1/accounts/link with this token (variables allowed, e.g. ${TOKEN}),
+	// which sends Alexa.Authorization.AcceptGrant to the skill.
+	Link   string  `yaml:"link"`
+	Expect *Expect `yaml:"expect"`
 }
 
 // Expect is what must hold after a step.
@@ -103,6 +107,8 @@ func (s Step) Kind() string {
 		return "fault"
 	case s.Clear != "":
 		return "clear"
+	case s.Link != "":
+		return "link"
 	}
 	return "expect"
 }
@@ -123,6 +129,8 @@ func (s Step) Title() string {
 		return fmt.Sprintf("fault %v", s.Fault["fault"])
 	case "clear":
 		return "clear " + s.Clear
+	case "link":
+		return "link " + s.Link
 	}
 	return "expect"
 }
@@ -171,14 +179,14 @@ func (sc Scenario) validate() error {
 
 func (s Step) validate() error {
 	n := 0
-	for _, set := range []bool{s.Say != "", s.Directive != "", s.Invoke != "", s.Fault != nil, s.Clear != ""} {
+	for _, set := range []bool{s.Say != "", s.Directive != "", s.Invoke != "", s.Fault != nil, s.Clear != "", s.Link != ""} {
 		if set {
 			n++
 		}
 	}
 	switch {
 	case n > 1:
-		return errors.New("a step does one of say, directive, invoke, fault, clear")
+		return errors.New("a step does one of say, directive, invoke, fault, clear, link")
 	case n == 0 && s.Expect == nil:
 		return errors.New("empty step")
 	case len(s.Say) > maxUtteranceSize:

@@ -23,7 +23,7 @@ func TestParseBad(t *testing.T) {
 		{"no steps", "name: x", "0 steps"},
 		{"unknown key", "name: x\nsteps: [{sya: pause}]", "field sya not found"},
 		{"unknown expect key", "name: x\nsteps: [{say: pause, expect: {tvv: {}}}]", "field tvv not found"},
-		{"two actions", "name: x\nsteps: [{say: pause, clear: all}]", "does one of"},
+		{"two actions", "name: x\nsteps: [{say: pause, link: t}]", "does one of"},
 		{"empty step", "name: x\nsteps: [{}]", "empty step"},
 		{"absolute file", "name: x\nsteps: [{directive: /etc/passwd}]", "inside the scenarios directory"},
 		{"parent file", "name: x\nsteps: [{invoke: ../../secret.json}]", "inside the scenarios directory"},
