@@ -27,6 +27,7 @@ import (
 
 	"livingroom/device-push/hub"
 	"livingroom/device-push/lwa"
+	"livingroom/device-push/metrics"
 	"livingroom/device-push/server"
 )
 
@@ -58,9 +59,11 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	h := hub.New(hub.NewMemoryStore(hub.DefaultPendingLimit), hub.Config{Now: time.Now}, logger)
+	m := metrics.New()
+	h := hub.New(hub.NewMemoryStore(hub.DefaultPendingLimit), hub.Config{Now: time.Now, Observer: m}, logger)
+	m.Watch(h)
 	issuer := lwa.NewIssuer(clientID, clientSecret, lwa.DefaultTTL, time.Now)
-	handler := server.New(h, issuer, server.Config{Rate: limit.rate, Burst: limit.burst}, logger)
+	handler := server.New(h, issuer, server.Config{Rate: limit.rate, Burst: limit.burst, Sends: m, Metrics: m.Handler()}, logger)
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

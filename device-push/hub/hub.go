@@ -50,6 +50,8 @@ type Config struct {
 	// OnDetach, when set, is called after a transport left the hub. Tests
 	// use it to know a device is offline without sleeping.
 	OnDetach func(registrationID string)
+	// Observer, when set, is told of deliveries and slow devices (metrics).
+	Observer Observer
 }
 
 // shardCount stripes the locks over registrations: Send and Attach for one
@@ -67,6 +69,7 @@ type Hub struct {
 	store    Store
 	now      func() time.Time
 	onDetach func(string)
+	observe  Observer
 	logger   *slog.Logger
 	seed     maphash.Seed
 	shards   [shardCount]shard
@@ -77,6 +80,10 @@ func New(store Store, cfg Config, logger *slog.Logger) *Hub {
 	h := &Hub{store: store, now: cfg.Now, onDetach: cfg.OnDetach, logger: logger, seed: maphash.MakeSeed()}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	h.observe = cfg.Observer
+	if h.observe == nil {
+		h.observe = nopObserver{}
 	}
 	for i := range h.shards {
 		h.shards[i] = shard{mu: newChanMutex(), conns: make(map[string]Transport)}
@@ -125,8 +132,13 @@ func (h *Hub) Attach(ctx context.Context, id string, t Transport) error {
 	for _, f := range frames {
 		if !t.Send(f) {
 			t.Close(DisconnectSlow)
+			h.observe.SlowDisconnect()
 			return fmt.Errorf("attach %s: replay of %d messages overflowed the send queue", id, len(pending))
 		}
+	}
+	now := h.now()
+	for _, m := range pending {
+		h.observe.Queued(now.Sub(m.SentAt))
 	}
 	sh.conns[id] = t
 	return nil
@@ -171,7 +183,10 @@ func (h *Hub) Send(ctx context.Context, id string, m Message) error {
 		h.logger.Warn("device too slow, disconnecting", "registrationId", id, "messageId", m.ID)
 		t.Close(DisconnectSlow)
 		delete(sh.conns, id)
+		h.observe.SlowDisconnect()
+		return nil
 	}
+	h.observe.Queued(h.now().Sub(m.SentAt))
 	return nil
 }
 
