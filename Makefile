@@ -62,6 +62,7 @@ build:
 	$(foreach s,$(SERVICES),$(GO) build -o $(BIN)/$(s) ./$(s) &&) true
 	$(GO) build -o $(BIN)/stack ./infra/stack
 	$(GO) build -o $(BIN)/qa ./qa
+	$(GO) build -o $(BIN)/pushload ./device-push/loadtest/pushload
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^infra/local/node_modules/') 2>&1); \

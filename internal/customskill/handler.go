@@ -320,5 +320,3 @@ func helpLine() *line {
 func helpReprompt() *line { return say("What would you like to do?") }
 
 func sorry() *line { return say("Sorry, something went wrong. Please try again.") }
-
-
