@@ -6,6 +6,8 @@
 //	DEVICE_PUSH_ADDR   listen address (127.0.0.1:8200)
 //	ADM_CLIENT_ID      the one sender's client id (dev-client)
 //	ADM_CLIENT_SECRET  its secret, which also signs access tokens (dev-secret)
+//	DEVICE_PUSH_RATE   sends per second allowed to the sender (50000; 0: unlimited)
+//	DEVICE_PUSH_BURST  sends allowed at once above that rate (10000)
 package main
 
 import (
@@ -14,10 +16,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -48,10 +52,15 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	clientID := env("ADM_CLIENT_ID", "dev-client")
 	clientSecret := env("ADM_CLIENT_SECRET", "dev-secret")
 
+	limit, err := rateFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	h := hub.New(hub.NewMemoryStore(hub.DefaultPendingLimit), hub.Config{Now: time.Now}, logger)
 	issuer := lwa.NewIssuer(clientID, clientSecret, lwa.DefaultTTL, time.Now)
-	handler := server.New(h, issuer, server.Config{}, logger)
+	handler := server.New(h, issuer, server.Config{Rate: limit.rate, Burst: limit.burst}, logger)
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -87,4 +96,32 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	}
 	logger.Info("device-push stopped")
 	return nil
+}
+
+type sendLimit struct {
+	rate  float64 // server.Config.Rate: negative is unlimited
+	burst int
+}
+
+// rateFromEnv reads DEVICE_PUSH_RATE (0: unlimited) and DEVICE_PUSH_BURST.
+func rateFromEnv(getenv func(string) string) (sendLimit, error) {
+	l := sendLimit{rate: server.DefaultRate, burst: server.DefaultBurst}
+	if v := getenv("DEVICE_PUSH_RATE"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+			return l, fmt.Errorf("DEVICE_PUSH_RATE %q: want sends per second, 0 for unlimited", v)
+		}
+		l.rate = r
+		if r == 0 {
+			l.rate = -1
+		}
+	}
+	if v := getenv("DEVICE_PUSH_BURST"); v != "" {
+		b, err := strconv.Atoi(v)
+		if err != nil || b < 1 {
+			return l, fmt.Errorf("DEVICE_PUSH_BURST %q: want a count of at least 1", v)
+		}
+		l.burst = b
+	}
+	return l, nil
 }

@@ -217,6 +217,8 @@ func encodeMessage(m Message) ([]byte, error) {
 		Type:             push.TypeMessage,
 		MessageID:        m.ID,
 		Data:             m.Data,
+		Notification:     m.Notification,
+		Priority:         m.Priority,
 		MD5:              m.MD5,
 		ConsolidationKey: m.ConsolidationKey,
 		SentAtMs:         m.SentAt.UnixMilli(),

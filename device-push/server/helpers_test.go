@@ -44,11 +44,19 @@ type env struct {
 
 func newEnv(t testing.TB, conn hub.ConnConfig) *env {
 	t.Helper()
+	return newEnvConfig(t, server.Config{Conn: conn})
+}
+
+// newEnvConfig is newEnv with the server's configuration; its clock is
+// the env's.
+func newEnvConfig(t testing.TB, cfg server.Config) *env {
+	t.Helper()
 	e := &env{clk: clocktest.New(start), store: hub.NewMemoryStore(0), detached: make(chan string, 1000)}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e.hub = hub.New(e.store, hub.Config{Now: e.clk.Now, OnDetach: func(id string) { e.detached <- id }}, logger)
 	issuer := lwa.NewIssuer(clientID, clientSecret, 0, e.clk.Now)
-	e.srv = server.New(e.hub, issuer, server.Config{Now: e.clk.Now, Conn: conn}, logger)
+	cfg.Now = e.clk.Now
+	e.srv = server.New(e.hub, issuer, cfg, logger)
 	e.ts = httptest.NewServer(e.srv)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)

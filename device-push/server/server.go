@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -31,6 +32,11 @@ type Config struct {
 	NewRequestID func() string    // uuid.NewString; also the message id
 	Rand         io.Reader        // crypto/rand.Reader, for registration ids
 	Conn         hub.ConnConfig
+	// Rate and Burst limit the sender's sends (token bucket); a send over
+	// it is 429 MaxRateExceeded with Retry-After. Zero Rate: DefaultRate;
+	// negative: unlimited.
+	Rate  float64
+	Burst int
 }
 
 // Server serves device-push's HTTP API. Close it to end the websockets.
@@ -40,6 +46,7 @@ type Server struct {
 	cfg    Config
 	logger *slog.Logger
 	mux    *http.ServeMux
+	limits senderLimit
 
 	upgrader websocket.Upgrader
 
@@ -63,6 +70,9 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}
+	if cfg.Rate == 0 {
+		cfg.Rate, cfg.Burst = DefaultRate, cmp.Or(cfg.Burst, DefaultBurst)
+	}
 	life, shutdown := context.WithCancel(context.Background())
 	s := &Server{
 		hub:    h,
@@ -70,6 +80,7 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 		cfg:    cfg,
 		logger: logger,
 		mux:    http.NewServeMux(),
+		limits: newSenderLimit(cfg.Rate, cmp.Or(cfg.Burst, DefaultBurst)),
 		upgrader: websocket.Upgrader{
 			ReadBufferSize:  1024, // devices only send small acks
 			WriteBufferSize: 4096,
@@ -91,8 +102,10 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 	return s
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. Every response carries a fresh
+// X-Amzn-RequestId, as ADM's do; a send's is also its message id.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(adm.HeaderRequestID, s.cfg.NewRequestID())
 	s.mux.ServeHTTP(w, r)
 }
 

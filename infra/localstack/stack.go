@@ -160,10 +160,9 @@ func (s *Stack) start(ctx context.Context) error {
 	}
 	logs := filepath.Join(cfg.RunDir, "logs")
 	catalogDir := filepath.Join(cfg.RunDir, "catalog")
-	dynamoDir := filepath.Join(cfg.RunDir, "dynamodb")
 	// DynamoDB starts empty every time, so the exporter must not diff against
 	// the last run's snapshot: it would index nothing ("0 works put").
-	for _, dir := range []string{dynamoDir, catalogDir, filepath.Join(cfg.RunDir, "catalog-state")} {
+	for _, dir := range []string{catalogDir, filepath.Join(cfg.RunDir, "catalog-state")} {
 		if err := os.RemoveAll(dir); err != nil {
 			return fmt.Errorf("clear %s: %w", dir, err)
 		}
@@ -183,16 +182,18 @@ func (s *Stack) start(ctx context.Context) error {
 		"ALEXA_CLIENT_ID": cfg.AlexaClientID, "ALEXA_CLIENT_SECRET": cfg.AlexaClientSecret,
 	}
 
-	// 1. DynamoDB: dynalite, on disk in the run directory, emptied here so
-	// every start is fresh and seeded while a restart keeps the data.
+	// 1. DynamoDB: dynalite, in memory, so every start is fresh and seeded
+	// (and so is a restart: the TV registers again, see the README).
 	host, port, err := net.SplitHostPort(cfg.DynamoDBAddr)
 	if err != nil {
 		return fmt.Errorf("DYNAMODB_ADDR %q: %w", cfg.DynamoDBAddr, err)
 	}
 	if err := s.supervise(ctx, &service{name: "dynalite", path: "node", args: []string{
 		filepath.Join(cfg.Root, "infra/local/node_modules/dynalite/cli.js"), "--host", host, "--port", port,
-		"--path", dynamoDir, "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0",
-	}, ready: tcpReady(cfg.DynamoDBAddr)}); err != nil {
+		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0",
+	}, ready: tcpReady(cfg.DynamoDBAddr), restarted: func(ctx context.Context) error {
+		return s.seed(ctx, dynamoURL, tables)
+	}}); err != nil {
 		return err
 	}
 	if err := s.seed(ctx, dynamoURL, tables); err != nil {

@@ -41,6 +41,9 @@ type service struct {
 	args  []string
 	env   map[string]string
 	ready func(context.Context) error
+	// restarted, if set, runs once a restarted process is ready (dynalite:
+	// the tables and accounts again).
+	restarted func(context.Context) error
 
 	mu       sync.Mutex
 	proc     *process
@@ -158,7 +161,13 @@ func (s *Stack) waitRestarted(v *service, p *process, timeout time.Duration) err
 		case <-ctx.Done():
 		}
 	}()
-	return waitReady(ctx, p, v.name, v.ready)
+	if err := waitReady(ctx, p, v.name, v.ready); err != nil {
+		return err
+	}
+	if v.restarted != nil {
+		return v.restarted(ctx)
+	}
+	return nil
 }
 
 // stop stops v's current process; the caller has closed s.stopping, so

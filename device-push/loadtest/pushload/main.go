@@ -3,6 +3,8 @@
 // and accepted-vs-delivered counts. See device-push/loadtest/README.md.
 //
 //	pushload run   -target device-push|centrifugo -opt k=v ... [-server-pid P,...] [flags]
+//	pushload fleet -server-bin bin/device-push -nodes 6 -devices 100000 -procs 6 [-node-env K=V ...]
+//	pushload compare BASELINE.json DEVICE-PUSH.json   (the bars as a Markdown table)
 //	pushload fault -server-bin bin/device-push [-nodes N] [-node-env K=V ...] [flags]
 //
 // The JSON summary goes to stdout (and -out FILE); progress goes to stderr.
@@ -46,8 +48,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "fault":
 		return runFault(ctx, args[1:], stdout, stderr)
+	case "fleet":
+		return runFleet(ctx, args[1:], stdout, stderr)
+	case "worker":
+		return runWorker(ctx, args[1:], stdout, stderr)
+	case "compare":
+		return runCompare(args[1:], stdout)
 	default:
-		return fmt.Errorf("unknown command %q (want run or fault)", args[0])
+		return fmt.Errorf("unknown command %q (want run, fault, fleet or compare)", args[0])
 	}
 }
 
@@ -267,4 +275,92 @@ func runFault(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.Join(err, werr)
 	}
 	return err
+}
+
+func runCompare(args []string, stdout io.Writer) error {
+	if len(args) != 2 {
+		return errors.New("usage: pushload compare BASELINE.json DEVICE-PUSH.json")
+	}
+	var sums [2]loadtest.Summary
+	for i, path := range args {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &sums[i]); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	loadtest.WriteComparison(stdout, sums[0], sums[1])
+	return nil
+}
+
+func runFleet(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("fleet", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bin := fs.String("server-bin", "bin/device-push", "device-push binary; the tool starts its nodes")
+	nodes := fs.Int("nodes", 6, "device-push nodes")
+	var env envList
+	fs.Var(&env, "node-env", "KEY=VALUE for every node ({i}: node index, {port}: its port); repeatable")
+	logDir := fs.String("log-dir", os.TempDir(), "nodes' logs (node-<i>.log)")
+	devices := fs.Int("devices", 100_000, "idle devices in all")
+	procs := fs.Int("procs", 6, "worker processes (each holds at most 19,000 devices)")
+	dialConc := fs.Int("dial-conc", 32, "concurrent dials per worker")
+	hold := fs.Duration("hold", 30*time.Second, "idle hold before reading the nodes' RSS")
+	out := fs.String("out", "", "also write the JSON summary to this file")
+	bar := fs.String("progress", "auto", "progress bars on stderr: auto | always | never")
+	maxTime := fs.Duration("max-time", 20*time.Minute, "bound on the whole run")
+	self, _ := os.Executable()
+	workerBin := fs.String("worker-bin", self, "the pushload binary the workers run")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *nodes < 1 || *nodes > 16 || *procs < 1 || *procs > 60 || *devices < 1 ||
+		(*devices+*procs-1) / *procs > loadtest.MaxDevicesPerProcess {
+		return fmt.Errorf("need 1..16 nodes, 1..60 processes and at most %d devices per process", loadtest.MaxDevicesPerProcess)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *maxTime)
+	defer cancel()
+	ns, err := loadtest.StartNodes(ctx, loadtest.NodesConfig{Bin: *bin, Count: *nodes, Env: env, LogDir: *logDir})
+	if err != nil {
+		return err
+	}
+	defer ns.Stop()
+	urls := strings.Join(ns.URLs(), ",")
+	res, err := loadtest.Fleet(ctx, loadtest.FleetConfig{
+		Nodes: ns, Devices: *devices, Procs: *procs, DialConc: *dialConc, Hold: *hold, Progress: newBars(stderr, *bar),
+		Worker: func(from, to, srcFirst int) []string {
+			return []string{*workerBin, "worker", "-opt", "url=" + urls, "-from", strconv.Itoa(from), "-to", strconv.Itoa(to),
+				"-src-first", strconv.Itoa(srcFirst), "-dial-conc", strconv.Itoa(*dialConc)}
+		},
+	})
+	if werr := writeJSON(res, stdout, *out); werr != nil {
+		return errors.Join(err, werr)
+	}
+	return err
+}
+
+// runWorker is a fleet's child process: it holds devices from..to-1 of
+// device-push until its stdin closes, reporting on stdout.
+func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	opts := options{}
+	fs.Var(opts, "opt", "device-push adapter option key=value")
+	from := fs.Int("from", 0, "first device")
+	to := fs.Int("to", 0, "device after the last")
+	srcFirst := fs.Int("src-first", 2, "first loopback source address 127.0.0.N")
+	srcN := fs.Int("src-n", 4, "loopback source addresses")
+	dialConc := fs.Int("dial-conc", 32, "concurrent dials")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	tgt, err := loadtest.NewTarget("device-push", loadtest.Options(opts))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { _, _ = io.Copy(io.Discard, os.Stdin); cancel() }() // the fleet closes stdin to end us
+	return loadtest.Worker(ctx, tgt.Device(), loadtest.PoolConfig{SourceFirst: *srcFirst, Sources: *srcN}, *from, *to, *dialConc, stdout)
 }

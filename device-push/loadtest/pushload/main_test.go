@@ -78,10 +78,29 @@ func TestFaultSmall(t *testing.T) {
 	t.Logf("accepted %d, delivered %d, undelivered %d, refused %d", res.Accepted, res.Delivered, res.Undelivered, res.Refused)
 }
 
+// TestFleetSmall holds devices over two worker processes and two nodes.
+func TestFleetSmall(t *testing.T) {
+	bin := devicePushBin(t)
+	var out, errOut bytes.Buffer
+	args := []string{"fleet", "-server-bin", bin, "-worker-bin", filepath.Join(filepath.Dir(bin), "pushload"),
+		"-log-dir", t.TempDir(), "-nodes", "2", "-devices", "40", "-procs", "2", "-hold", "100ms", "-progress", "never"}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("fleet: %v\n%s\n%s", err, errOut.String(), out.String())
+	}
+	var res loadtest.FleetResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("summary: %v\n%s", err, out.String())
+	}
+	if res.Connected != 40 || len(res.NodeRSSKBs) != 2 || res.RSSKB <= 0 {
+		t.Errorf("result %+v: want 40 devices connected to 2 nodes and their RSS", res)
+	}
+}
+
 func TestBadArguments(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"nope"}, {"run", "-target", "nope"}, {"run", "-rates", "fast"}, {"run", "-server-pid", "x"},
 		{"run", "-senders", "0"}, {"run", "extra"}, {"fault", "-nodes", "0"}, {"fault", "-kill-node", "3"},
+		{"fleet", "-devices", "100000", "-procs", "1"}, {"compare", "a.json"},
 	} {
 		if err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 			t.Errorf("run %q: no error", args)
