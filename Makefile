@@ -33,7 +33,7 @@ qa: deps build
 FUZZTIME ?= 5s
 FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp-sim/player:FuzzApplyData \
 	./tvapp-sim/client:FuzzDecodeFrames ./alexa-sim/nlu:FuzzParse ./alexa-sim/gateway:FuzzEvent \
-	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest \
+	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest ./device-push/server:FuzzParseMessage \
 	./internal/customskill:FuzzInvoke
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
