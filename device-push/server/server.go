@@ -5,11 +5,9 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -29,8 +27,10 @@ import (
 type Config struct {
 	Now          func() time.Time // time.Now
 	NewRequestID func() string    // uuid.NewString; also the message id
-	Rand         io.Reader        // crypto/rand.Reader, for registration ids
 	Conn         hub.ConnConfig
+	// AppKey is the key the TV app presents to register and connect, as
+	// ADM's api_key.txt; required.
+	AppKey string
 }
 
 // Server serves device-push's HTTP API. Close it to end the websockets.
@@ -60,9 +60,6 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 	if cfg.NewRequestID == nil {
 		cfg.NewRequestID = uuid.NewString
 	}
-	if cfg.Rand == nil {
-		cfg.Rand = rand.Reader
-	}
 	life, shutdown := context.WithCancel(context.Background())
 	s := &Server{
 		hub:    h,
@@ -87,6 +84,7 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 	s.mux.HandleFunc("POST "+adm.TokenPath, s.handleToken)
 	s.mux.HandleFunc("POST "+adm.SendPathPrefix+"{registrationId}"+adm.SendPathSuffix, s.handleSend)
 	s.mux.HandleFunc("GET "+push.ConnectPath, s.handleConnect)
+	s.mux.HandleFunc("POST "+push.RegistrationsPath, s.handleRegister)
 	s.mux.HandleFunc("GET /v1/registrations/{registrationId}", s.handleRegistration)
 	return s
 }
