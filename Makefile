@@ -8,7 +8,7 @@ LAMBDAS := skill device-api
 SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
 export DYNALITE_PORT ?= 8100
 
-.PHONY: run test qa deps test-deps build lint fuzz clean
+.PHONY: run test qa deps test-deps build lint fuzz clean bench-push
 .PHONY: build-SkillFunction build-DeviceApiFunction build-CatalogExportFunction
 
 run: deps build
@@ -61,6 +61,12 @@ build:
 	$(foreach s,$(SERVICES),$(GO) build -o $(BIN)/$(s) ./$(s) &&) true
 	$(GO) build -o $(BIN)/stack ./infra/stack
 	$(GO) build -o $(BIN)/qa ./qa
+	$(GO) build -o $(BIN)/pushload ./device-push/loadtest/pushload
+
+# device-push against Centrifugo v6.9.1 side by side (10k devices, 8 senders, 128 B; ~5 min; installs
+# Centrifugo with `go install` if missing). Results in .run/pushload/, table on stdout. Not part of make test.
+bench-push: build
+	device-push/loadtest/side-by-side.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^infra/local/node_modules/') 2>&1); \

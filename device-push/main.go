@@ -9,6 +9,8 @@
 //	DEVICE_PUSH_APP_KEY the TV app's key, required to register and connect (dev-app-key)
 //	DEVICE_PUSH_REGISTRATION_TTL how long a registration lives without its device
 //	                   connecting (720h)
+//	DEVICE_PUSH_RATE   sends per second allowed to the sender (50000; 0: unlimited)
+//	DEVICE_PUSH_BURST  sends allowed at once above that rate (10000)
 package main
 
 import (
@@ -17,10 +19,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -61,6 +65,11 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 		regTTL = d
 	}
 
+	limit, err := rateFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	h := hub.New(hub.NewMemoryStore(hub.DefaultPendingLimit, regTTL, time.Now), hub.Config{Now: time.Now}, logger)
 	hubCtx, stopHub := context.WithCancel(context.Background())
@@ -69,7 +78,7 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 		return err
 	}
 	issuer := lwa.NewIssuer(clientID, clientSecret, lwa.DefaultTTL, time.Now)
-	handler := server.New(h, issuer, server.Config{AppKey: appKey}, logger)
+	handler := server.New(h, issuer, server.Config{AppKey: appKey, Rate: limit.rate, Burst: limit.burst}, logger)
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -105,4 +114,32 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	}
 	logger.Info("device-push stopped")
 	return nil
+}
+
+type sendLimit struct {
+	rate  float64 // server.Config.Rate: negative is unlimited
+	burst int
+}
+
+// rateFromEnv reads DEVICE_PUSH_RATE (0: unlimited) and DEVICE_PUSH_BURST.
+func rateFromEnv(getenv func(string) string) (sendLimit, error) {
+	l := sendLimit{rate: server.DefaultRate, burst: server.DefaultBurst}
+	if v := getenv("DEVICE_PUSH_RATE"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+			return l, fmt.Errorf("DEVICE_PUSH_RATE %q: want sends per second, 0 for unlimited", v)
+		}
+		l.rate = r
+		if r == 0 {
+			l.rate = -1
+		}
+	}
+	if v := getenv("DEVICE_PUSH_BURST"); v != "" {
+		b, err := strconv.Atoi(v)
+		if err != nil || b < 1 {
+			return l, fmt.Errorf("DEVICE_PUSH_BURST %q: want a count of at least 1", v)
+		}
+		l.burst = b
+	}
+	return l, nil
 }

@@ -180,6 +180,28 @@ func TestHardeningProbes(t *testing.T) {
 			t.Fatalf("the TV is %s: the pause Alexa was told failed was applied", st.PlaybackState)
 		}
 	})
+
+	t.Run("device-push killed: the stack restarts it", func(t *testing.T) {
+		addr := s.addrs["DEVICE_PUSH_ADDR"]
+		pid := pidListening(t, addr)
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, time.Minute, "device-push back", func() bool {
+			resp, err := http.Get("http://" + addr + "/healthz")
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			return resp.StatusCode == http.StatusOK
+		})
+		if again := pidListening(t, addr); again == pid {
+			t.Fatalf("pid %d still listens: not restarted", pid)
+		}
+		if out := s.output.String(); !strings.Contains(out, "service exited; restarting") {
+			t.Errorf("the restart is not in the stack's output:\n%s", out)
+		}
+	})
 }
 
 func firstEndpoint(t *testing.T, s *stack) endpoint {

@@ -254,6 +254,8 @@ func (h *Hub) Send(ctx context.Context, id string, m Message) (uint64, error) {
 			Type:             push.TypeMessage,
 			MessageID:        m.ID,
 			Data:             m.Data,
+			Notification:     m.Notification,
+			Priority:         m.Priority,
 			MD5:              m.MD5,
 			ConsolidationKey: m.ConsolidationKey,
 			SentAtMs:         m.SentAt.UnixMilli(),

@@ -21,6 +21,8 @@ var (
 type Message struct {
 	ID               string // the ADM request id; the device acks and de-duplicates by it
 	Data             map[string]string
+	Notification     []byte // ADM's notification object, compact JSON; nil: none
+	Priority         string // normal or high, passed to the device
 	MD5              string
 	ConsolidationKey string
 	SentAt           time.Time // when device-push accepted it

@@ -50,6 +50,13 @@ type env struct {
 
 func newEnv(t testing.TB, conn hub.ConnConfig) *env {
 	t.Helper()
+	return newEnvConfig(t, server.Config{Conn: conn})
+}
+
+// newEnvConfig is newEnv with the server's configuration; its clock is
+// the env's.
+func newEnvConfig(t testing.TB, cfg server.Config) *env {
+	t.Helper()
 	e := &env{clk: clocktest.New(start), detached: make(chan string, 1000), secrets: map[string]string{}}
 	e.store = hub.NewMemoryStore(0, 0, e.clk.Now)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -60,7 +67,9 @@ func newEnv(t testing.TB, conn hub.ConnConfig) *env {
 		t.Fatal(err)
 	}
 	issuer := lwa.NewIssuer(clientID, clientSecret, 0, e.clk.Now)
-	e.srv = server.New(e.hub, issuer, server.Config{Now: e.clk.Now, Conn: conn, AppKey: appKey}, logger)
+	cfg.Now = e.clk.Now
+	cfg.AppKey = appKey
+	e.srv = server.New(e.hub, issuer, cfg, logger)
 	e.ts = httptest.NewServer(e.srv)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)

@@ -223,7 +223,7 @@ func TestSendAccepted(t *testing.T) {
 		{name: "shortest expiry", body: `{"data":{},"expiresAfter":1}`, data: map[string]string{}},
 		{name: "longest expiry", body: `{"data":{},"expiresAfter":2678400}`, data: map[string]string{}},
 		{name: "64-char key", body: fmt.Sprintf(`{"data":{},"consolidationKey":%q}`, strings.Repeat("é", 64)), data: map[string]string{}},
-		{name: "priority and notification ignored", body: `{"data":{"a":"1"},"priority":"high","notification":{"title":"t"}}`, data: map[string]string{"a": "1"}},
+		{name: "with priority and notification", body: `{"data":{"a":"1"},"priority":"high","notification":{"title":"t"}}`, data: map[string]string{"a": "1"}},
 		{name: "unicode", body: `{"data":{"titre":"Amélie \u2603"}}`, data: map[string]string{"titre": "Amélie ☃"}},
 	}
 	for _, tt := range tests {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,8 +23,9 @@ const maxSendBody = 64 << 10
 
 // rejection is an ADM error answer.
 type rejection struct {
-	status int
-	reason string
+	status     int
+	reason     string
+	retryAfter int // seconds, for Retry-After; 0: none
 }
 
 func (r rejection) Error() string { return r.reason }
@@ -31,8 +34,7 @@ func reject(status int, reason string) *rejection { return &rejection{status: st
 
 // handleSend is ADM's POST /messaging/registrations/{id}/messages.
 func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
-	requestID := s.cfg.NewRequestID()
-	w.Header().Set(adm.HeaderRequestID, requestID)
+	requestID := w.Header().Get(adm.HeaderRequestID) // set by ServeHTTP
 	id := r.PathValue("registrationId")
 
 	m, rej := s.parseSend(w, r, id)
@@ -48,6 +50,9 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if rej != nil {
+		if rej.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(rej.retryAfter))
+		}
 		s.logger.Debug("send rejected", "registrationId", id, "requestId", requestID,
 			"status", rej.status, "reason", rej.reason)
 		writeJSON(w, rej.status, adm.ErrorBody{Reason: rej.reason})
@@ -64,6 +69,9 @@ func (s *Server) parseSend(w http.ResponseWriter, r *http.Request, id string) (h
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || s.issuer.Verify(token) != nil {
 		return hub.Message{}, reject(http.StatusUnauthorized, adm.ReasonAccessTokenExpired)
+	}
+	if wait, ok := s.limits.allow(s.cfg.Now()); !ok {
+		return hub.Message{}, &rejection{status: http.StatusTooManyRequests, reason: adm.ReasonMaxRateExceeded, retryAfter: wait}
 	}
 	if r.Header.Get(adm.HeaderTypeVersion) != adm.TypeVersion || r.Header.Get(adm.HeaderAcceptType) != adm.AcceptType {
 		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidType)
@@ -88,6 +96,8 @@ type wireMessage struct {
 	ConsolidationKey json.RawMessage `json:"consolidationKey"`
 	ExpiresAfter     json.RawMessage `json:"expiresAfter"`
 	MD5              json.RawMessage `json:"md5"`
+	Notification     json.RawMessage `json:"notification"`
+	Priority         json.RawMessage `json:"priority"`
 }
 
 func parseMessage(body []byte, now time.Time) (hub.Message, *rejection) {
@@ -95,23 +105,31 @@ func parseMessage(body []byte, now time.Time) (hub.Message, *rejection) {
 	if err := json.Unmarshal(body, &wm); err != nil {
 		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidData)
 	}
-	data, ok := parseData(wm.Data)
+	notification, ok := parseNotification(wm.Notification)
 	if !ok {
 		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidData)
 	}
-	if adm.DataSize(data) > adm.MaxDataBytes {
+	// A message carries data, a notification, or both.
+	data := map[string]string{}
+	if present(wm.Data) || notification == nil {
+		if data, ok = parseData(wm.Data); !ok {
+			return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidData)
+		}
+	}
+	if adm.DataSize(data)+len(notification) > adm.MaxDataBytes {
 		return hub.Message{}, reject(http.StatusRequestEntityTooLarge, adm.ReasonMessageTooLarge)
 	}
 	sum := adm.DataMD5(data)
 	if given, ok := optionalString(wm.MD5); !ok || (given != "" && given != sum) {
 		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidChecksum)
 	}
-	expiresAfter := int64(adm.DefaultExpiresAfter)
-	if present(wm.ExpiresAfter) {
-		if err := json.Unmarshal(wm.ExpiresAfter, &expiresAfter); err != nil ||
-			expiresAfter < 1 || expiresAfter > adm.MaxExpiresAfter {
-			return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidExpiration)
-		}
+	priority, ok := optionalString(wm.Priority)
+	if !ok || (priority != "" && priority != adm.PriorityNormal && priority != adm.PriorityHigh) {
+		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidData)
+	}
+	expiresAfter, ok := parseExpiresAfter(wm.ExpiresAfter)
+	if !ok {
+		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidExpiration)
 	}
 	key, ok := optionalString(wm.ConsolidationKey)
 	if !ok || utf8.RuneCountInString(key) > adm.MaxConsolidationKeyLen {
@@ -119,11 +137,74 @@ func parseMessage(body []byte, now time.Time) (hub.Message, *rejection) {
 	}
 	return hub.Message{
 		Data:             data,
+		Notification:     notification,
+		Priority:         strings.TrimPrefix(priority, adm.PriorityNormal), // only high travels
 		MD5:              sum,
 		ConsolidationKey: key,
 		SentAt:           now,
 		ExpiresAt:        now.Add(time.Duration(expiresAfter) * time.Second),
 	}, nil
+}
+
+// parseExpiresAfter reads expiresAfter in whole seconds, 1…31 days: absent
+// or null is the default, and any JSON number with an integral value
+// counts (60, 60.0, 6e1); strings, fractions and anything out of range do not.
+func parseExpiresAfter(raw json.RawMessage) (int64, bool) {
+	if !present(raw) {
+		return adm.DefaultExpiresAfter, true
+	}
+	var f float64
+	if raw[0] == '"' || json.Unmarshal(raw, &f) != nil || f != math.Trunc(f) || f < 1 || f > adm.MaxExpiresAfter {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// Notification bounds: ADM's keys (title, body, icon, color, sound, tag,
+// click_action, *_loc_key, *_loc_args, image fields) are strings, the
+// *_loc_args arrays of strings. Unknown keys pass through, bounded.
+const (
+	maxNotificationKeys    = 32
+	maxNotificationKeyLen  = 64
+	maxNotificationArgs    = 16
+	notificationArgsSuffix = "_loc_args"
+)
+
+// parseNotification checks an optional notification object and returns it
+// compacted (the bytes the device gets), nil when absent.
+func parseNotification(raw json.RawMessage) (json.RawMessage, bool) {
+	if !present(raw) {
+		return nil, true
+	}
+	var fields map[string]json.RawMessage
+	if raw[0] != '{' || json.Unmarshal(raw, &fields) != nil || len(fields) == 0 || len(fields) > maxNotificationKeys {
+		return nil, false
+	}
+	for k, v := range fields {
+		if k == "" || len(k) > maxNotificationKeyLen || len(v) == 0 {
+			return nil, false
+		}
+		if strings.HasSuffix(k, notificationArgsSuffix) {
+			var args []json.RawMessage
+			if v[0] != '[' || json.Unmarshal(v, &args) != nil || len(args) > maxNotificationArgs {
+				return nil, false
+			}
+			for _, a := range args {
+				if !isString(a) {
+					return nil, false
+				}
+			}
+			continue
+		}
+		if !isString(v) {
+			return nil, false
+		}
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, raw); err != nil {
+		return nil, false
+	}
+	return compact.Bytes(), true
 }
 
 // parseData accepts only an object whose values are all strings (a JSON
@@ -159,4 +240,10 @@ func optionalString(raw json.RawMessage) (string, bool) {
 
 func present(raw json.RawMessage) bool {
 	return len(raw) > 0 && !bytes.Equal(raw, []byte("null"))
+}
+
+// isString says whether raw is one JSON string.
+func isString(raw json.RawMessage) bool {
+	var s string
+	return len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil
 }

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,6 +32,11 @@ type Config struct {
 	// AppKey is the key the TV app presents to register and connect, as
 	// ADM's api_key.txt; required.
 	AppKey string
+	// Rate and Burst limit the sender's sends (token bucket); a send over
+	// it is 429 MaxRateExceeded with Retry-After. Zero Rate: DefaultRate;
+	// negative: unlimited.
+	Rate  float64
+	Burst int
 }
 
 // Server serves device-push's HTTP API. Close it to end the websockets.
@@ -40,6 +46,7 @@ type Server struct {
 	cfg    Config
 	logger *slog.Logger
 	mux    *http.ServeMux
+	limits senderLimit
 
 	upgrader websocket.Upgrader
 
@@ -60,6 +67,9 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 	if cfg.NewRequestID == nil {
 		cfg.NewRequestID = uuid.NewString
 	}
+	if cfg.Rate == 0 {
+		cfg.Rate, cfg.Burst = DefaultRate, cmp.Or(cfg.Burst, DefaultBurst)
+	}
 	life, shutdown := context.WithCancel(context.Background())
 	s := &Server{
 		hub:    h,
@@ -67,6 +77,7 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 		cfg:    cfg,
 		logger: logger,
 		mux:    http.NewServeMux(),
+		limits: newSenderLimit(cfg.Rate, cmp.Or(cfg.Burst, DefaultBurst)),
 		upgrader: websocket.Upgrader{
 			ReadBufferSize:  1024, // devices only send small acks
 			WriteBufferSize: 4096,
@@ -89,8 +100,10 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 	return s
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. Every response carries a fresh
+// X-Amzn-RequestId, as ADM's do; a send's is also its message id.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(adm.HeaderRequestID, s.cfg.NewRequestID())
 	s.mux.ServeHTTP(w, r)
 }
 

@@ -16,17 +16,26 @@ import (
 // process is one child of the stack, in its own process group so that
 // stopping it also stops anything it started.
 type process struct {
-	name string
-	cmd  *exec.Cmd
-	log  string
-	done chan struct{}
-	err  error // set before done closes
+	name    string
+	cmd     *exec.Cmd
+	log     string
+	started time.Time
+	done    chan struct{}
+	err     error // set before done closes
 }
 
 // startProcess starts path with args and env (added to the stack's own
-// environment), writing its output to logPath.
-func startProcess(name, path string, args []string, env map[string]string, logPath string) (*process, error) {
-	logFile, err := os.Create(logPath)
+// environment), writing its output to logPath: a fresh file, or appended to
+// with a marker line (a restart, whose log follows the crash's).
+func startProcess(name, path string, args []string, env map[string]string, logPath string, appendLog bool) (*process, error) {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if appendLog {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	}
+	logFile, err := os.OpenFile(logPath, flags, 0o644)
+	if err == nil && appendLog {
+		_, err = fmt.Fprintf(logFile, "\n==== %s restarted by the stack at %s\n", name, time.Now().UTC().Format(time.RFC3339))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start %s: log file: %w", name, err)
 	}
@@ -43,7 +52,7 @@ func startProcess(name, path string, args []string, env map[string]string, logPa
 		logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, log: logPath, started: time.Now(), done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		logFile.Close()
@@ -67,6 +76,9 @@ func (p *process) stop(grace time.Duration) {
 		<-p.done
 	}
 }
+
+// pid is the process's id (also its process group's).
+func (p *process) pid() int { return p.cmd.Process.Pid }
 
 // exited returns a channel closed when the process ends.
 func (p *process) exited() <-chan struct{} { return p.done }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
@@ -116,23 +117,32 @@ func atoiBounded(s string, limit int) int {
 
 // Stack is a running local stack.
 type Stack struct {
-	cfg     Config
-	logger  *slog.Logger
-	procs   []*process
-	servers []*http.Server
-	emus    []*samlocal.Emulator
-	crashed chan *process
+	cfg      Config
+	logger   *slog.Logger
+	procs    []*process // ran once (the catalog export)
+	services []*service // kept up: restarted when they exit
+	servers  []*http.Server
+	emus     []*samlocal.Emulator
+	crashed  chan *process
+	restart  restartPolicy
+	stopping chan struct{} // closed when Stop begins: no more restarts
+	stopOnce sync.Once
+	watchers sync.WaitGroup
 }
 
 // Start brings the stack up in dependency order and returns once the TV has
 // registered, or an error after stopping whatever had started.
 func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Stack, error) {
-	s := &Stack{cfg: cfg, logger: logger, crashed: make(chan *process, 16)}
+	s := newStack(cfg, logger, defaultRestartPolicy)
 	if err := s.start(ctx); err != nil {
 		s.Stop()
 		return nil, err
 	}
 	return s, nil
+}
+
+func newStack(cfg Config, logger *slog.Logger, restart restartPolicy) *Stack {
+	return &Stack{cfg: cfg, logger: logger, crashed: make(chan *process, 16), restart: restart, stopping: make(chan struct{})}
 }
 
 func (s *Stack) start(ctx context.Context) error {
@@ -172,19 +182,18 @@ func (s *Stack) start(ctx context.Context) error {
 		"ALEXA_CLIENT_ID": cfg.AlexaClientID, "ALEXA_CLIENT_SECRET": cfg.AlexaClientSecret,
 	}
 
-	// 1. DynamoDB: dynalite, in memory, so every start is fresh and seeded.
+	// 1. DynamoDB: dynalite, in memory, so every start is fresh and seeded
+	// (and so is a restart: the TV registers again, see the README).
 	host, port, err := net.SplitHostPort(cfg.DynamoDBAddr)
 	if err != nil {
 		return fmt.Errorf("DYNAMODB_ADDR %q: %w", cfg.DynamoDBAddr, err)
 	}
-	dynalite, err := s.spawn("dynalite", "node", []string{
+	if err := s.supervise(ctx, &service{name: "dynalite", path: "node", args: []string{
 		filepath.Join(cfg.Root, "infra/local/node_modules/dynalite/cli.js"), "--host", host, "--port", port,
 		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0",
-	}, nil)
-	if err != nil {
-		return err
-	}
-	if err := waitReady(ctx, dynalite, "dynalite", tcpReady(cfg.DynamoDBAddr)); err != nil {
+	}, ready: tcpReady(cfg.DynamoDBAddr), restarted: func(ctx context.Context) error {
+		return s.seed(ctx, dynamoURL, tables)
+	}}); err != nil {
 		return err
 	}
 	if err := s.seed(ctx, dynamoURL, tables); err != nil {
@@ -217,13 +226,9 @@ func (s *Stack) start(ctx context.Context) error {
 	}
 
 	// 3. device-push.
-	push, err := s.spawn("device-push", filepath.Join(cfg.BinDir, "device-push"), nil, map[string]string{
+	if err := s.supervise(ctx, &service{name: "device-push", path: filepath.Join(cfg.BinDir, "device-push"), env: map[string]string{
 		"DEVICE_PUSH_ADDR": cfg.DevicePushAddr, "ADM_CLIENT_ID": cfg.ADMClientID, "ADM_CLIENT_SECRET": cfg.ADMClientSecret,
-	})
-	if err != nil {
-		return err
-	}
-	if err := waitReady(ctx, push, "device-push", httpReady("http://"+cfg.DevicePushAddr+"/healthz")); err != nil {
+	}, ready: httpReady("http://" + cfg.DevicePushAddr + "/healthz")}); err != nil {
 		return err
 	}
 
@@ -259,25 +264,17 @@ func (s *Stack) start(ctx context.Context) error {
 	}
 
 	// 5. alexa-sim, then the TV, which registers with both.
-	alexa, err := s.spawn("alexa-sim", filepath.Join(cfg.BinDir, "alexa-sim"), nil, merge(catalogEnv, map[string]string{
+	if err := s.supervise(ctx, &service{name: "alexa-sim", path: filepath.Join(cfg.BinDir, "alexa-sim"), env: merge(catalogEnv, map[string]string{
 		"ALEXA_SIM_ADDR": cfg.AlexaSimAddr, "LAMBDA_ENDPOINT": "http://" + cfg.LambdaAddr, "CATALOG_SOURCE_ID": cfg.CatalogSourceID,
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-	}))
-	if err != nil {
+	}), ready: httpReady("http://" + cfg.AlexaSimAddr + "/healthz")}); err != nil {
 		return err
 	}
-	if err := waitReady(ctx, alexa, "alexa-sim", httpReady("http://"+cfg.AlexaSimAddr+"/healthz")); err != nil {
-		return err
-	}
-	tv, err := s.spawn("tvapp-sim", filepath.Join(cfg.BinDir, "tvapp-sim"), nil, map[string]string{
+	if err := s.supervise(ctx, &service{name: "tvapp-sim", path: filepath.Join(cfg.BinDir, "tvapp-sim"), env: map[string]string{
 		"TVAPP_ADDR": cfg.TVAppAddr, "DEVICE_PUSH_URL": "http://" + cfg.DevicePushAddr,
 		"DEVICE_API_URL": "http://" + cfg.DeviceAPIAddr, "ALEXA_SIM_URL": "http://" + cfg.AlexaSimAddr,
 		"TVAPP_ACCOUNT_TOKEN": cfg.DevToken,
-	})
-	if err != nil {
-		return err
-	}
-	if err := waitReady(ctx, tv, "tvapp-sim", httpReady("http://"+cfg.TVAppAddr+"/healthz")); err != nil {
+	}, ready: httpReady("http://" + cfg.TVAppAddr + "/healthz")}); err != nil {
 		return err
 	}
 	if cfg.FleetTVs == 0 {
@@ -285,14 +282,10 @@ func (s *Stack) start(ctx context.Context) error {
 	}
 	// 6. The fleet: ready once its first TV registered; the others follow
 	// in a ramp (GET /v1/fleet counts them).
-	fleet, err := s.spawn("tvapp-sim-fleet", filepath.Join(cfg.BinDir, "tvapp-sim"), []string{"--fleet", strconv.Itoa(cfg.FleetTVs)}, map[string]string{
+	return s.supervise(ctx, &service{name: "tvapp-sim-fleet", path: filepath.Join(cfg.BinDir, "tvapp-sim"), args: []string{"--fleet", strconv.Itoa(cfg.FleetTVs)}, env: map[string]string{
 		"TVAPP_ADDR": cfg.FleetAddr, "DEVICE_PUSH_URL": "http://" + cfg.DevicePushAddr,
 		"DEVICE_API_URL": "http://" + cfg.DeviceAPIAddr, "ALEXA_SIM_URL": "http://" + cfg.AlexaSimAddr,
-	})
-	if err != nil {
-		return err
-	}
-	return waitReady(ctx, fleet, "tvapp-sim fleet", httpReady("http://"+cfg.FleetAddr+"/healthz"))
+	}, ready: httpReady("http://" + cfg.FleetAddr + "/healthz")})
 }
 
 // seed creates the tables and the development account.
@@ -343,21 +336,9 @@ func seedFleet(ctx context.Context, accounts *account.Service, n int) error {
 	return g.Wait()
 }
 
-func (s *Stack) spawn(name, path string, args []string, env map[string]string) (*process, error) {
-	p, err := s.spawnOnce(name, path, args, env)
-	if err != nil {
-		return nil, err
-	}
-	go func() {
-		<-p.exited()
-		s.crashed <- p
-	}()
-	return p, nil
-}
-
 // spawnOnce starts a process that is expected to exit by itself.
 func (s *Stack) spawnOnce(name, path string, args []string, env map[string]string) (*process, error) {
-	p, err := startProcess(name, path, args, env, filepath.Join(s.cfg.RunDir, "logs", name+".log"))
+	p, err := startProcess(name, path, args, env, filepath.Join(s.cfg.RunDir, "logs", name+".log"), false)
 	if err != nil {
 		return nil, err
 	}
@@ -410,7 +391,8 @@ func (s *Stack) serveS3(addr string) error {
 	return s.serve(addr, gofakes3.New(backend).Server())
 }
 
-// Crashed reports a child process that exited while the stack was up.
+// Crashed reports a service that kept exiting however often it was
+// restarted (see restartPolicy), after which the stack should stop.
 func (s *Stack) Crashed() <-chan *process { return s.crashed }
 
 // Describe says what a crashed process was and where its log is.
@@ -422,11 +404,17 @@ func Describe(p *process) string {
 func (s *Stack) Stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	for i := len(s.procs) - 1; i >= 0; i-- {
-		if s.procs[i].name == "dynalite" {
-			continue // last, after the servers that use it
+	s.stopOnce.Do(func() { close(s.stopping) })
+	var dynalite *service
+	for i := len(s.services) - 1; i >= 0; i-- {
+		if s.services[i].name == "dynalite" {
+			dynalite = s.services[i] // last, after the servers that use it
+			continue
 		}
-		s.procs[i].stop(5 * time.Second)
+		s.services[i].stop(5 * time.Second)
+	}
+	for _, p := range s.procs {
+		p.stop(5 * time.Second)
 	}
 	for _, srv := range s.servers {
 		_ = srv.Shutdown(ctx)
@@ -434,9 +422,10 @@ func (s *Stack) Stop() {
 	for _, e := range s.emus {
 		e.Stop()
 	}
-	for _, p := range s.procs {
-		p.stop(5 * time.Second)
+	if dynalite != nil {
+		dynalite.stop(5 * time.Second)
 	}
+	s.watchers.Wait()
 }
 
 // Banner tells the user how to talk to the stack.

@@ -1,4 +1,5 @@
-// Command stack runs the whole local stack until Ctrl-C (`make run`).
+// Command stack runs the whole local stack until Ctrl-C (`make run`),
+// restarting a service that exits (logged on stderr).
 // Addresses and credentials come from the environment; see the README.
 package main
 
@@ -45,6 +46,6 @@ func run() error {
 	case <-ctx.Done():
 		return nil
 	case p := <-s.Crashed():
-		return fmt.Errorf("%s", localstack.Describe(p))
+		return fmt.Errorf("gave up restarting: %s", localstack.Describe(p))
 	}
 }

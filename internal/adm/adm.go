@@ -6,6 +6,7 @@ package adm
 import (
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/json"
 	"sort"
 	"strings"
 )
@@ -37,6 +38,10 @@ const (
 	MaxExpiresAfter = 2678400
 	// MaxConsolidationKeyLen bounds consolidationKey.
 	MaxConsolidationKeyLen = 64
+
+	// Message priorities; normal when the sender does not say.
+	PriorityNormal = "normal"
+	PriorityHigh   = "high"
 )
 
 // Error reasons, exactly as ADM spells them in {"reason": ...}.
@@ -55,11 +60,13 @@ const (
 
 // Message is the body of a send request.
 type Message struct {
-	Data             map[string]string `json:"data"`
-	Priority         string            `json:"priority,omitempty"`
-	ConsolidationKey string            `json:"consolidationKey,omitempty"`
-	ExpiresAfter     *int              `json:"expiresAfter,omitempty"`
-	MD5              string            `json:"md5,omitempty"`
+	Data     map[string]string `json:"data"`
+	Priority string            `json:"priority,omitempty"`
+	// Notification is ADM's notification object (title, body, ...).
+	Notification     json.RawMessage `json:"notification,omitempty"`
+	ConsolidationKey string          `json:"consolidationKey,omitempty"`
+	ExpiresAfter     *int            `json:"expiresAfter,omitempty"`
+	MD5              string          `json:"md5,omitempty"`
 }
 
 // SendResult is the body of a successful send.

@@ -70,7 +70,11 @@ type Frame struct {
 	Secret    string            `json:"secret,omitempty"`
 	MessageID string            `json:"messageId,omitempty"`
 	Data      map[string]string `json:"data,omitempty"`
-	MD5       string            `json:"md5,omitempty"`
+	// Notification is the sender's ADM notification object, as validated.
+	Notification json.RawMessage `json:"notification,omitempty"`
+	// Priority is the sender's ADM priority (normal or high).
+	Priority string `json:"priority,omitempty"`
+	MD5      string `json:"md5,omitempty"`
 	// ConsolidationKey is passed through as ADM passes it to the app.
 	ConsolidationKey string `json:"consolidationKey,omitempty"`
 	// SentAtMs is when device-push accepted the message (epoch ms).

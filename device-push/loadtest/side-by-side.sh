@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# device-push vs Centrifugo v6.9.1 (memory engine), one server at a time, same pushload settings:
+# DEVICES websockets held HOLD, then send phases RATES with SENDERS concurrent HTTP senders, 128 B payloads.
+# Writes $OUT/centrifugo.json and $OUT/device-push.json and prints the comparison table.
+# Env: DEVICES (10000), HOLD (30s), RATES (5000,10000,max), DUR (10s), OUT (.run/pushload),
+#      CF_PORT (28150), DP_PORT (28151), DP_ENV (extra env for device-push, e.g. its data directory).
+# Run from the repository root after `make build`. Loopback only; each server is stopped by its own pid.
+set -euo pipefail
+DEVICES=${DEVICES:-10000}; HOLD=${HOLD:-30s}; RATES=${RATES:-5000,10000,max}; DUR=${DUR:-10s}
+OUT=${OUT:-.run/pushload}; CF_PORT=${CF_PORT:-28150}; DP_PORT=${DP_PORT:-28151}
+CF_BIN=${CF_BIN:-$(go env GOPATH)/bin/centrifugo}
+mkdir -p "$OUT"
+if [ ! -x "$CF_BIN" ]; then
+  go install github.com/centrifugal/centrifugo/v6@v6.9.1
+fi
+common=(-devices "$DEVICES" -hold "$HOLD" -rates "$RATES" -dur "$DUR" -warmup 2s -drain 10s -settle 2s
+        -senders 8 -size 128 -src-n 4 -progress "${PROGRESS:-auto}")
+pid=
+cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; }
+trap cleanup EXIT
+wait_http() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
+
+secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'); apikey=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+cat > "$OUT/centrifugo.config.json" <<J
+{"http_server": {"address": "127.0.0.1", "port": $CF_PORT}, "log": {"level": "warn"},
+ "usage_stats": {"disabled": true}, "client": {"token": {"hmac_secret_key": "$secret"}},
+ "http_api": {"key": "$apikey"}, "health": {"enabled": true}, "channel": {"namespaces": [{"name": "dev"}]}}
+J
+"$CF_BIN" -c "$OUT/centrifugo.config.json" > "$OUT/centrifugo.log" 2>&1 & pid=$!
+wait_http "http://127.0.0.1:$CF_PORT/health"
+bin/pushload run -target centrifugo -server-pid "$pid" -opt "secret=$secret" -opt "apikey=$apikey" \
+  -opt "ws=ws://127.0.0.1:$CF_PORT/connection/websocket" -opt "api=http://127.0.0.1:$CF_PORT/api" \
+  "${common[@]}" -out "$OUT/centrifugo.json" > /dev/null
+cleanup; pid=
+
+env DEVICE_PUSH_ADDR=127.0.0.1:$DP_PORT ${DP_ENV:-} bin/device-push > "$OUT/device-push.log" 2>&1 & pid=$!
+wait_http "http://127.0.0.1:$DP_PORT/healthz"
+bin/pushload run -target device-push -server-pid "$pid" -opt "url=http://127.0.0.1:$DP_PORT" \
+  "${common[@]}" -out "$OUT/device-push.json" > /dev/null
+cleanup; pid=
+
+bin/pushload compare "$OUT/centrifugo.json" "$OUT/device-push.json"
