@@ -4,12 +4,12 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := $(CURDIR)/bin
-LAMBDAS := skill device-api
+LAMBDAS := skill device-api custom-skill
 SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
 export DYNALITE_PORT ?= 8100
 
 .PHONY: run test qa deps test-deps build lint fuzz clean bench-push
-.PHONY: build-SkillFunction build-DeviceApiFunction build-CatalogExportFunction
+.PHONY: build-SkillFunction build-DeviceApiFunction build-CatalogExportFunction build-CustomSkillFunction
 
 run: deps build
 	$(BIN)/stack
@@ -33,7 +33,8 @@ qa: deps build
 FUZZTIME ?= 5s
 FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp-sim/player:FuzzApplyData \
 	./tvapp-sim/client:FuzzDecodeFrames ./alexa-sim/nlu:FuzzParse ./alexa-sim/gateway:FuzzEvent \
-	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest
+	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest \
+	./internal/customskill:FuzzInvoke
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
@@ -80,6 +81,8 @@ build-DeviceApiFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/device-api
 build-CatalogExportFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/catalog-export
+build-CustomSkillFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/custom-skill
 
 clean:
 	rm -rf $(BIN)

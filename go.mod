@@ -28,6 +28,7 @@ require (
 )
 
 require (
+	github.com/arienmalec/alexa-go v0.0.0-20181025212142-975687393e90 // indirect
 	github.com/aws/aws-lambda-runtime-interface-emulator v0.0.0-20261030222936-bef5c4ba774d // indirect
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.27 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.9 // indirect

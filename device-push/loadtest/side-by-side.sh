@@ -2,7 +2,7 @@
 # device-push vs Centrifugo v6.9.1 (memory engine), one server at a time, same pushload settings:
 # DEVICES websockets held HOLD, then send phases RATES with SENDERS concurrent HTTP senders, 128 B payloads.
 # Writes $OUT/centrifugo.json and $OUT/device-push.json and prints the comparison table.
-# Env: DEVICES (10000), HOLD (30s), RATES (5000,10000,max), DUR (10s), OUT (.run/pushload),
+# Env: ORDER (cf dp), DEVICES (10000), HOLD (30s), RATES (5000,10000,max), DUR (10s), OUT (.run/pushload),
 #      CF_PORT (28150), DP_PORT (28151), DP_ENV (extra env for device-push, e.g. its data directory).
 # Run from the repository root after `make build`. Loopback only; each server is stopped by its own pid.
 set -euo pipefail
@@ -20,6 +20,7 @@ cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 
 trap cleanup EXIT
 wait_http() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
 
+run_cf() {
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'); apikey=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 cat > "$OUT/centrifugo.config.json" <<J
 {"http_server": {"address": "127.0.0.1", "port": $CF_PORT}, "log": {"level": "warn"},
@@ -32,11 +33,17 @@ bin/pushload run -target centrifugo -server-pid "$pid" -opt "secret=$secret" -op
   -opt "ws=ws://127.0.0.1:$CF_PORT/connection/websocket" -opt "api=http://127.0.0.1:$CF_PORT/api" \
   "${common[@]}" -out "$OUT/centrifugo.json" > /dev/null
 cleanup; pid=
+}
 
+run_dp() {
 env DEVICE_PUSH_ADDR=127.0.0.1:$DP_PORT ${DP_ENV:-} bin/device-push > "$OUT/device-push.log" 2>&1 & pid=$!
 wait_http "http://127.0.0.1:$DP_PORT/healthz"
 bin/pushload run -target device-push -server-pid "$pid" -opt "url=http://127.0.0.1:$DP_PORT" \
   "${common[@]}" -out "$OUT/device-push.json" > /dev/null
 cleanup; pid=
+}
+
+# ORDER="dp cf" runs device-push first (the box's load drifts: alternate the order between runs).
+for s in ${ORDER:-cf dp}; do echo "$(date -u +%T) $s, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2; "run_$s"; done
 
 bin/pushload compare "$OUT/centrifugo.json" "$OUT/device-push.json"

@@ -87,6 +87,41 @@ func (v *Viewing) GetProgress(ctx context.Context, accountID, seriesID string) (
 		PositionMs: it.PositionMs, DurationMs: it.DurationMs, UpdatedAt: it.UpdatedAt}, nil
 }
 
+// ListProgress implements viewing.Store: one Query on the account's
+// partition (PROGRESS# items), at most viewing.MaxListedProgress read,
+// sorted here by when each was watched.
+func (v *Viewing) ListProgress(ctx context.Context, accountID string, limit int) ([]viewing.Progress, error) {
+	in := &dynamodb.QueryInput{
+		TableName:              aws.String(v.table),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(accountPrefix + accountID), ":sk": str(progressPrefix),
+		},
+		Limit: aws.Int32(viewing.MaxListedProgress),
+	}
+	out := []viewing.Progress{}
+	p := dynamodb.NewQueryPaginator(v.api, in)
+	for p.HasMorePages() && len(out) < viewing.MaxListedProgress {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list progress: %w", err)
+		}
+		var items []progressItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("decode progress: %w", err)
+		}
+		for _, it := range items {
+			out = append(out, viewing.Progress{SeriesID: it.SeriesID, EpisodeID: it.EpisodeID, Season: it.Season, Episode: it.Episode,
+				PositionMs: it.PositionMs, DurationMs: it.DurationMs, UpdatedAt: it.UpdatedAt})
+		}
+	}
+	viewing.SortProgress(out)
+	if limit >= 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
 // AddRecording implements viewing.Store. The duplicate check is a condition
 // on the write; the storage limit is checked with a count Query first (a
 // race may exceed it by a few, which the next add then refuses).

@@ -7,6 +7,8 @@ package viewing
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -51,14 +53,34 @@ type Recording struct {
 // MaxRecordings is what the cloud DVR holds per account.
 const MaxRecordings = 200
 
+// MaxListedProgress bounds what ListProgress reads of an account's progress
+// (one item per series ever watched): the newest of that many is enough to
+// answer "continue watching" and "what's new".
+const MaxListedProgress = 500
+
 // Store keeps progress and recordings per account. GetProgress returns an
-// error wrapping ErrNotFound for a series never watched. AddRecording returns
+// error wrapping ErrNotFound for a series never watched. ListProgress returns
+// up to limit of the account's series, most recently watched first (an
+// empty list for an account that watched nothing), reading at most
+// MaxListedProgress of them. AddRecording returns
 // ErrRecordingExists for an id already recorded and ErrStorageFull past
 // MaxRecordings; DeleteRecording of an unknown id is ErrNotFound.
 type Store interface {
 	PutProgress(ctx context.Context, accountID string, p Progress) error
 	GetProgress(ctx context.Context, accountID, seriesID string) (Progress, error)
+	ListProgress(ctx context.Context, accountID string, limit int) ([]Progress, error)
 	AddRecording(ctx context.Context, accountID string, r Recording) error
 	DeleteRecording(ctx context.Context, accountID, id string) error
 	ListRecordings(ctx context.Context, accountID string) ([]Recording, error)
+}
+
+// SortProgress orders progress most recently watched first (ties by series
+// id, so lists are stable).
+func SortProgress(ps []Progress) {
+	slices.SortFunc(ps, func(a, b Progress) int {
+		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.SeriesID, b.SeriesID)
+	})
 }

@@ -46,6 +46,23 @@ func (s *Store) GetProgress(_ context.Context, accountID, seriesID string) (view
 	return p, nil
 }
 
+// ListProgress implements viewing.Store.
+func (s *Store) ListProgress(_ context.Context, accountID string, limit int) ([]viewing.Progress, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []viewing.Progress{}
+	for k, p := range s.progress {
+		if acc, _, _ := strings.Cut(k, "\x00"); acc == accountID && len(out) < viewing.MaxListedProgress {
+			out = append(out, p)
+		}
+	}
+	viewing.SortProgress(out)
+	if limit >= 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
 // AddRecording implements viewing.Store.
 func (s *Store) AddRecording(_ context.Context, accountID string, r viewing.Recording) error {
 	s.mu.Lock()
@@ -117,6 +134,28 @@ func RunStoreSuite(t *testing.T, newStore func(t *testing.T) viewing.Store) {
 		}
 		if _, err := s.GetProgress(ctx, "acc-2", "s-1"); !errors.Is(err, viewing.ErrNotFound) {
 			t.Fatalf("other account's progress err = %v", err)
+		}
+	})
+	t.Run("progress listed per account, most recent first, bounded by limit", func(t *testing.T) {
+		s := newStore(t)
+		for i, series := range []string{"s-old", "s-new", "s-mid"} {
+			at := at.Add([]time.Duration{0, 2 * time.Hour, time.Hour}[i])
+			if err := s.PutProgress(ctx, "acc-list", viewing.Progress{SeriesID: series, EpisodeID: series + "-e", Season: 1, Episode: i + 1, PositionMs: 1000, DurationMs: 60_000, UpdatedAt: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.PutProgress(ctx, "acc-other", viewing.Progress{SeriesID: "s-x", EpisodeID: "e", UpdatedAt: at.Add(3 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.ListProgress(ctx, "acc-list", 10)
+		if err != nil || len(got) != 3 || got[0].SeriesID != "s-new" || got[1].SeriesID != "s-mid" || got[2].SeriesID != "s-old" || got[0].Episode != 2 || got[0].EpisodeID != "s-new-e" {
+			t.Fatalf("ListProgress = %+v, %v", got, err)
+		}
+		if got, err := s.ListProgress(ctx, "acc-list", 1); err != nil || len(got) != 1 || got[0].SeriesID != "s-new" {
+			t.Fatalf("ListProgress limit 1 = %+v, %v", got, err)
+		}
+		if got, err := s.ListProgress(ctx, "acc-none", 10); err != nil || len(got) != 0 {
+			t.Fatalf("ListProgress of an account without progress = %+v, %v", got, err)
 		}
 	})
 	t.Run("recordings: add, refuse a duplicate, list newest first, delete", func(t *testing.T) {
