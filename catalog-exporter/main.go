@@ -65,7 +65,7 @@ type options struct {
 	synthetic, revision, pageSize                                      int
 	seed                                                               uint64
 	strict, gzip, emberFull, index, jsonOut, skipInvalid               bool
-	progress, cpuProfile                                               string
+	progress, cpuProfile, interactionModel                             string
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
@@ -93,6 +93,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "print the summary as JSON")
 	fs.StringVar(&o.progress, "progress", "auto", "progress bar: auto (on a terminal, for runs over a second), always, never")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the export to FILE")
+	fs.StringVar(&o.interactionModel, "interaction-model", "", "after the export, fill the CATALOG_TITLE slot type of the custom skill's interaction model FILE with the movie and series titles")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -230,6 +231,13 @@ func export1(ctx context.Context, o options, getenv func(string) string, stdout,
 	e.Progress = bar.update
 	sum, err := e.Export(ctx, src)
 	bar.finish()
+	if err == nil && o.interactionModel != "" {
+		n, merr := writeInteractionModel(ctx, src, o.interactionModel)
+		if merr != nil {
+			return &sum, merr
+		}
+		fmt.Fprintf(stderr, "interaction model %s: %d titles in %s\n", o.interactionModel, n, titleSlotType)
+	}
 	if !o.jsonOut && listed > maxListed {
 		fmt.Fprintf(stderr, "… and %d more problems\n", listed-maxListed)
 	}

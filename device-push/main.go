@@ -30,6 +30,7 @@ import (
 
 	"livingroom/device-push/hub"
 	"livingroom/device-push/lwa"
+	"livingroom/device-push/metrics"
 	"livingroom/device-push/server"
 	"livingroom/internal/push"
 )
@@ -71,14 +72,16 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	h := hub.New(hub.NewMemoryStore(hub.DefaultPendingLimit, regTTL, time.Now), hub.Config{Now: time.Now}, logger)
+	m := metrics.New()
+	h := hub.New(hub.NewMemoryStore(hub.DefaultPendingLimit, regTTL, time.Now), hub.Config{Now: time.Now, Observer: m}, logger)
+	m.Watch(h)
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	defer stopHub()
 	if err := h.Start(hubCtx); err != nil {
 		return err
 	}
 	issuer := lwa.NewIssuer(clientID, clientSecret, lwa.DefaultTTL, time.Now)
-	handler := server.New(h, issuer, server.Config{AppKey: appKey, Rate: limit.rate, Burst: limit.burst}, logger)
+	handler := server.New(h, issuer, server.Config{AppKey: appKey, Rate: limit.rate, Burst: limit.burst, Sends: m, Metrics: m.Handler()}, logger)
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -169,10 +169,32 @@ func (c *Conn) writePump(ctx context.Context) {
 			}
 		case <-ctx.Done():
 			c.Close(DisconnectShutdown)
+			c.flush(write)
 			c.sayGoodbye(write)
 			return
 		case <-c.stop:
+			c.flush(write)
 			c.sayGoodbye(write)
+			return
+		}
+	}
+}
+
+// flush writes what is queued before a shutdown's close frame, so a drain
+// delivers what the hub handed over (the device acks it and does not get it
+// again); the first failed write ends it. Other closes drop the queue: the
+// messages stay pending and are replayed.
+func (c *Conn) flush(write func(int, []byte) error) {
+	if c.why != DisconnectShutdown {
+		return
+	}
+	for {
+		select {
+		case f := <-c.send:
+			if err := write(websocket.TextMessage, f); err != nil {
+				return
+			}
+		default:
 			return
 		}
 	}

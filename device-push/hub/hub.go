@@ -58,6 +58,8 @@ type Config struct {
 	// OnDetach, when set, is called after a transport left the hub. Tests
 	// use it to know a device is offline without sleeping.
 	OnDetach func(registrationID string)
+	// Observer, when set, is told of deliveries and slow devices (metrics).
+	Observer Observer
 }
 
 // shardCount stripes the lock over the connection map; only map reads and
@@ -75,6 +77,7 @@ type Hub struct {
 	now      func() time.Time
 	rand     io.Reader
 	onDetach func(string)
+	observe  Observer
 	logger   *slog.Logger
 	seed     maphash.Seed
 	shards   [shardCount]shard
@@ -88,6 +91,10 @@ func New(store Store, cfg Config, logger *slog.Logger) *Hub {
 	}
 	if h.rand == nil {
 		h.rand = rand.Reader
+	}
+	h.observe = cfg.Observer
+	if h.observe == nil {
+		h.observe = nopObserver{}
 	}
 	for i := range h.shards {
 		h.shards[i] = shard{sessions: make(map[string]*session)}
@@ -169,7 +176,7 @@ func (h *Hub) attach(ctx context.Context, reg Registration, secret string, t Tra
 	if err := h.store.TouchRegistration(ctx, reg); err != nil {
 		return fmt.Errorf("attach %s: %w", id, err)
 	}
-	s := &session{id: id, reg: reg, t: t, replaying: true, inflight: make(map[string]uint64)}
+	s := &session{id: id, reg: reg, t: t, now: h.now, observe: h.observe, replaying: true, inflight: make(map[string]uint64)}
 	sh := h.shard(id)
 	sh.mu.Lock()
 	old := sh.sessions[id]
@@ -216,6 +223,9 @@ func (h *Hub) deliver(id string, m Message) {
 // drop closes s and forgets it if it is still the live session of its id.
 func (h *Hub) drop(s *session, d Disconnect) {
 	s.t.Close(d)
+	if d == DisconnectSlow {
+		h.observe.SlowDisconnect()
+	}
 	sh := h.shard(s.id)
 	sh.mu.Lock()
 	if sh.sessions[s.id] == s {
@@ -323,9 +333,11 @@ const maxBuffered = DefaultSendQueue
 // (backlog first, then live messages, each sequence once) and which message
 // ids were delivered, so acks can be mapped back to store sequences.
 type session struct {
-	id  string
-	reg Registration
-	t   Transport
+	id      string
+	reg     Registration
+	t       Transport
+	now     func() time.Time
+	observe Observer
 
 	mu        sync.Mutex
 	replaying bool
@@ -378,6 +390,7 @@ func (s *session) forward(m Message) bool {
 		return false
 	}
 	s.lastSeq = m.Seq
+	s.observe.Queued(s.now().Sub(m.SentAt))
 	if len(s.order) >= maxInflight {
 		delete(s.inflight, s.order[0])
 		s.order = s.order[1:]

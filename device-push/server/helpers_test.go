@@ -53,14 +53,18 @@ func newEnv(t testing.TB, conn hub.ConnConfig) *env {
 	return newEnvConfig(t, server.Config{Conn: conn})
 }
 
-// newEnvConfig is newEnv with the server's configuration; its clock is
-// the env's.
-func newEnvConfig(t testing.TB, cfg server.Config) *env {
+// newEnvConfig is newEnv with the server's configuration (its clock is
+// the env's) and optionally the hub's observer.
+func newEnvConfig(t testing.TB, cfg server.Config, observer ...hub.Observer) *env {
 	t.Helper()
 	e := &env{clk: clocktest.New(start), detached: make(chan string, 1000), secrets: map[string]string{}}
 	e.store = hub.NewMemoryStore(0, 0, e.clk.Now)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.hub = hub.New(e.store, hub.Config{Now: e.clk.Now, OnDetach: func(id string) { e.detached <- id }}, logger)
+	hc := hub.Config{Now: e.clk.Now, OnDetach: func(id string) { e.detached <- id }}
+	if len(observer) > 0 {
+		hc.Observer = observer[0]
+	}
+	e.hub = hub.New(e.store, hc, logger)
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	t.Cleanup(stopHub)
 	if err := e.hub.Start(hubCtx); err != nil {

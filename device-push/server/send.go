@@ -55,11 +55,19 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 		}
 		s.logger.Debug("send rejected", "registrationId", id, "requestId", requestID,
 			"status", rej.status, "reason", rej.reason)
+		s.sent(rej.reason)
 		writeJSON(w, rej.status, adm.ErrorBody{Reason: rej.reason})
 		return
 	}
+	s.sent("accepted")
 	w.Header().Set(adm.HeaderDataMD5, m.MD5)
 	writeJSON(w, http.StatusOK, adm.SendResult{RegistrationID: id})
+}
+
+func (s *Server) sent(result string) {
+	if s.cfg.Sends != nil {
+		s.cfg.Sends.Sent(result)
+	}
 }
 
 // parseSend checks a send request as ADM does and returns the message to

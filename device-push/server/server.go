@@ -37,6 +37,11 @@ type Config struct {
 	// negative: unlimited.
 	Rate  float64
 	Burst int
+	// Sends, when set, is told each send request's result: "accepted" or
+	// the ADM reason of the refusal.
+	Sends interface{ Sent(result string) }
+	// Metrics, when set, is served at GET /metrics.
+	Metrics http.Handler
 }
 
 // Server serves device-push's HTTP API. Close it to end the websockets.
@@ -92,6 +97,10 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 		shutdown: shutdown,
 	}
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
+	s.mux.HandleFunc("GET /readyz", s.handleReady)
+	if cfg.Metrics != nil {
+		s.mux.Handle("GET /metrics", cfg.Metrics)
+	}
 	s.mux.HandleFunc("POST "+adm.TokenPath, s.handleToken)
 	s.mux.HandleFunc("POST "+adm.SendPathPrefix+"{registrationId}"+adm.SendPathSuffix, s.handleSend)
 	s.mux.HandleFunc("GET "+push.ConnectPath, s.handleConnect)
@@ -142,6 +151,29 @@ func (s *Server) track() bool {
 
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyTimeout bounds the store check behind /readyz.
+const readyTimeout = 2 * time.Second
+
+// handleReady answers 200 while device-push takes messages: not draining,
+// and its store answering.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	draining := s.closed
+	s.mu.Unlock()
+	if draining {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+	defer cancel()
+	if err := s.hub.Ready(ctx); err != nil {
+		s.logger.Warn("not ready: store", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 func (s *Server) handleRegistration(w http.ResponseWriter, r *http.Request) {
