@@ -23,6 +23,7 @@ import (
 	"livingroom/internal/push"
 	"livingroom/tvapp-sim/client"
 	"livingroom/tvapp-sim/fault"
+	"livingroom/tvapp-sim/inbox"
 	"livingroom/tvapp-sim/player"
 	"livingroom/tvapp-sim/register"
 	"livingroom/tvapp-sim/report"
@@ -74,6 +75,7 @@ type TV struct {
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced at every change
 	last     *screen.Command
+	inbox    *inbox.Inbox // the last messages received, for GET /v1/messages
 	holding  int
 	received int64 // commands received, for the fleet summary
 	applied  int64
@@ -92,7 +94,7 @@ func New(cfg Config) (*TV, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	t := &TV{cfg: cfg, Faults: fault.New(cfg.Now), logger: cfg.Logger, changed: make(chan struct{})}
+	t := &TV{cfg: cfg, Faults: fault.New(cfg.Now), logger: cfg.Logger, changed: make(chan struct{}), inbox: inbox.New()}
 	// The player reads the TV's clock, which a clock_skew fault moves.
 	t.Player = player.New(t.Faults.Now, player.Options{MaxAge: cfg.MaxActionAge, RememberIDs: cfg.RememberIDs, OnChange: t.playerChanged})
 	t.reg = register.New(register.Config{
@@ -155,6 +157,7 @@ func (t *TV) newHandler() http.Handler {
 	faults := fault.NewHandler(t.Faults, t, t.logger.With("component", "faults"))
 	mux.Handle(fault.Path, faults)
 	mux.Handle(fault.Path+"/", faults)
+	mux.Handle(inbox.Path, t.inbox)
 	mux.Handle("/", screen.NewHandler(screen.Config{
 		EndpointID: t.cfg.EndpointID, FriendlyName: t.cfg.FriendlyName,
 		Player: t.Player, Registration: t.reg, Connection: t.conn, App: t, Changes: t,
@@ -248,6 +251,7 @@ func (t *TV) handle(ctx context.Context, f push.Frame) {
 	}
 	if t.Faults.Background() {
 		cmd.Outcome = "background"
+		t.inbox.Add(f.MessageID, cmd.ReceivedAt, f.Data, cmd.Outcome)
 		t.record(&cmd, 0, true)
 		t.logger.Info("action ignored: app in background", "messageId", f.MessageID, "type", cmd.Type)
 		return
@@ -255,11 +259,13 @@ func (t *TV) handle(ctx context.Context, f push.Frame) {
 	a, outcome, err := t.Player.ApplyData(f.Data)
 	if err != nil {
 		cmd.Outcome = "invalid"
+		t.inbox.Add(f.MessageID, cmd.ReceivedAt, f.Data, cmd.Outcome)
 		t.record(&cmd, 0, true)
 		t.logger.Error("invalid action; dropping it", "messageId", f.MessageID, "err", err)
 		return
 	}
 	cmd.Outcome = outcome.String()
+	t.inbox.Add(f.MessageID, cmd.ReceivedAt, f.Data, cmd.Outcome)
 	t.record(&cmd, 0, true)
 	attrs := []any{"messageId", f.MessageID, "actionId", a.ID, "type", a.Type, "outcome", cmd.Outcome}
 	if f.SentAtMs > 0 {
