@@ -6,6 +6,9 @@
 //	DEVICE_PUSH_ADDR   listen address (127.0.0.1:8200)
 //	ADM_CLIENT_ID      the one sender's client id (dev-client)
 //	ADM_CLIENT_SECRET  its secret, which also signs access tokens (dev-secret)
+//	DEVICE_PUSH_APP_KEY the TV app's key, required to register and connect (dev-app-key)
+//	DEVICE_PUSH_REGISTRATION_TTL how long a registration lives without its device
+//	                   connecting (720h)
 //	DEVICE_PUSH_RATE   sends per second allowed to the sender (50000; 0: unlimited)
 //	DEVICE_PUSH_BURST  sends allowed at once above that rate (10000)
 package main
@@ -29,6 +32,7 @@ import (
 	"livingroom/device-push/lwa"
 	"livingroom/device-push/metrics"
 	"livingroom/device-push/server"
+	"livingroom/internal/push"
 )
 
 const shutdownTimeout = 10 * time.Second
@@ -52,6 +56,15 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	addr := env("DEVICE_PUSH_ADDR", "127.0.0.1:8200")
 	clientID := env("ADM_CLIENT_ID", "dev-client")
 	clientSecret := env("ADM_CLIENT_SECRET", "dev-secret")
+	appKey := env("DEVICE_PUSH_APP_KEY", push.DevelopmentAppKey)
+	regTTL := hub.DefaultRegistrationTTL
+	if v := getenv("DEVICE_PUSH_REGISTRATION_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return fmt.Errorf("DEVICE_PUSH_REGISTRATION_TTL %q: want a duration of at least 1s, such as 720h", v)
+		}
+		regTTL = d
+	}
 
 	limit, err := rateFromEnv(getenv)
 	if err != nil {
@@ -60,10 +73,15 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	m := metrics.New()
-	h := hub.New(hub.NewMemoryStore(hub.DefaultPendingLimit), hub.Config{Now: time.Now, Observer: m}, logger)
+	h := hub.New(hub.NewMemoryStore(hub.DefaultPendingLimit, regTTL, time.Now), hub.Config{Now: time.Now, Observer: m}, logger)
 	m.Watch(h)
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	defer stopHub()
+	if err := h.Start(hubCtx); err != nil {
+		return err
+	}
 	issuer := lwa.NewIssuer(clientID, clientSecret, lwa.DefaultTTL, time.Now)
-	handler := server.New(h, issuer, server.Config{Rate: limit.rate, Burst: limit.burst, Sends: m, Metrics: m.Handler()}, logger)
+	handler := server.New(h, issuer, server.Config{AppKey: appKey, Rate: limit.rate, Burst: limit.burst, Sends: m, Metrics: m.Handler()}, logger)
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

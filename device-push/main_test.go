@@ -48,7 +48,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: %d", resp.StatusCode)
 	}
-	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+push.ConnectPath, nil)
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+push.ConnectPath, http.Header{push.HeaderAppKey: {push.DevelopmentAppKey}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"net/url"
+
+	"livingroom/internal/push"
 	"time"
 
 	"livingroom/tvapp-sim/player"
@@ -14,6 +16,7 @@ import (
 type config struct {
 	Addr          string        // TVAPP_ADDR: where the screen and state are served
 	DevicePushURL string        // DEVICE_PUSH_URL
+	AppKey        string        // DEVICE_PUSH_APP_KEY: the app's key at device-push
 	DeviceAPIURL  string        // DEVICE_API_URL
 	AlexaURL      string        // ALEXA_SIM_URL
 	AccountToken  string        // TVAPP_ACCOUNT_TOKEN
@@ -31,6 +34,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
 		Addr:          cmp.Or(getenv("TVAPP_ADDR"), "127.0.0.1:8400"),
 		DevicePushURL: cmp.Or(getenv("DEVICE_PUSH_URL"), "http://127.0.0.1:8200"),
+		AppKey:        cmp.Or(getenv("DEVICE_PUSH_APP_KEY"), push.DevelopmentAppKey),
 		DeviceAPIURL:  cmp.Or(getenv("DEVICE_API_URL"), "http://127.0.0.1:3000"),
 		AlexaURL:      cmp.Or(getenv("ALEXA_SIM_URL"), "http://127.0.0.1:8300"),
 		AccountToken:  cmp.Or(getenv("TVAPP_ACCOUNT_TOKEN"), "dev-token"),

@@ -119,6 +119,7 @@ func runFleet(ctx context.Context, getenv func(string) string, fl fleetFlags, st
 		Size: fl.size, First: fl.first, TokenPrefix: fl.tokenPrefix, Reports: fl.reports, Registering: fl.registering,
 		Base: tv.Config{
 			DevicePushURL: cfg.DevicePushURL,
+			AppKey:        cfg.AppKey,
 			DeviceAPIURL:  cfg.DeviceAPIURL,
 			AlexaURL:      cfg.AlexaURL,
 			MaxActionAge:  cfg.MaxActionAge,
@@ -146,6 +147,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, logg
 	}
 	t, err := tv.New(tv.Config{
 		DevicePushURL: cfg.DevicePushURL,
+		AppKey:        cfg.AppKey,
 		DeviceAPIURL:  cfg.DeviceAPIURL,
 		AlexaURL:      cfg.AlexaURL,
 		AccountToken:  cfg.AccountToken,

@@ -31,7 +31,7 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "defaults",
 			want: config{
-				Addr: "127.0.0.1:8400", DevicePushURL: "http://127.0.0.1:8200", DeviceAPIURL: "http://127.0.0.1:3000",
+				Addr: "127.0.0.1:8400", DevicePushURL: "http://127.0.0.1:8200", AppKey: "dev-app-key", DeviceAPIURL: "http://127.0.0.1:3000",
 				AlexaURL: "http://127.0.0.1:8300", AccountToken: "dev-token", DeviceID: "sim-0001",
 				EndpointID: "livingroom-tv-sim-0001", FriendlyName: "Living Room TV", MaxActionAge: 5 * time.Second,
 			},
@@ -41,10 +41,10 @@ func TestLoadConfig(t *testing.T) {
 			env: map[string]string{
 				"TVAPP_ADDR": ":9000", "DEVICE_PUSH_URL": "http://push:1", "DEVICE_API_URL": "https://api",
 				"ALEXA_SIM_URL": "http://alexa:2", "TVAPP_ACCOUNT_TOKEN": "tok", "TVAPP_DEVICE_ID": "den.tv",
-				"TVAPP_FRIENDLY_NAME": "Den", "TVAPP_MAX_ACTION_AGE": "1500ms",
+				"TVAPP_FRIENDLY_NAME": "Den", "TVAPP_MAX_ACTION_AGE": "1500ms", "DEVICE_PUSH_APP_KEY": "k",
 			},
 			want: config{
-				Addr: ":9000", DevicePushURL: "http://push:1", DeviceAPIURL: "https://api", AlexaURL: "http://alexa:2",
+				Addr: ":9000", DevicePushURL: "http://push:1", AppKey: "k", DeviceAPIURL: "https://api", AlexaURL: "http://alexa:2",
 				AccountToken: "tok", DeviceID: "den.tv", EndpointID: "livingroom-tv-den-tv", FriendlyName: "Den",
 				MaxActionAge: 1500 * time.Millisecond,
 			},

@@ -158,7 +158,7 @@ func (c *Conn) writePump(ctx context.Context) {
 	for {
 		select {
 		case f := <-c.send:
-			if err := write(websocket.TextMessage, f); err != nil {
+			if err := c.writeBatch(f); err != nil {
 				c.logger.Debug("websocket write failed", "err", err)
 				return
 			}
@@ -211,3 +211,40 @@ func (c *Conn) sayGoodbye(write func(int, []byte) error) {
 		c.logger.Debug("websocket close frame failed", "err", err)
 	}
 }
+
+// maxBatchBytes bounds one websocket message made of queued frames.
+const maxBatchBytes = 64 << 10
+
+// writeBatch writes first and whatever else is queued (a backlog, a burst)
+// as one websocket message, frames separated by newlines: one write and one
+// syscall instead of one per frame.
+func (c *Conn) writeBatch(first []byte) error {
+	if err := c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteWait)); err != nil {
+		return err
+	}
+	w, err := c.ws.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(first); err != nil {
+		return err
+	}
+	for size := len(first); size < maxBatchBytes; {
+		var f []byte
+		select {
+		case f = <-c.send:
+		default:
+			return w.Close()
+		}
+		size += len(f) + 1
+		if _, err := w.Write(newline); err != nil {
+			return err
+		}
+		if _, err := w.Write(f); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+var newline = []byte{'\n'}

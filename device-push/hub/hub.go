@@ -1,14 +1,19 @@
 // Package hub routes ADM messages to the devices connected to device-push.
-// It keeps one live transport per registration id, stores each message until
-// the device acks it, and replays what is pending when a device (re)connects,
-// in the order the messages were accepted.
+// It issues registrations (an id and a secret only that device gets), keeps
+// one live transport per registration on this node, and forwards to it every
+// message any node appended to the store for that registration, in order;
+// when a device (re)connects it first replays what the device has not acked.
 package hub
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"livingroom/internal/push"
@@ -32,21 +37,24 @@ type Disconnect struct {
 
 // Reasons to end a connection.
 var (
-	DisconnectReplaced = Disconnect{Code: push.CloseReplaced, Reason: "replaced by a newer connection"}
-	DisconnectSlow     = Disconnect{Code: push.CloseSlow, Reason: "send queue full"}
-	DisconnectShutdown = Disconnect{Code: 1001, Reason: "server shutting down"} // RFC 6455 going away
+	DisconnectReplaced  = Disconnect{Code: push.CloseReplaced, Reason: "replaced by a newer connection"}
+	DisconnectSlow      = Disconnect{Code: push.CloseSlow, Reason: "send queue full"}
+	DisconnectForbidden = Disconnect{Code: push.CloseForbidden, Reason: "forbidden"}
+	DisconnectUnknown   = Disconnect{Code: push.CloseUnknownRegistration, Reason: "unknown registration"}
+	DisconnectShutdown  = Disconnect{Code: 1001, Reason: "server shutting down"} // RFC 6455 going away
 )
 
 // Status is what the hub knows of one registration.
 type Status struct {
 	RegistrationID string `json:"registrationId"`
-	Connected      bool   `json:"connected"`
+	Connected      bool   `json:"connected"` // to this node
 	Pending        int    `json:"pending"`
 }
 
 // Config holds the hub's collaborators besides its store.
 type Config struct {
-	Now func() time.Time // clock for message expiry; time.Now when nil
+	Now  func() time.Time // clock for message expiry; time.Now when nil
+	Rand io.Reader        // registration ids and secrets; crypto/rand when nil
 	// OnDetach, when set, is called after a transport left the hub. Tests
 	// use it to know a device is offline without sleeping.
 	OnDetach func(registrationID string)
@@ -54,20 +62,20 @@ type Config struct {
 	Observer Observer
 }
 
-// shardCount stripes the locks over registrations: Send and Attach for one
-// registration are serialised (that is what keeps order), different
-// registrations rarely contend, and memory stays bounded with no per-id lock.
+// shardCount stripes the lock over the connection map; only map reads and
+// writes happen under it, never a store call.
 const shardCount = 256
 
 type shard struct {
-	mu    chanMutex
-	conns map[string]Transport
+	mu       sync.Mutex
+	sessions map[string]*session
 }
 
 // Hub delivers messages to connected devices. It is safe for concurrent use.
 type Hub struct {
 	store    Store
 	now      func() time.Time
+	rand     io.Reader
 	onDetach func(string)
 	observe  Observer
 	logger   *slog.Logger
@@ -75,188 +83,330 @@ type Hub struct {
 	shards   [shardCount]shard
 }
 
-// New returns a hub over store.
+// New returns a hub over store. Call Run to receive the store's messages.
 func New(store Store, cfg Config, logger *slog.Logger) *Hub {
-	h := &Hub{store: store, now: cfg.Now, onDetach: cfg.OnDetach, logger: logger, seed: maphash.MakeSeed()}
+	h := &Hub{store: store, now: cfg.Now, rand: cfg.Rand, onDetach: cfg.OnDetach, logger: logger, seed: maphash.MakeSeed()}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	if h.rand == nil {
+		h.rand = rand.Reader
 	}
 	h.observe = cfg.Observer
 	if h.observe == nil {
 		h.observe = nopObserver{}
 	}
 	for i := range h.shards {
-		h.shards[i] = shard{mu: newChanMutex(), conns: make(map[string]Transport)}
+		h.shards[i] = shard{sessions: make(map[string]*session)}
 	}
 	return h
+}
+
+// Start subscribes the hub to the store's messages until ctx ends.
+func (h *Hub) Start(ctx context.Context) error {
+	if err := h.store.Subscribe(ctx, h.deliver); err != nil {
+		return fmt.Errorf("hub: %w", err)
+	}
+	return nil
 }
 
 func (h *Hub) shard(id string) *shard {
 	return &h.shards[maphash.String(h.seed, id)%shardCount]
 }
 
-// Attach makes t the live transport of registration id, registering the id
-// if it is new. It closes a transport already attached to id, then queues on
-// t the registered frame and every pending message, oldest first.
-func (h *Hub) Attach(ctx context.Context, id string, t Transport) error {
+func (h *Hub) session(id string) *session {
 	sh := h.shard(id)
-	if err := sh.mu.lock(ctx); err != nil {
-		return fmt.Errorf("attach %s: %w", id, err)
-	}
-	defer sh.mu.unlock()
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.sessions[id]
+}
 
-	if err := h.store.Register(ctx, id); err != nil {
+// Register issues a new registration: its id and the secret the device must
+// present to connect as it. Only a hash of the secret is stored.
+func (h *Hub) Register(ctx context.Context) (id, secret string, err error) {
+	r, secret, err := h.register(ctx)
+	return r.ID, secret, err
+}
+
+func (h *Hub) register(ctx context.Context) (Registration, string, error) {
+	id, err := NewRegistrationID(h.rand)
+	if err != nil {
+		return Registration{}, "", err
+	}
+	secret, err := NewSecret(h.rand)
+	if err != nil {
+		return Registration{}, "", err
+	}
+	r := Registration{ID: id, SecretHash: HashSecret(secret), CreatedAt: h.now()}
+	if err := h.store.CreateRegistration(ctx, r); err != nil {
+		return Registration{}, "", fmt.Errorf("register: %w", err)
+	}
+	return r, secret, nil
+}
+
+// AttachNew registers a new device and attaches t as it; the registered
+// frame carries the new secret.
+func (h *Hub) AttachNew(ctx context.Context, t Transport) (string, error) {
+	reg, secret, err := h.register(ctx)
+	if err != nil {
+		return "", err
+	}
+	return reg.ID, h.attach(ctx, reg, secret, t)
+}
+
+// Attach makes t the live transport of registration id once the secret
+// matches: ErrUnregistered for an unknown or expired id, ErrForbidden for a
+// wrong secret, and then the current connection of id is left alone. A
+// transport already attached to id is closed (the same device reconnected).
+// t gets the registered frame, then every pending message, oldest first,
+// then the live ones.
+func (h *Hub) Attach(ctx context.Context, id, secret string, t Transport) error {
+	reg, err := h.store.Registration(ctx, id)
+	if err != nil {
 		return fmt.Errorf("attach %s: %w", id, err)
 	}
+	if !SecretMatches(reg, secret) {
+		return fmt.Errorf("attach %s: %w", id, ErrForbidden)
+	}
+	return h.attach(ctx, reg, "", t)
+}
+
+func (h *Hub) attach(ctx context.Context, reg Registration, secret string, t Transport) error {
+	id := reg.ID
+	if err := h.store.TouchRegistration(ctx, reg); err != nil {
+		return fmt.Errorf("attach %s: %w", id, err)
+	}
+	s := &session{id: id, reg: reg, t: t, now: h.now, observe: h.observe, replaying: true, inflight: make(map[string]uint64)}
+	sh := h.shard(id)
+	sh.mu.Lock()
+	old := sh.sessions[id]
+	sh.sessions[id] = s
+	sh.mu.Unlock()
+	if old != nil {
+		old.t.Close(DisconnectReplaced)
+	}
+	f, err := push.Encode(push.Frame{Type: push.TypeRegistered, RegistrationID: id, Secret: secret})
+	if err != nil {
+		h.drop(s, Disconnect{})
+		return fmt.Errorf("attach %s: %w", id, err)
+	}
+	if !t.Send(f) {
+		h.drop(s, DisconnectSlow)
+		return fmt.Errorf("attach %s: registered frame refused", id)
+	}
+	// Messages appended from here on are buffered by the session while the
+	// backlog is read, so none falls between the two.
 	pending, err := h.store.Pending(ctx, id, h.now())
 	if err != nil {
+		h.drop(s, Disconnect{})
 		return fmt.Errorf("attach %s: %w", id, err)
 	}
-	if old := sh.conns[id]; old != nil {
-		old.Close(DisconnectReplaced)
-		delete(sh.conns, id)
+	if !s.replay(pending) {
+		h.drop(s, DisconnectSlow)
+		return fmt.Errorf("attach %s: replay of %d messages overflowed the send queue", id, len(pending))
 	}
-	frames := make([][]byte, 0, len(pending)+1)
-	f, err := push.Encode(push.Frame{Type: push.TypeRegistered, RegistrationID: id})
-	if err != nil {
-		return fmt.Errorf("attach %s: %w", id, err)
-	}
-	frames = append(frames, f)
-	for _, m := range pending {
-		f, err := encodeMessage(m)
-		if err != nil {
-			return fmt.Errorf("attach %s: %w", id, err)
-		}
-		frames = append(frames, f)
-	}
-	for _, f := range frames {
-		if !t.Send(f) {
-			t.Close(DisconnectSlow)
-			h.observe.SlowDisconnect()
-			return fmt.Errorf("attach %s: replay of %d messages overflowed the send queue", id, len(pending))
-		}
-	}
-	now := h.now()
-	for _, m := range pending {
-		h.observe.Queued(now.Sub(m.SentAt))
-	}
-	sh.conns[id] = t
 	return nil
 }
 
-// Detach forgets t if it is still the live transport of id.
-func (h *Hub) Detach(id string, t Transport) {
-	sh := h.shard(id)
-	sh.mu.lockAlways()
-	if sh.conns[id] == t {
-		delete(sh.conns, id)
+// deliver takes a message from the store to its device, if connected here.
+func (h *Hub) deliver(id string, m Message) {
+	s := h.session(id)
+	if s == nil {
+		return
 	}
-	sh.mu.unlock()
+	if !s.offer(m) {
+		h.logger.Warn("device too slow, disconnecting", "registrationId", id, "messageId", m.ID)
+		h.drop(s, DisconnectSlow)
+	}
+}
+
+// drop closes s and forgets it if it is still the live session of its id.
+func (h *Hub) drop(s *session, d Disconnect) {
+	s.t.Close(d)
+	if d == DisconnectSlow {
+		h.observe.SlowDisconnect()
+	}
+	sh := h.shard(s.id)
+	sh.mu.Lock()
+	if sh.sessions[s.id] == s {
+		delete(sh.sessions, s.id)
+	}
+	sh.mu.Unlock()
+}
+
+// Detach forgets t if it is still the live transport of id, and counts the
+// device as seen (its registration's TTL starts over).
+func (h *Hub) Detach(ctx context.Context, id string, t Transport) {
+	sh := h.shard(id)
+	sh.mu.Lock()
+	s := sh.sessions[id]
+	live := s != nil && s.t == t
+	if live {
+		delete(sh.sessions, id)
+	}
+	sh.mu.Unlock()
+	if live {
+		if err := h.store.TouchRegistration(ctx, s.reg); err != nil && !errors.Is(err, ErrUnregistered) {
+			h.logger.Warn("touch registration on detach", "registrationId", id, "err", err)
+		}
+	}
 	if h.onDetach != nil {
 		h.onDetach(id)
 	}
 }
 
-// Send stores m for registration id and, when the device is connected,
-// queues it on its transport. A device too slow to take it is disconnected;
-// the message stays pending and is replayed when the device reconnects.
-// It returns an error wrapping ErrUnregistered for an unknown id.
-func (h *Hub) Send(ctx context.Context, id string, m Message) error {
-	sh := h.shard(id)
-	if err := sh.mu.lock(ctx); err != nil {
-		return fmt.Errorf("send %s to %s: %w", m.ID, id, err)
+// Send stores m for registration id; every node forwards it to the device if
+// connected there. It returns the message's sequence, or an error wrapping
+// ErrUnregistered for an unknown id.
+func (h *Hub) Send(ctx context.Context, id string, m Message) (uint64, error) {
+	if m.Frame == nil {
+		f, err := push.Encode(push.Frame{
+			Type:             push.TypeMessage,
+			MessageID:        m.ID,
+			Data:             m.Data,
+			Notification:     m.Notification,
+			Priority:         m.Priority,
+			MD5:              m.MD5,
+			ConsolidationKey: m.ConsolidationKey,
+			SentAtMs:         m.SentAt.UnixMilli(),
+		})
+		if err != nil {
+			return 0, fmt.Errorf("send %s: %w", m.ID, err)
+		}
+		m.Frame = f
 	}
-	defer sh.mu.unlock()
-
-	if err := h.store.Append(ctx, id, m); err != nil {
-		return fmt.Errorf("send %s: %w", m.ID, err)
-	}
-	t := sh.conns[id]
-	if t == nil {
-		return nil
-	}
-	f, err := encodeMessage(m)
+	seq, err := h.store.Append(ctx, id, m)
 	if err != nil {
-		return fmt.Errorf("send %s to %s: %w", m.ID, id, err)
+		return 0, fmt.Errorf("send %s: %w", m.ID, err)
 	}
-	if !t.Send(f) {
-		h.logger.Warn("device too slow, disconnecting", "registrationId", id, "messageId", m.ID)
-		t.Close(DisconnectSlow)
-		delete(sh.conns, id)
-		h.observe.SlowDisconnect()
-		return nil
-	}
-	h.observe.Queued(h.now().Sub(m.SentAt))
-	return nil
+	return seq, nil
 }
 
-// Ack records that the device of id handled a message.
-func (h *Hub) Ack(ctx context.Context, id, messageID string) error {
-	if err := h.store.Ack(ctx, id, messageID); err != nil {
+// Ack records that the device on t handled message messageID. Only messages
+// delivered on t can be acked, so a device cannot remove another's messages.
+func (h *Hub) Ack(ctx context.Context, id string, t Transport, messageID string) error {
+	s := h.session(id)
+	if s == nil || s.t != t {
+		return nil
+	}
+	seq, ok := s.acked(messageID)
+	if !ok {
+		return nil
+	}
+	if err := h.store.Ack(ctx, id, seq); err != nil {
 		return fmt.Errorf("ack %s of %s: %w", messageID, id, err)
 	}
 	return nil
 }
 
-// Status reports whether id is connected and how many messages wait for its
-// ack, or an error wrapping ErrUnregistered.
+// Status reports whether id is connected here and how many messages wait for
+// its ack, or an error wrapping ErrUnregistered.
 func (h *Hub) Status(ctx context.Context, id string) (Status, error) {
 	pending, err := h.store.Pending(ctx, id, h.now())
 	if err != nil {
 		return Status{}, fmt.Errorf("status of %s: %w", id, err)
 	}
-	sh := h.shard(id)
-	if err := sh.mu.lock(ctx); err != nil {
-		return Status{}, fmt.Errorf("status of %s: %w", id, err)
-	}
-	_, connected := sh.conns[id]
-	sh.mu.unlock()
-	return Status{RegistrationID: id, Connected: connected, Pending: len(pending)}, nil
+	return Status{RegistrationID: id, Connected: h.session(id) != nil, Pending: len(pending)}, nil
 }
 
 // CloseAll ends every live connection with d (on shutdown).
 func (h *Hub) CloseAll(d Disconnect) {
 	for i := range h.shards {
 		sh := &h.shards[i]
-		sh.mu.lockAlways()
-		for id, t := range sh.conns {
-			t.Close(d)
-			delete(sh.conns, id)
+		sh.mu.Lock()
+		for id, s := range sh.sessions {
+			s.t.Close(d)
+			delete(sh.sessions, id)
 		}
-		sh.mu.unlock()
+		sh.mu.Unlock()
 	}
 }
 
-func encodeMessage(m Message) ([]byte, error) {
-	return push.Encode(push.Frame{
-		Type:             push.TypeMessage,
-		MessageID:        m.ID,
-		Data:             m.Data,
-		Notification:     m.Notification,
-		Priority:         m.Priority,
-		MD5:              m.MD5,
-		ConsolidationKey: m.ConsolidationKey,
-		SentAtMs:         m.SentAt.UnixMilli(),
-	})
+// maxInflight bounds the messages a session remembers for acks; beyond it the
+// oldest are forgotten (they are acked by nobody and replayed on reconnect).
+const maxInflight = 2 * DefaultPendingLimit
+
+// maxBuffered bounds the live messages held while a backlog is replayed.
+const maxBuffered = DefaultSendQueue
+
+// session is one attached connection: it keeps the order of what goes out
+// (backlog first, then live messages, each sequence once) and which message
+// ids were delivered, so acks can be mapped back to store sequences.
+type session struct {
+	id      string
+	reg     Registration
+	t       Transport
+	now     func() time.Time
+	observe Observer
+
+	mu        sync.Mutex
+	replaying bool
+	buffered  []Message
+	lastSeq   uint64
+	inflight  map[string]uint64
+	order     []string // inflight ids, oldest first
 }
 
-// chanMutex is a mutex whose Lock gives up when ctx ends, since the store
-// calls made under it may block on a network once the store is remote.
-type chanMutex chan struct{}
-
-func newChanMutex() chanMutex { return make(chanMutex, 1) }
-
-func (m chanMutex) lock(ctx context.Context) error {
-	select {
-	case m <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// offer forwards a live message, or buffers it during the replay. It
+// reports false when the device is too slow.
+func (s *session) offer(m Message) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.replaying {
+		if len(s.buffered) >= maxBuffered {
+			return false
+		}
+		s.buffered = append(s.buffered, m)
+		return true
 	}
+	return s.forward(m)
 }
 
-// lockAlways waits as long as it takes; for quick bookkeeping with no store
-// call under the lock.
-func (m chanMutex) lockAlways() { m <- struct{}{} }
+// replay forwards the backlog then what arrived meanwhile.
+func (s *session) replay(pending []Message) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.replaying = false
+	for _, m := range pending {
+		if !s.forward(m) {
+			return false
+		}
+	}
+	for _, m := range s.buffered {
+		if !s.forward(m) {
+			return false
+		}
+	}
+	s.buffered = nil
+	return true
+}
 
-func (m chanMutex) unlock() { <-m }
+// forward sends m unless it went out already. s.mu is held.
+func (s *session) forward(m Message) bool {
+	if m.Seq <= s.lastSeq {
+		return true
+	}
+	if !s.t.Send(m.Frame) {
+		return false
+	}
+	s.lastSeq = m.Seq
+	s.observe.Queued(s.now().Sub(m.SentAt))
+	if len(s.order) >= maxInflight {
+		delete(s.inflight, s.order[0])
+		s.order = s.order[1:]
+	}
+	s.inflight[m.ID] = m.Seq
+	s.order = append(s.order, m.ID)
+	return true
+}
+
+// acked forgets messageID and returns its sequence, if it was delivered.
+func (s *session) acked(messageID string) (uint64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seq, ok := s.inflight[messageID]
+	if ok {
+		delete(s.inflight, messageID)
+	}
+	return seq, ok
+}

@@ -1,12 +1,12 @@
 package hub_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -18,8 +18,6 @@ import (
 	"livingroom/device-push/hub/hubtest"
 	"livingroom/internal/push"
 )
-
-const reg = "amzn1.adm-registration.v3.test"
 
 // fakeTransport records what the hub queues on it.
 type fakeTransport struct {
@@ -73,12 +71,34 @@ func (f *fakeTransport) closedWith() *hub.Disconnect {
 
 var start = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
+const ttl = 24 * time.Hour
+
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newHub(t *testing.T, clk *clocktest.Clock) (*hub.Hub, hub.Store) {
+func newHub(t *testing.T, clk *clocktest.Clock, limit int) *hub.Hub {
 	t.Helper()
-	store := hub.NewMemoryStore(hubtest.Limit)
-	return hub.New(store, hub.Config{Now: clk.Now}, discard()), store
+	h := hub.New(hub.NewMemoryStore(limit, ttl, clk.Now), hub.Config{Now: clk.Now}, discard())
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	must(t, h.Start(ctx))
+	return h
+}
+
+// device is a registration and its secret.
+type device struct{ id, secret string }
+
+func register(t *testing.T, h *hub.Hub) device {
+	t.Helper()
+	id, secret, err := h.Register(context.Background())
+	must(t, err)
+	return device{id, secret}
+}
+
+func (d device) attach(t *testing.T, h *hub.Hub) *fakeTransport {
+	t.Helper()
+	tr := &fakeTransport{}
+	must(t, h.Attach(context.Background(), d.id, d.secret, tr))
+	return tr
 }
 
 func message(clk *clocktest.Clock, id, ck string, ttl time.Duration) hub.Message {
@@ -89,12 +109,18 @@ func message(clk *clocktest.Clock, id, ck string, ttl time.Duration) hub.Message
 	}
 }
 
+func send(t *testing.T, h *hub.Hub, id string, m hub.Message) {
+	t.Helper()
+	if _, err := h.Send(context.Background(), id, m); err != nil {
+		t.Fatalf("send %s: %v", m.ID, err)
+	}
+}
+
 func TestReplayOnAttach(t *testing.T) {
 	type step struct {
 		send    string // message id to send
 		ck      string
 		ttl     time.Duration
-		ack     string
 		advance time.Duration
 	}
 	tests := []struct {
@@ -107,11 +133,6 @@ func TestReplayOnAttach(t *testing.T) {
 			name:  "queued while offline, in order",
 			steps: []step{{send: "a"}, {send: "b"}, {send: "c"}},
 			want:  []string{"a", "b", "c"},
-		},
-		{
-			name:  "acked ones are not replayed",
-			steps: []step{{send: "a"}, {send: "b"}, {ack: "a"}},
-			want:  []string{"b"},
 		},
 		{
 			name:  "consolidation keeps the newest",
@@ -136,14 +157,11 @@ func TestReplayOnAttach(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
 			clk := clocktest.New(start)
-			h, _ := newHub(t, clk)
-			first := &fakeTransport{}
-			if err := h.Attach(ctx, reg, first); err != nil {
-				t.Fatal(err)
-			}
-			h.Detach(reg, first)
+			h := newHub(t, clk, hubtest.Limit)
+			d := register(t, h)
+			first := d.attach(t, h)
+			h.Detach(context.Background(), d.id, first)
 			for _, s := range tt.steps {
 				switch {
 				case s.send != "":
@@ -151,25 +169,16 @@ func TestReplayOnAttach(t *testing.T) {
 					if ttl == 0 {
 						ttl = time.Hour
 					}
-					if err := h.Send(ctx, reg, message(clk, s.send, s.ck, ttl)); err != nil {
-						t.Fatalf("send %s: %v", s.send, err)
-					}
-				case s.ack != "":
-					if err := h.Ack(ctx, reg, s.ack); err != nil {
-						t.Fatalf("ack %s: %v", s.ack, err)
-					}
+					send(t, h, d.id, message(clk, s.send, s.ck, ttl))
 				default:
 					clk.Advance(s.advance)
 				}
 			}
-			if got := first.ids(); !slices.Equal(got, []string{"registered:" + reg}) {
+			if got := first.ids(); !slices.Equal(got, []string{"registered:" + d.id}) {
 				t.Errorf("detached transport got %v", got)
 			}
-			second := &fakeTransport{}
-			if err := h.Attach(ctx, reg, second); err != nil {
-				t.Fatal(err)
-			}
-			want := append([]string{"registered:" + reg}, tt.want...)
+			second := d.attach(t, h)
+			want := append([]string{"registered:" + d.id}, tt.want...)
 			if got := second.ids(); !slices.Equal(got, want) {
 				t.Errorf("replay = %v, want %v", got, want)
 			}
@@ -177,15 +186,95 @@ func TestReplayOnAttach(t *testing.T) {
 	}
 }
 
+func TestNewDeviceGetsItsSecretOnce(t *testing.T) {
+	clk := clocktest.New(start)
+	h := newHub(t, clk, 0)
+	tr := &fakeTransport{}
+	id, err := h.AttachNew(context.Background(), tr)
+	must(t, err)
+	tr.mu.Lock()
+	first := tr.frames[0]
+	tr.mu.Unlock()
+	if first.Type != push.TypeRegistered || first.RegistrationID != id || !hub.ValidSecret(first.Secret) {
+		t.Fatalf("first frame = %+v", first)
+	}
+	h.Detach(context.Background(), id, tr)
+	again := device{id, first.Secret}.attach(t, h)
+	again.mu.Lock()
+	defer again.mu.Unlock()
+	if again.frames[0].Secret != "" {
+		t.Error("a reconnect was sent the secret again")
+	}
+}
+
+func TestAttachRefusals(t *testing.T) {
+	ctx := context.Background()
+	clk := clocktest.New(start)
+	h := newHub(t, clk, 0)
+	owner := register(t, h)
+	other := register(t, h)
+	real := owner.attach(t, h)
+	unknown, err := hub.NewRegistrationID(bytes.NewReader(make([]byte, 32)))
+	must(t, err)
+
+	tests := []struct {
+		name       string
+		id, secret string
+		want       error
+	}{
+		{"wrong secret", owner.id, "x" + owner.secret[1:], hub.ErrForbidden},
+		{"empty secret", owner.id, "", hub.ErrForbidden},
+		{"another device's secret", owner.id, other.secret, hub.ErrForbidden},
+		{"unknown id", unknown, owner.secret, hub.ErrUnregistered},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			thief := &fakeTransport{}
+			if err := h.Attach(ctx, tt.id, tt.secret, thief); !errors.Is(err, tt.want) {
+				t.Fatalf("Attach = %v, want %v", err, tt.want)
+			}
+			if len(thief.ids()) != 0 {
+				t.Errorf("refused transport got %v", thief.ids())
+			}
+		})
+	}
+	// The real TV kept its connection and gets its messages.
+	send(t, h, owner.id, message(clk, "a", "", time.Hour))
+	if d := real.closedWith(); d != nil {
+		t.Errorf("real TV closed with %v", d)
+	}
+	if got := real.ids(); !slices.Equal(got, []string{"registered:" + owner.id, "a"}) {
+		t.Errorf("real TV got %v", got)
+	}
+}
+
+func TestRegistrationsExpireUnlessSeen(t *testing.T) {
+	ctx := context.Background()
+	clk := clocktest.New(start)
+	h := newHub(t, clk, 0)
+	gone, kept := register(t, h), register(t, h)
+	clk.Advance(ttl / 2)
+	tr := kept.attach(t, h)
+	h.Detach(ctx, kept.id, tr) // seen now: its TTL starts over
+	clk.Advance(ttl/2 + time.Second)
+	if err := h.Attach(ctx, gone.id, gone.secret, &fakeTransport{}); !errors.Is(err, hub.ErrUnregistered) {
+		t.Errorf("Attach of an expired registration = %v, want ErrUnregistered", err)
+	}
+	if _, err := h.Send(ctx, gone.id, message(clk, "a", "", time.Hour)); !errors.Is(err, hub.ErrUnregistered) {
+		t.Errorf("Send to an expired registration = %v, want ErrUnregistered", err)
+	}
+	kept.attach(t, h)
+}
+
 func TestLiveDeliveryAndRedelivery(t *testing.T) {
 	ctx := context.Background()
 	clk := clocktest.New(start)
-	h, _ := newHub(t, clk)
-	tr := &fakeTransport{}
-	must(t, h.Attach(ctx, reg, tr))
+	h := newHub(t, clk, 0)
+	d := register(t, h)
+	tr := d.attach(t, h)
 	m := message(clk, "a", "k", time.Hour)
-	must(t, h.Send(ctx, reg, m))
-	must(t, h.Send(ctx, reg, message(clk, "b", "", time.Hour)))
+	send(t, h, d.id, m)
+	send(t, h, d.id, message(clk, "b", "", time.Hour))
 
 	tr.mu.Lock()
 	got := tr.frames[1]
@@ -194,28 +283,31 @@ func TestLiveDeliveryAndRedelivery(t *testing.T) {
 		Type: push.TypeMessage, MessageID: "a", Data: m.Data, MD5: m.MD5,
 		ConsolidationKey: "k", SentAtMs: start.UnixMilli(),
 	}
-	if got.Type != want.Type || got.MessageID != want.MessageID || !maps.Equal(got.Data, want.Data) ||
+	if got.Type != want.Type || got.MessageID != want.MessageID || got.Data["n"] != "a" ||
 		got.MD5 != want.MD5 || got.ConsolidationKey != want.ConsolidationKey || got.SentAtMs != want.SentAtMs {
 		t.Errorf("frame = %+v, want %+v", got, want)
 	}
 
+	// An ack from another connection counts for nothing.
+	must(t, h.Ack(ctx, d.id, &fakeTransport{}, "b"))
 	// Only b is acked; a reconnect gets a again, and only a.
-	must(t, h.Ack(ctx, reg, "b"))
-	h.Detach(reg, tr)
-	again := &fakeTransport{}
-	must(t, h.Attach(ctx, reg, again))
-	if ids := again.ids(); !slices.Equal(ids, []string{"registered:" + reg, "a"}) {
+	must(t, h.Ack(ctx, d.id, tr, "b"))
+	must(t, h.Ack(ctx, d.id, tr, "never-sent"))
+	h.Detach(ctx, d.id, tr)
+	again := d.attach(t, h)
+	if ids := again.ids(); !slices.Equal(ids, []string{"registered:" + d.id, "a"}) {
 		t.Errorf("redelivery = %v, want [registered a]", ids)
 	}
 }
 
 func TestSendUnknownRegistration(t *testing.T) {
-	h, _ := newHub(t, clocktest.New(start))
-	err := h.Send(context.Background(), reg, message(clocktest.New(start), "a", "", time.Hour))
+	h := newHub(t, clocktest.New(start), 0)
+	const id = "amzn1.adm-registration.v3.test"
+	_, err := h.Send(context.Background(), id, message(clocktest.New(start), "a", "", time.Hour))
 	if !errors.Is(err, hub.ErrUnregistered) {
 		t.Fatalf("Send = %v, want ErrUnregistered", err)
 	}
-	if _, err := h.Status(context.Background(), reg); !errors.Is(err, hub.ErrUnregistered) {
+	if _, err := h.Status(context.Background(), id); !errors.Is(err, hub.ErrUnregistered) {
 		t.Fatalf("Status = %v, want ErrUnregistered", err)
 	}
 }
@@ -224,27 +316,28 @@ func TestSecondConnectionReplacesFirst(t *testing.T) {
 	ctx := context.Background()
 	clk := clocktest.New(start)
 	var detached []string
-	h := hub.New(hub.NewMemoryStore(0), hub.Config{Now: clk.Now, OnDetach: func(id string) {
+	h := hub.New(hub.NewMemoryStore(0, ttl, clk.Now), hub.Config{Now: clk.Now, OnDetach: func(id string) {
 		detached = append(detached, id)
 	}}, discard())
-	first, second := &fakeTransport{}, &fakeTransport{}
-	must(t, h.Attach(ctx, reg, first))
-	must(t, h.Attach(ctx, reg, second))
-	if d := first.closedWith(); d == nil || *d != hub.DisconnectReplaced {
-		t.Fatalf("first closed with %v, want %v", d, hub.DisconnectReplaced)
+	must(t, h.Start(ctx))
+	d := register(t, h)
+	first := d.attach(t, h)
+	second := d.attach(t, h)
+	if c := first.closedWith(); c == nil || *c != hub.DisconnectReplaced {
+		t.Fatalf("first closed with %v, want %v", c, hub.DisconnectReplaced)
 	}
 	// The first connection's late detach must not unhook the second.
-	h.Detach(reg, first)
-	must(t, h.Send(ctx, reg, message(clk, "a", "", time.Hour)))
-	if ids := second.ids(); !slices.Equal(ids, []string{"registered:" + reg, "a"}) {
+	h.Detach(ctx, d.id, first)
+	send(t, h, d.id, message(clk, "a", "", time.Hour))
+	if ids := second.ids(); !slices.Equal(ids, []string{"registered:" + d.id, "a"}) {
 		t.Errorf("second got %v", ids)
 	}
-	st, err := h.Status(ctx, reg)
+	st, err := h.Status(ctx, d.id)
 	must(t, err)
-	if want := (hub.Status{RegistrationID: reg, Connected: true, Pending: 1}); st != want {
+	if want := (hub.Status{RegistrationID: d.id, Connected: true, Pending: 1}); st != want {
 		t.Errorf("status = %+v, want %+v", st, want)
 	}
-	if !slices.Equal(detached, []string{reg}) {
+	if !slices.Equal(detached, []string{d.id}) {
 		t.Errorf("OnDetach calls = %v", detached)
 	}
 }
@@ -252,39 +345,38 @@ func TestSecondConnectionReplacesFirst(t *testing.T) {
 func TestSlowDeviceIsDisconnectedAndKeepsItsMessages(t *testing.T) {
 	ctx := context.Background()
 	clk := clocktest.New(start)
-	h, _ := newHub(t, clk)
-	tr := &fakeTransport{}
-	must(t, h.Attach(ctx, reg, tr))
+	h := newHub(t, clk, 0)
+	d := register(t, h)
+	tr := d.attach(t, h)
 	tr.mu.Lock()
 	tr.full = true
 	tr.mu.Unlock()
 
-	must(t, h.Send(ctx, reg, message(clk, "a", "", time.Hour)))
-	if d := tr.closedWith(); d == nil || *d != hub.DisconnectSlow {
-		t.Fatalf("closed with %v, want %v", d, hub.DisconnectSlow)
+	send(t, h, d.id, message(clk, "a", "", time.Hour))
+	if c := tr.closedWith(); c == nil || *c != hub.DisconnectSlow {
+		t.Fatalf("closed with %v, want %v", c, hub.DisconnectSlow)
 	}
-	st, err := h.Status(ctx, reg)
+	st, err := h.Status(ctx, d.id)
 	must(t, err)
-	if want := (hub.Status{RegistrationID: reg, Connected: false, Pending: 1}); st != want {
+	if want := (hub.Status{RegistrationID: d.id, Connected: false, Pending: 1}); st != want {
 		t.Errorf("status = %+v, want %+v", st, want)
 	}
 
 	// A replay that does not fit is refused the same way.
 	full := &fakeTransport{full: true}
-	if err := h.Attach(ctx, reg, full); err == nil {
+	if err := h.Attach(ctx, d.id, d.secret, full); err == nil {
 		t.Error("Attach on a full transport succeeded")
 	}
-	if d := full.closedWith(); d == nil || *d != hub.DisconnectSlow {
-		t.Errorf("closed with %v, want %v", d, hub.DisconnectSlow)
+	if c := full.closedWith(); c == nil || *c != hub.DisconnectSlow {
+		t.Errorf("closed with %v, want %v", c, hub.DisconnectSlow)
 	}
 }
 
 func TestCloseAll(t *testing.T) {
-	ctx := context.Background()
-	h, _ := newHub(t, clocktest.New(start))
-	trs := []*fakeTransport{{}, {}, {}}
-	for i, tr := range trs {
-		must(t, h.Attach(ctx, fmt.Sprint(reg, i), tr))
+	h := newHub(t, clocktest.New(start), 0)
+	var trs []*fakeTransport
+	for range 3 {
+		trs = append(trs, register(t, h).attach(t, h))
 	}
 	h.CloseAll(hub.DisconnectShutdown)
 	for i, tr := range trs {
@@ -297,17 +389,16 @@ func TestCloseAll(t *testing.T) {
 // Concurrent senders may interleave, but the device sees exactly the order
 // the store keeps, so a replay never contradicts live delivery.
 func TestConcurrentSendsKeepOneOrder(t *testing.T) {
-	ctx := context.Background()
 	clk := clocktest.New(start)
-	h := hub.New(hub.NewMemoryStore(1000), hub.Config{Now: clk.Now}, discard())
-	tr := &fakeTransport{}
-	must(t, h.Attach(ctx, reg, tr))
+	h := newHub(t, clk, 1000)
+	d := register(t, h)
+	tr := d.attach(t, h)
 	const senders, each = 8, 25
 	var wg sync.WaitGroup
 	for s := range senders {
 		wg.Go(func() {
 			for i := range each {
-				if err := h.Send(ctx, reg, message(clk, fmt.Sprintf("%d-%d", s, i), "", time.Hour)); err != nil {
+				if _, err := h.Send(context.Background(), d.id, message(clk, fmt.Sprintf("%d-%d", s, i), "", time.Hour)); err != nil {
 					t.Error(err)
 				}
 			}
@@ -315,40 +406,11 @@ func TestConcurrentSendsKeepOneOrder(t *testing.T) {
 	}
 	wg.Wait()
 	live := tr.ids()[1:]
-	h.Detach(reg, tr)
-	replay := &fakeTransport{}
-	must(t, h.Attach(ctx, reg, replay))
+	h.Detach(context.Background(), d.id, tr)
+	replay := d.attach(t, h)
 	if got := replay.ids()[1:]; !slices.Equal(got, live) || len(live) != senders*each {
 		t.Errorf("live order (%d) and replay order (%d) differ", len(live), len(got))
 	}
-}
-
-// blockingStore holds Register until released, to pin a shard lock.
-type blockingStore struct {
-	hub.Store
-	entered, release chan struct{}
-}
-
-func (b blockingStore) Register(ctx context.Context, id string) error {
-	b.entered <- struct{}{}
-	<-b.release
-	return b.Store.Register(ctx, id)
-}
-
-func TestWaitingForARegistrationHonoursContext(t *testing.T) {
-	store := blockingStore{Store: hub.NewMemoryStore(0), entered: make(chan struct{}), release: make(chan struct{})}
-	h := hub.New(store, hub.Config{Now: clocktest.New(start).Now}, discard())
-	attached := make(chan error)
-	go func() { attached <- h.Attach(context.Background(), reg, &fakeTransport{}) }()
-	<-store.entered // the first Attach now holds the registration's lock
-
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := h.Send(ctx, reg, message(clocktest.New(start), "a", "", time.Hour)); !errors.Is(err, context.Canceled) {
-		t.Errorf("Send while locked = %v, want context.Canceled", err)
-	}
-	close(store.release)
-	must(t, <-attached)
 }
 
 func must(t *testing.T, err error) {

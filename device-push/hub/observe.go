@@ -24,9 +24,9 @@ func (h *Hub) Connections() int {
 	n := 0
 	for i := range h.shards {
 		sh := &h.shards[i]
-		sh.mu.lockAlways()
-		n += len(sh.conns)
-		sh.mu.unlock()
+		sh.mu.Lock()
+		n += len(sh.sessions)
+		sh.mu.Unlock()
 	}
 	return n
 }

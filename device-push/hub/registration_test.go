@@ -57,3 +57,34 @@ func TestRegistrationID(t *testing.T) {
 		})
 	}
 }
+
+func TestSecret(t *testing.T) {
+	s, err := hub.NewSecret(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := hub.Registration{SecretHash: hub.HashSecret(s)}
+	tests := []struct {
+		name   string
+		secret string
+		valid  bool
+		match  bool
+	}{
+		{"issued", s, true, true},
+		{"empty", "", false, false},
+		{"one character off", "A" + s[1:], true, s[0] == 'A'},
+		{"short", s[1:], false, false},
+		{"long", s + "A", false, false},
+		{"padding", s[1:] + "=", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := hub.ValidSecret(tt.secret); got != tt.valid {
+				t.Errorf("ValidSecret = %v, want %v", got, tt.valid)
+			}
+			if got := hub.SecretMatches(r, tt.secret); got != tt.match {
+				t.Errorf("SecretMatches = %v, want %v", got, tt.match)
+			}
+		})
+	}
+}

@@ -2,12 +2,20 @@ package hub
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"time"
 )
 
-// ErrUnregistered reports a registration id that no device has registered.
-var ErrUnregistered = errors.New("registration unknown")
+// Errors of the store and the hub.
+var (
+	// ErrUnregistered reports a registration id that is unknown or expired.
+	ErrUnregistered = errors.New("registration unknown")
+	// ErrRegistrationExists reports an id issued twice (a broken random source).
+	ErrRegistrationExists = errors.New("registration exists")
+	// ErrForbidden reports a connect with the wrong secret.
+	ErrForbidden = errors.New("registration secret does not match")
+)
 
 // Message is one ADM message on its way to a device.
 type Message struct {
@@ -19,25 +27,51 @@ type Message struct {
 	ConsolidationKey string
 	SentAt           time.Time // when device-push accepted it
 	ExpiresAt        time.Time // after this it is dropped undelivered
+	// Frame is the device frame, encoded once by Hub.Send from the fields
+	// above, then stored and forwarded as these bytes (the store need not
+	// keep Data and MD5).
+	Frame []byte
+	// Seq is the store's order of acceptance, set by Append: increasing per
+	// registration (and across the store).
+	Seq uint64
 }
 
-// Store keeps the messages of each registration that are not acked yet, in
-// the order they were accepted. It is in memory today; it is the seam where a
-// durable, shared store (NATS JetStream) goes. Implementations are safe for
-// concurrent use.
+// Registration is a device's identity: only the hash of its secret is kept.
+type Registration struct {
+	ID         string
+	SecretHash [sha256.Size]byte
+	CreatedAt  time.Time
+}
+
+// Store keeps registrations and the messages each registration has not acked
+// yet, and tells every node's hub about each message appended by any of them.
+// The hub declares it; NATS JetStream is the real one, the in-memory one is
+// for unit tests, and one contract suite (hubtest) runs against both.
+// Implementations are safe for concurrent use.
 type Store interface {
-	// Register makes id known. Registering a known id is not an error.
-	Register(ctx context.Context, id string) error
-	// Append queues m after the pending messages of id. It first removes a
-	// pending message with the same non-empty consolidation key and those
-	// expired at m.SentAt, then drops the oldest beyond the store's bound
-	// (100 messages in production). It returns an error
-	// wrapping ErrUnregistered for an unknown id.
-	Append(ctx context.Context, id string, m Message) error
+	// CreateRegistration stores a new registration, or fails with
+	// ErrRegistrationExists.
+	CreateRegistration(ctx context.Context, r Registration) error
+	// Registration returns the registration of id, or ErrUnregistered when
+	// it is unknown or was not touched for the store's TTL.
+	Registration(ctx context.Context, id string) (Registration, error)
+	// TouchRegistration restarts the TTL of a registration (the device was
+	// seen). It fails with ErrUnregistered when id is gone.
+	TouchRegistration(ctx context.Context, r Registration) error
+
+	// Append stores m for id and returns its sequence. A pending message of
+	// id with the same non-empty consolidation key is dropped. It fails with
+	// ErrUnregistered for an unknown id. Once stored, m goes to every
+	// subscriber, in sequence order.
+	Append(ctx context.Context, id string, m Message) (uint64, error)
 	// Pending returns the messages of id not acked and not expired at now,
-	// oldest first, or an error wrapping ErrUnregistered.
+	// in sequence order, at most the store's bound (100 in production; the
+	// oldest beyond it are dropped), or ErrUnregistered.
 	Pending(ctx context.Context, id string, now time.Time) ([]Message, error)
-	// Ack removes a message. Unknown ids and messages are ignored: acks may
-	// be duplicated or arrive after the message expired.
-	Ack(ctx context.Context, id, messageID string) error
+	// Ack removes message seq of id. Unknown messages are ignored: acks may be
+	// duplicated or arrive after the message expired.
+	Ack(ctx context.Context, id string, seq uint64) error
+	// Subscribe calls deliver with every message appended from now on, by
+	// any node, in sequence order, until ctx ends. deliver must not block.
+	Subscribe(ctx context.Context, deliver func(id string, m Message)) error
 }

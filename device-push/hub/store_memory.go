@@ -11,42 +11,113 @@ import (
 // DefaultPendingLimit bounds the messages kept per registration.
 const DefaultPendingLimit = 100
 
-// MemoryStore is a Store in process memory: it does not survive a restart.
+// DefaultRegistrationTTL is how long a registration lives without its device
+// connecting (ADM forgets idle registrations too).
+const DefaultRegistrationTTL = 30 * 24 * time.Hour
+
+// MemoryStore is a Store in process memory, for unit tests: it does not
+// survive a restart and serves one node.
 type MemoryStore struct {
 	limit int
+	ttl   time.Duration
+	now   func() time.Time
 
 	mu      sync.Mutex
-	pending map[string][]Message
+	regs    map[string]*memoryRegistration
+	seq     uint64
+	subs    []func(string, Message)
+	created int // registrations since the last sweep
+}
+
+type memoryRegistration struct {
+	Registration
+	seen    time.Time
+	pending []Message
 }
 
 // NewMemoryStore returns an empty store keeping at most limit messages per
-// registration (DefaultPendingLimit when limit <= 0).
-func NewMemoryStore(limit int) *MemoryStore {
+// registration (DefaultPendingLimit when limit <= 0) and forgetting a
+// registration not touched for ttl (DefaultRegistrationTTL when <= 0) by the
+// clock now (time.Now when nil).
+func NewMemoryStore(limit int, ttl time.Duration, now func() time.Time) *MemoryStore {
 	if limit <= 0 {
 		limit = DefaultPendingLimit
 	}
-	return &MemoryStore{limit: limit, pending: make(map[string][]Message)}
+	if ttl <= 0 {
+		ttl = DefaultRegistrationTTL
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &MemoryStore{limit: limit, ttl: ttl, now: now, regs: make(map[string]*memoryRegistration)}
 }
 
-// Register implements Store.
-func (s *MemoryStore) Register(_ context.Context, id string) error {
+// lookup returns a live registration, dropping it when expired. s.mu is held.
+func (s *MemoryStore) lookup(id string) *memoryRegistration {
+	r := s.regs[id]
+	if r == nil {
+		return nil
+	}
+	if s.now().Sub(r.seen) >= s.ttl {
+		delete(s.regs, id)
+		return nil
+	}
+	return r
+}
+
+// CreateRegistration implements Store.
+func (s *MemoryStore) CreateRegistration(_ context.Context, r Registration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.pending[id]; !ok {
-		s.pending[id] = nil
+	if s.lookup(r.ID) != nil {
+		return fmt.Errorf("create registration %s: %w", r.ID, ErrRegistrationExists)
 	}
+	// Sweep every so many registrations, so throwaway ones cannot pile up
+	// and the cost stays constant per registration.
+	if s.created++; s.created >= 1024 && s.created >= len(s.regs) {
+		s.created = 0
+		for id := range s.regs {
+			s.lookup(id)
+		}
+	}
+	s.regs[r.ID] = &memoryRegistration{Registration: r, seen: s.now()}
+	return nil
+}
+
+// Registration implements Store.
+func (s *MemoryStore) Registration(_ context.Context, id string) (Registration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.lookup(id)
+	if r == nil {
+		return Registration{}, fmt.Errorf("registration %s: %w", id, ErrUnregistered)
+	}
+	return r.Registration, nil
+}
+
+// TouchRegistration implements Store.
+func (s *MemoryStore) TouchRegistration(_ context.Context, reg Registration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.lookup(reg.ID)
+	if r == nil {
+		return fmt.Errorf("touch registration %s: %w", reg.ID, ErrUnregistered)
+	}
+	r.seen = s.now()
 	return nil
 }
 
 // Append implements Store.
-func (s *MemoryStore) Append(_ context.Context, id string, m Message) error {
+func (s *MemoryStore) Append(_ context.Context, id string, m Message) (uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q, ok := s.pending[id]
-	if !ok {
-		return fmt.Errorf("append to %s: %w", id, ErrUnregistered)
+	r := s.lookup(id)
+	if r == nil {
+		return 0, fmt.Errorf("append to %s: %w", id, ErrUnregistered)
 	}
-	q = slices.DeleteFunc(q, func(p Message) bool {
+	s.seq++
+	m.Seq = s.seq
+	q := slices.DeleteFunc(r.pending, func(p Message) bool {
 		return !p.ExpiresAt.After(m.SentAt) ||
 			(m.ConsolidationKey != "" && p.ConsolidationKey == m.ConsolidationKey)
 	})
@@ -55,29 +126,46 @@ func (s *MemoryStore) Append(_ context.Context, id string, m Message) error {
 		// Copy rather than reslice so dropped messages do not stay reachable.
 		q = append([]Message(nil), q[over:]...)
 	}
-	s.pending[id] = q
-	return nil
+	r.pending = q
+	// Under the lock, so subscribers see appends in sequence order.
+	for _, deliver := range s.subs {
+		deliver(id, m)
+	}
+	return m.Seq, nil
 }
 
 // Pending implements Store.
 func (s *MemoryStore) Pending(_ context.Context, id string, now time.Time) ([]Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q, ok := s.pending[id]
-	if !ok {
+	r := s.lookup(id)
+	if r == nil {
 		return nil, fmt.Errorf("pending of %s: %w", id, ErrUnregistered)
 	}
-	q = slices.DeleteFunc(q, func(p Message) bool { return !p.ExpiresAt.After(now) })
-	s.pending[id] = q
-	return slices.Clone(q), nil
+	r.pending = slices.DeleteFunc(r.pending, func(p Message) bool { return !p.ExpiresAt.After(now) })
+	return slices.Clone(r.pending), nil
 }
 
 // Ack implements Store.
-func (s *MemoryStore) Ack(_ context.Context, id, messageID string) error {
+func (s *MemoryStore) Ack(_ context.Context, id string, seq uint64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if q, ok := s.pending[id]; ok {
-		s.pending[id] = slices.DeleteFunc(q, func(p Message) bool { return p.ID == messageID })
+	if r := s.lookup(id); r != nil {
+		r.pending = slices.DeleteFunc(r.pending, func(p Message) bool { return p.Seq == seq })
 	}
+	return nil
+}
+
+// Subscribe implements Store.
+func (s *MemoryStore) Subscribe(ctx context.Context, deliver func(string, Message)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.subs = append(s.subs, deliver)
+	i := len(s.subs) - 1
+	context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.subs[i] = func(string, Message) {}
+	})
 	return nil
 }

@@ -6,8 +6,8 @@ func (s *MemoryStore) Queued() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	for _, q := range s.pending {
-		n += len(q)
+	for _, r := range s.regs {
+		n += len(r.pending)
 	}
 	return n
 }

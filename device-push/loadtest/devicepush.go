@@ -30,16 +30,20 @@ type devicePush struct {
 	urls         []string // http://host:port of each node
 	clientID     string
 	clientSecret string
+	appKey       string
 
-	mu   sync.RWMutex
-	regs map[int]string // device number → registration id
+	mu      sync.RWMutex
+	regs    map[int]string // device number → registration id
+	secrets map[int]string // device number → its registration's secret
 }
 
 func newDevicePush(o Options) (Target, error) {
 	t := &devicePush{
 		clientID:     o.get("client_id", "dev-client"),
 		clientSecret: o.get("client_secret", "dev-secret"),
+		appKey:       o.get("app_key", push.DevelopmentAppKey),
 		regs:         make(map[int]string),
+		secrets:      make(map[int]string),
 	}
 	for _, raw := range strings.Split(o.get("url", "http://127.0.0.1:8200"), ",") {
 		raw = strings.TrimRight(strings.TrimSpace(raw), "/")
@@ -54,18 +58,20 @@ func newDevicePush(o Options) (Target, error) {
 
 func (t *devicePush) Device() Device { return t }
 
-func (t *devicePush) registration(n int) string {
+func (t *devicePush) registration(n int) (string, string) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return t.regs[n]
+	return t.regs[n], t.secrets[n]
 }
 
 func (t *devicePush) Connect(ctx context.Context, d *websocket.Dialer, n int) (*websocket.Conn, []byte, error) {
 	u := "ws" + strings.TrimPrefix(t.urls[n%len(t.urls)], "http") + push.ConnectPath
-	if id := t.registration(n); id != "" {
+	h := http.Header{push.HeaderAppKey: {t.appKey}}
+	if id, secret := t.registration(n); id != "" {
 		u += "?" + url.Values{"registrationId": {id}}.Encode()
+		h.Set(push.HeaderSecret, secret)
 	}
-	c, resp, err := d.DialContext(ctx, u, nil)
+	c, resp, err := d.DialContext(ctx, u, h)
 	if err != nil {
 		if resp != nil {
 			return nil, nil, fmt.Errorf("dial: %w (HTTP %d)", err, resp.StatusCode)
@@ -87,6 +93,9 @@ func (t *devicePush) Connect(ctx context.Context, d *websocket.Dialer, n int) (*
 	}
 	t.mu.Lock()
 	t.regs[n] = f.RegistrationID
+	if f.Secret != "" {
+		t.secrets[n] = f.Secret
+	}
 	t.mu.Unlock()
 	// Messages replayed on a reconnect may follow in the same websocket message.
 	return c, b, nil
@@ -143,7 +152,7 @@ func (t *devicePush) Sender(conc int) (Sender, error) {
 }
 
 func (s *devicePushSender) Send(ctx context.Context, m Message) error {
-	id := s.t.registration(m.Device)
+	id, _ := s.t.registration(m.Device)
 	if id == "" {
 		return errors.New("device has no registration id yet")
 	}

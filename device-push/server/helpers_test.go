@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +28,7 @@ import (
 const (
 	clientID     = "test-client"
 	clientSecret = "test-secret"
+	appKey       = "test-app-key"
 	// waitLimit only turns a hang into a failure; nothing waits for it.
 	waitLimit = 10 * time.Second
 )
@@ -40,6 +43,9 @@ type env struct {
 	srv      *server.Server
 	ts       *httptest.Server
 	detached chan string
+
+	mu      sync.Mutex
+	secrets map[string]string // of the registrations issued to devices
 }
 
 func newEnv(t testing.TB, conn hub.ConnConfig) *env {
@@ -51,15 +57,22 @@ func newEnv(t testing.TB, conn hub.ConnConfig) *env {
 // the env's) and optionally the hub's observer.
 func newEnvConfig(t testing.TB, cfg server.Config, observer ...hub.Observer) *env {
 	t.Helper()
-	e := &env{clk: clocktest.New(start), store: hub.NewMemoryStore(0), detached: make(chan string, 1000)}
+	e := &env{clk: clocktest.New(start), detached: make(chan string, 1000), secrets: map[string]string{}}
+	e.store = hub.NewMemoryStore(0, 0, e.clk.Now)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hc := hub.Config{Now: e.clk.Now, OnDetach: func(id string) { e.detached <- id }}
 	if len(observer) > 0 {
 		hc.Observer = observer[0]
 	}
 	e.hub = hub.New(e.store, hc, logger)
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	t.Cleanup(stopHub)
+	if err := e.hub.Start(hubCtx); err != nil {
+		t.Fatal(err)
+	}
 	issuer := lwa.NewIssuer(clientID, clientSecret, 0, e.clk.Now)
 	cfg.Now = e.clk.Now
+	cfg.AppKey = appKey
 	e.srv = server.New(e.hub, issuer, cfg, logger)
 	e.ts = httptest.NewServer(e.srv)
 	t.Cleanup(func() {
@@ -190,18 +203,39 @@ func (e *env) dial(t testing.TB, id string) *device {
 	if id != "" && f.RegistrationID != id {
 		t.Fatalf("registered as %s, asked for %s", f.RegistrationID, id)
 	}
+	if (id == "") != (f.Secret != "") {
+		t.Fatalf("registered frame %+v: a secret comes with a new id only", f)
+	}
 	d.id = f.RegistrationID
+	if f.Secret != "" {
+		e.mu.Lock()
+		e.secrets[d.id] = f.Secret
+		e.mu.Unlock()
+	}
 	return d
 }
 
 // tryDial connects. Every ping the device gets is counted on pings, and
 // answered unless silent.
 func (e *env) tryDial(t testing.TB, id string, silent bool) (*device, *http.Response, error) {
-	u := "ws" + strings.TrimPrefix(e.ts.URL, "http") + push.ConnectPath
+	h := http.Header{push.HeaderAppKey: {appKey}}
+	query := ""
 	if id != "" {
-		u += "?registrationId=" + url.QueryEscape(id)
+		query = "registrationId=" + url.QueryEscape(id)
+		e.mu.Lock()
+		h.Set(push.HeaderSecret, e.secrets[id])
+		e.mu.Unlock()
 	}
-	ws, resp, err := websocket.DefaultDialer.Dial(u, nil)
+	return e.dialWith(t, query, h, silent)
+}
+
+// dialWith connects with the raw query and headers given.
+func (e *env) dialWith(t testing.TB, query string, h http.Header, silent bool) (*device, *http.Response, error) {
+	u := "ws" + strings.TrimPrefix(e.ts.URL, "http") + push.ConnectPath
+	if query != "" {
+		u += "?" + query
+	}
+	ws, resp, err := websocket.DefaultDialer.Dial(u, h)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -228,12 +262,15 @@ func (e *env) tryDial(t testing.TB, id string, silent bool) (*device, *http.Resp
 				d.err = err
 				return
 			}
-			f, err := push.Decode(b)
-			if err != nil {
-				d.err = err
-				return
+			// device-push may pack several frames, one a line.
+			for line := range bytes.SplitSeq(b, []byte("\n")) {
+				f, err := push.Decode(line)
+				if err != nil {
+					d.err = err
+					return
+				}
+				d.frames <- f
 			}
-			d.frames <- f
 		}
 	}()
 	t.Cleanup(func() { ws.Close() })

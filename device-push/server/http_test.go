@@ -111,7 +111,7 @@ func TestSendRejections(t *testing.T) {
 	ctx := context.Background()
 	known := mustID(t, 1)
 	unknown := mustID(t, 2)
-	if err := e.store.Register(ctx, known); err != nil {
+	if err := e.store.CreateRegistration(ctx, hub.Registration{ID: known}); err != nil {
 		t.Fatal(err)
 	}
 	token := e.token(t)
@@ -203,7 +203,7 @@ func TestSendRejections(t *testing.T) {
 func TestSendAccepted(t *testing.T) {
 	e := newEnv(t, hub.ConnConfig{})
 	id := mustID(t, 1)
-	if err := e.store.Register(context.Background(), id); err != nil {
+	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
 		t.Fatal(err)
 	}
 	token := e.token(t)
@@ -254,7 +254,7 @@ func TestSendAccepted(t *testing.T) {
 func TestSendTokenExpiry(t *testing.T) {
 	e := newEnv(t, hub.ConnConfig{})
 	id := mustID(t, 1)
-	if err := e.store.Register(context.Background(), id); err != nil {
+	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
 		t.Fatal(err)
 	}
 	token := e.token(t)
@@ -286,7 +286,7 @@ func TestSendTokenExpiry(t *testing.T) {
 func TestRegistrationStatus(t *testing.T) {
 	e := newEnv(t, hub.ConnConfig{})
 	known := mustID(t, 1)
-	if err := e.store.Register(context.Background(), known); err != nil {
+	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: known}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {

@@ -68,7 +68,7 @@ func golden(t *testing.T, name, got string) {
 func TestSendWireGolden(t *testing.T) {
 	e := newEnvConfig(t, server.Config{NewRequestID: fixedRequestID, Rate: 1, Burst: 4})
 	id := mustID(t, 1)
-	if err := e.store.Register(context.Background(), id); err != nil {
+	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
 		t.Fatal(err)
 	}
 	token := e.token(t) // not a send: takes nothing from the bucket
@@ -93,7 +93,7 @@ func TestSendWireGolden(t *testing.T) {
 func TestSendParityRejections(t *testing.T) {
 	e := newEnv(t, hub.ConnConfig{})
 	id := mustID(t, 1)
-	if err := e.store.Register(context.Background(), id); err != nil {
+	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
 		t.Fatal(err)
 	}
 	token := e.token(t)
@@ -177,7 +177,7 @@ func TestExpiresAfterForms(t *testing.T) {
 		t.Run(tt.field, func(t *testing.T) {
 			e := newEnv(t, hub.ConnConfig{})
 			id := mustID(t, 1)
-			if err := e.store.Register(context.Background(), id); err != nil {
+			if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
 				t.Fatal(err)
 			}
 			resp, err := http.DefaultClient.Do(e.sendRequest(t, e.token(t), id, `{"data":{}`+tt.field+`}`))
@@ -227,7 +227,7 @@ func TestNotificationAndPriorityReachTheDevice(t *testing.T) {
 func TestSenderRateLimit(t *testing.T) {
 	e := newEnvConfig(t, server.Config{Rate: 2, Burst: 3})
 	id := mustID(t, 1)
-	if err := e.store.Register(context.Background(), id); err != nil {
+	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
 		t.Fatal(err)
 	}
 	token := e.token(t)

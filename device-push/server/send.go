@@ -40,7 +40,7 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	m, rej := s.parseSend(w, r, id)
 	if rej == nil {
 		m.ID = requestID
-		err := s.hub.Send(r.Context(), id, m)
+		_, err := s.hub.Send(r.Context(), id, m)
 		switch {
 		case errors.Is(err, hub.ErrUnregistered):
 			rej = reject(http.StatusBadRequest, adm.ReasonUnregistered)

@@ -6,11 +6,9 @@ package server
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -30,8 +28,10 @@ import (
 type Config struct {
 	Now          func() time.Time // time.Now
 	NewRequestID func() string    // uuid.NewString; also the message id
-	Rand         io.Reader        // crypto/rand.Reader, for registration ids
 	Conn         hub.ConnConfig
+	// AppKey is the key the TV app presents to register and connect, as
+	// ADM's api_key.txt; required.
+	AppKey string
 	// Rate and Burst limit the sender's sends (token bucket); a send over
 	// it is 429 MaxRateExceeded with Retry-After. Zero Rate: DefaultRate;
 	// negative: unlimited.
@@ -72,9 +72,6 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 	if cfg.NewRequestID == nil {
 		cfg.NewRequestID = uuid.NewString
 	}
-	if cfg.Rand == nil {
-		cfg.Rand = rand.Reader
-	}
 	if cfg.Rate == 0 {
 		cfg.Rate, cfg.Burst = DefaultRate, cmp.Or(cfg.Burst, DefaultBurst)
 	}
@@ -107,6 +104,7 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 	s.mux.HandleFunc("POST "+adm.TokenPath, s.handleToken)
 	s.mux.HandleFunc("POST "+adm.SendPathPrefix+"{registrationId}"+adm.SendPathSuffix, s.handleSend)
 	s.mux.HandleFunc("GET "+push.ConnectPath, s.handleConnect)
+	s.mux.HandleFunc("POST "+push.RegistrationsPath, s.handleRegister)
 	s.mux.HandleFunc("GET /v1/registrations/{registrationId}", s.handleRegistration)
 	return s
 }

@@ -5,8 +5,10 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,11 +32,11 @@ func TestConnectRegisters(t *testing.T) {
 		t.Errorf("status = %+v", st)
 	}
 
-	// An id from before a restart (never seen by this process) is accepted.
-	old := mustID(t, 9)
-	kept := e.dial(t, old)
-	if kept.id != old {
-		t.Errorf("registered as %s, want %s", kept.id, old)
+	// The same device reconnects with its secret and keeps its id.
+	fresh.hangUp(t)
+	e.waitDetached(t, fresh.id)
+	if kept := e.dial(t, fresh.id); kept.id != fresh.id {
+		t.Errorf("registered as %s, want %s", kept.id, fresh.id)
 	}
 
 	_, resp, err := e.tryDial(t, "not-an-id", false)
@@ -159,15 +161,15 @@ func TestOfflineThenReconnect(t *testing.T) {
 			e := newEnv(t, hub.ConnConfig{})
 			token := e.token(t)
 			names := map[string]string{} // request id -> label
+			d := e.dial(t, "")
 			sendAll := func(ss []send) {
 				for _, s := range ss {
-					id := e.send(t, token, mustID(t, 7), adm.Message{
+					id := e.send(t, token, d.id, adm.Message{
 						Data: map[string]string{"label": s.name}, ConsolidationKey: s.ck, ExpiresAfter: s.expiresAfter,
 					})
 					names[id] = s.name
 				}
 			}
-			d := e.dial(t, mustID(t, 7))
 			sendAll(tt.online)
 			got := d.nextMessages(t, len(tt.online))
 			for _, id := range got {
@@ -280,4 +282,101 @@ func TestShutdownClosesDevices(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
+}
+
+// A connection presenting someone else's registration is refused with a
+// close code the device can act on, and the real TV keeps its connection and
+// its messages.
+func TestBadConnects(t *testing.T) {
+	e := newEnv(t, hub.ConnConfig{})
+	token := e.token(t)
+	tv := e.dial(t, "")
+	other := e.dial(t, "")
+	e.mu.Lock()
+	secret, otherSecret := e.secrets[tv.id], e.secrets[other.id]
+	e.mu.Unlock()
+	idQuery := "registrationId=" + url.QueryEscape(tv.id)
+	hdr := func(kv ...string) http.Header {
+		h := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			h.Set(kv[i], kv[i+1])
+		}
+		return h
+	}
+	long := strings.Repeat("A", 300)
+	tests := []struct {
+		name   string
+		query  string
+		header http.Header
+		status int // refused before the upgrade
+		code   int // else the close code
+	}{
+		{name: "wrong secret", query: idQuery, header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, "A"+secret[1:]+""), code: push.CloseForbidden},
+		{name: "other device's secret", query: idQuery, header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, otherSecret), code: push.CloseForbidden},
+		{name: "no secret", query: idQuery, header: hdr(push.HeaderAppKey, appKey), code: push.CloseForbidden},
+		{name: "malformed secret", query: idQuery, header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, "x"), code: push.CloseForbidden},
+		{name: "missing app key", query: idQuery, header: hdr(push.HeaderSecret, secret), code: push.CloseForbidden},
+		{name: "wrong app key", query: idQuery, header: hdr(push.HeaderAppKey, "nope", push.HeaderSecret, secret), code: push.CloseForbidden},
+		{name: "new device without app key", header: hdr(), code: push.CloseForbidden},
+		{name: "unknown registration", query: "registrationId=" + url.QueryEscape(mustID(t, 9)), header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, secret), code: push.CloseUnknownRegistration},
+		{name: "malformed id", query: "registrationId=not-an-id", header: hdr(push.HeaderAppKey, appKey), status: http.StatusBadRequest},
+		{name: "id twice", query: idQuery + "&" + idQuery, header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, secret), status: http.StatusBadRequest},
+		{name: "unknown parameter", query: idQuery + "&x=1", header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, secret), status: http.StatusBadRequest},
+		{name: "oversized query", query: idQuery + long, header: hdr(push.HeaderAppKey, appKey), status: http.StatusBadRequest},
+		{name: "oversized secret", query: idQuery, header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, long), status: http.StatusBadRequest},
+		{name: "oversized app key", query: idQuery, header: hdr(push.HeaderAppKey, long, push.HeaderSecret, secret), status: http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, resp, err := e.dialWith(t, tt.query, tt.header, false)
+			if tt.status != 0 {
+				if err == nil || resp == nil || resp.StatusCode != tt.status {
+					t.Fatalf("dial: err %v, resp %v, want HTTP %d", err, resp, tt.status)
+				}
+				resp.Body.Close()
+				return
+			}
+			if err != nil {
+				t.Fatalf("dial: %v", err)
+			}
+			if code := d.waitClosed(t); code != tt.code {
+				t.Errorf("closed with %d, want %d", code, tt.code)
+			}
+			if len(d.frames) != 0 {
+				t.Errorf("refused device got %d frames", len(d.frames))
+			}
+		})
+	}
+	// The real TV is still connected and gets what is sent to it.
+	id := e.send(t, token, tv.id, adm.Message{Data: map[string]string{"a": "b"}})
+	if got := tv.nextMessages(t, 1); got[0] != id {
+		t.Errorf("real TV got %v, want %s", got, id)
+	}
+}
+
+func TestRegisterOverHTTP(t *testing.T) {
+	e := newEnv(t, hub.ConnConfig{})
+	post := func(key string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, e.ts.URL+push.RegistrationsPath, nil)
+		if key != "" {
+			req.Header.Set(push.HeaderAppKey, key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	var eb adm.ErrorBody
+	decode(t, post(""), http.StatusUnauthorized, &eb)
+	decode(t, post("wrong"), http.StatusUnauthorized, &eb)
+	var reg push.Registration
+	decode(t, post(appKey), http.StatusCreated, &reg)
+	if !hub.ValidRegistrationID(reg.RegistrationID) || !hub.ValidSecret(reg.Secret) {
+		t.Fatalf("registration = %+v", reg)
+	}
+	e.mu.Lock()
+	e.secrets[reg.RegistrationID] = reg.Secret
+	e.mu.Unlock()
+	e.dial(t, reg.RegistrationID)
 }

@@ -1,6 +1,7 @@
 package admclient_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -51,8 +52,14 @@ func newDevicePush(t *testing.T) *devicePush {
 	t.Helper()
 	dp := &devicePush{clk: clocktest.New(start)}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := hub.New(hub.NewMemoryStore(0), hub.Config{Now: dp.clk.Now}, logger)
-	srv := server.New(h, lwa.NewIssuer(clientID, clientSecret, 0, dp.clk.Now), server.Config{Now: dp.clk.Now}, logger)
+	h := hub.New(hub.NewMemoryStore(0, 0, dp.clk.Now), hub.Config{Now: dp.clk.Now}, logger)
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	t.Cleanup(stopHub)
+	if err := h.Start(hubCtx); err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(h, lwa.NewIssuer(clientID, clientSecret, 0, dp.clk.Now),
+		server.Config{Now: dp.clk.Now, AppKey: push.DevelopmentAppKey}, logger)
 	dp.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == adm.TokenPath:
@@ -77,7 +84,8 @@ func newDevicePush(t *testing.T) *devicePush {
 // channel of the frames it receives.
 func (dp *devicePush) connect(t *testing.T) (string, <-chan push.Frame) {
 	t.Helper()
-	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(dp.ts.URL, "http")+push.ConnectPath, nil)
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(dp.ts.URL, "http")+push.ConnectPath,
+		http.Header{push.HeaderAppKey: {push.DevelopmentAppKey}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,11 +98,13 @@ func (dp *devicePush) connect(t *testing.T) (string, <-chan push.Frame) {
 			if err != nil {
 				return
 			}
-			f, err := push.Decode(b)
-			if err != nil {
-				return
+			for line := range bytes.SplitSeq(b, []byte("\n")) { // frames may be packed
+				f, err := push.Decode(line)
+				if err != nil {
+					return
+				}
+				frames <- f
 			}
-			frames <- f
 		}
 	}()
 	f := next(t, frames)

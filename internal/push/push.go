@@ -8,10 +8,32 @@ import (
 	"fmt"
 )
 
-// ConnectPath is where a device opens its websocket. A device that already
-// has a registration id passes it as the query parameter "registrationId"
-// to keep it; otherwise it gets a new one.
+// ConnectPath is where a device opens its websocket. Every connect carries
+// the app's key in HeaderAppKey. A device that already has a registration id
+// passes it as the query parameter "registrationId" with its secret in
+// HeaderSecret to keep it; otherwise it gets a new id and secret in the
+// registered frame.
 const ConnectPath = "/ws"
+
+// RegistrationsPath issues a registration (id and secret) over plain HTTP,
+// for apps that register before they connect.
+const RegistrationsPath = "/v1/registrations"
+
+// Handshake headers a device sends.
+const (
+	HeaderAppKey = "X-Device-Push-App-Key" // the app's key, as ADM's api_key.txt
+	HeaderSecret = "X-Device-Push-Secret"  // the secret issued with the registration id
+)
+
+// DevelopmentAppKey is the app key device-push and tvapp-sim agree on when
+// DEVICE_PUSH_APP_KEY is unset.
+const DevelopmentAppKey = "dev-app-key"
+
+// Registration is what RegistrationsPath answers (201).
+type Registration struct {
+	RegistrationID string `json:"registrationId"`
+	Secret         string `json:"secret"`
+}
 
 // Frame types.
 const (
@@ -29,15 +51,25 @@ const (
 	// CloseSlow: the device did not read fast enough. Reconnecting replays
 	// every message not yet acked.
 	CloseSlow = 4001
+	// CloseForbidden: the app key or the registration's secret is wrong.
+	// Do not reconnect with the same credentials.
+	CloseForbidden = 4003
+	// CloseUnknownRegistration: the registration id is unknown or expired.
+	// Do not reconnect with it; connect without one to get a new id.
+	CloseUnknownRegistration = 4004
 )
 
-// Frame is the envelope of every websocket message. Fields not used by a
-// frame type are left empty.
+// Frame is the envelope of every frame. Fields not used by a frame type are
+// left empty. device-push may pack several frames into one websocket message,
+// separated by newlines (a backlog goes out in few writes).
 type Frame struct {
-	Type           string            `json:"type"`
-	RegistrationID string            `json:"registrationId,omitempty"`
-	MessageID      string            `json:"messageId,omitempty"`
-	Data           map[string]string `json:"data,omitempty"`
+	Type           string `json:"type"`
+	RegistrationID string `json:"registrationId,omitempty"`
+	// Secret comes with a newly issued registration id only, once: the
+	// device keeps it to reconnect as that registration.
+	Secret    string            `json:"secret,omitempty"`
+	MessageID string            `json:"messageId,omitempty"`
+	Data      map[string]string `json:"data,omitempty"`
 	// Notification is the sender's ADM notification object, as validated.
 	Notification json.RawMessage `json:"notification,omitempty"`
 	// Priority is the sender's ADM priority (normal or high).

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -36,6 +37,8 @@ type Handler func(ctx context.Context, f push.Frame)
 type Config struct {
 	URL            string // device-push base URL: http, https, ws or wss
 	RegistrationID string // an id to keep from an earlier run; "" to get a new one
+	Secret         string // the secret issued with RegistrationID
+	AppKey         string // the app's key device-push requires (DEVICE_PUSH_APP_KEY)
 	// OnRegistered is called with the first registration id of the process
 	// and whenever device-push hands out a different one. It must not block.
 	OnRegistered func(registrationID string)
@@ -61,6 +64,7 @@ type Client struct {
 
 	mu        sync.Mutex
 	regID     string
+	secret    string
 	announced bool // OnRegistered was called for regID
 }
 
@@ -104,7 +108,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Handle == nil {
 		cfg.Handle = func(context.Context, push.Frame) {}
 	}
-	return &Client{cfg: cfg, wsURL: u, regID: cfg.RegistrationID}, nil
+	return &Client{cfg: cfg, wsURL: u, regID: cfg.RegistrationID, secret: cfg.Secret}, nil
 }
 
 // RegistrationID returns the current registration id ("" before the first).
@@ -119,8 +123,14 @@ func (c *Client) Connected() bool {
 	return c.connected.Load()
 }
 
+// ErrForbidden: device-push refused the app key or the registration's
+// secret (close code push.CloseForbidden); retrying cannot help.
+var ErrForbidden = errors.New("device-push refused the app's credentials")
+
 // Run connects and reconnects until ctx is done, then closes the connection
-// cleanly and returns nil.
+// cleanly and returns nil. It stops with ErrForbidden when device-push says
+// the credentials are wrong; when it says the registration is unknown
+// (expired), the client forgets it and registers anew at once.
 func (c *Client) Run(ctx context.Context) error {
 	attempt := 0
 	for {
@@ -128,6 +138,22 @@ func (c *Client) Run(ctx context.Context) error {
 		c.connected.Store(false)
 		if ctx.Err() != nil {
 			return nil
+		}
+		var closed *websocket.CloseError
+		code := 0
+		if errors.As(err, &closed) {
+			code = closed.Code
+		}
+		switch code {
+		case push.CloseForbidden:
+			c.cfg.Logger.Error("device-push refused this app; not reconnecting", "err", err)
+			return ErrForbidden
+		case push.CloseUnknownRegistration:
+			c.cfg.Logger.Warn("device-push forgot the registration; registering anew", "old", c.RegistrationID())
+			c.mu.Lock()
+			c.regID, c.secret = "", ""
+			c.mu.Unlock()
+			continue
 		}
 		if registered {
 			attempt = 0
@@ -141,20 +167,26 @@ func (c *Client) Run(ctx context.Context) error {
 	}
 }
 
-// dialURL is the websocket URL with the registration id to keep, if any.
-func (c *Client) dialURL() string {
+// dialURL is the websocket URL with the registration id to keep, if any,
+// and the handshake headers proving the app and the registration.
+func (c *Client) dialURL() (string, http.Header) {
 	u := *c.wsURL
-	if id := c.RegistrationID(); id != "" {
+	h := http.Header{push.HeaderAppKey: {c.cfg.AppKey}}
+	c.mu.Lock()
+	id, secret := c.regID, c.secret
+	c.mu.Unlock()
+	if id != "" {
 		u.RawQuery = url.Values{"registrationId": {id}}.Encode()
+		h.Set(push.HeaderSecret, secret)
 	}
-	return u.String()
+	return u.String(), h
 }
 
 // session runs one connection. registered reports whether device-push
 // accepted the device (so the backoff can start over).
 func (c *Client) session(ctx context.Context) (registered bool, err error) {
-	target := c.dialURL()
-	conn, resp, err := c.cfg.Dialer.DialContext(ctx, target, nil)
+	target, header := c.dialURL()
+	conn, resp, err := c.cfg.Dialer.DialContext(ctx, target, header)
 	if err != nil {
 		if resp != nil {
 			return false, fmt.Errorf("dial %s: %w (HTTP %d)", target, err, resp.StatusCode)
@@ -179,6 +211,11 @@ func (c *Client) session(ctx context.Context) (registered bool, err error) {
 	}
 	c.connected.Store(true)
 	c.cfg.Logger.Info("connected to device-push", "url", c.wsURL.String(), "registrationId", first.RegistrationID)
+	if first.Secret != "" {
+		c.mu.Lock()
+		c.secret = first.Secret
+		c.mu.Unlock()
+	}
 	c.setRegistrationID(first.RegistrationID)
 
 	sessCtx, cancel := context.WithCancel(ctx)

@@ -366,8 +366,11 @@ func TestNew(t *testing.T) {
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("New(%q) err = %v, wantErr %v", tc.url, err, tc.wantErr)
 			}
-			if err == nil && c.dialURL() != tc.want {
-				t.Fatalf("dialURL() = %q, want %q", c.dialURL(), tc.want)
+			if err != nil {
+				return
+			}
+			if got, _ := c.dialURL(); got != tc.want {
+				t.Fatalf("dialURL() = %q, want %q", got, tc.want)
 			}
 		})
 	}
@@ -403,5 +406,56 @@ func TestDecodeFrames(t *testing.T) {
 				t.Fatalf("types %v, want %v", types, tc.types)
 			}
 		})
+	}
+}
+
+// device-push's "do not reconnect" close codes: an unknown registration is
+// dropped and a new one taken; wrong credentials stop the client.
+func TestCloseCodesAreHonoured(t *testing.T) {
+	type seen struct{ id, secret, key string }
+	conns := make(chan seen, 8)
+	var n atomic.Int32
+	srv := startServer(t, func(w http.ResponseWriter, r *http.Request) {
+		conns <- seen{r.URL.Query().Get("registrationId"), r.Header.Get(push.HeaderSecret), r.Header.Get(push.HeaderAppKey)}
+		conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			t.Errorf("upgrade: %v", err)
+			return
+		}
+		defer conn.Close()
+		closeWith := func(code int) {
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(time.Second))
+		}
+		switch n.Add(1) {
+		case 1:
+			closeWith(push.CloseUnknownRegistration)
+		case 2:
+			b, _ := push.Encode(push.Frame{Type: push.TypeRegistered, RegistrationID: "new", Secret: "new-secret"})
+			_ = conn.WriteMessage(websocket.TextMessage, b)
+			closeWith(websocket.CloseGoingAway)
+		default:
+			closeWith(push.CloseForbidden)
+		}
+	})
+	regs := make(chan string, 8)
+	c, err := New(Config{
+		URL: srv.URL, RegistrationID: "old", Secret: "old-secret", AppKey: "key",
+		OnRegistered: func(id string) { regs <- id },
+		Backoff:      backoff.Policy{Base: time.Millisecond, Cap: 2 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Run(t.Context()); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("Run = %v, want ErrForbidden", err)
+	}
+	want := []seen{{"old", "old-secret", "key"}, {"", "", "key"}, {"new", "new-secret", "key"}}
+	for i, w := range want {
+		if got := <-conns; got != w {
+			t.Errorf("connect %d presented %+v, want %+v", i, got, w)
+		}
+	}
+	if id := <-regs; id != "new" {
+		t.Errorf("OnRegistered(%q), want new", id)
 	}
 }

@@ -5,6 +5,7 @@
 package tv
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,6 +33,7 @@ import (
 // Config is one TV.
 type Config struct {
 	DevicePushURL string
+	AppKey        string // device-push's app key; push.DevelopmentAppKey when empty
 	DeviceAPIURL  string
 	AlexaURL      string
 	AccountToken  string
@@ -116,6 +118,7 @@ func New(cfg Config) (*TV, error) {
 	})
 	conn, err := client.New(client.Config{
 		URL:          cfg.DevicePushURL,
+		AppKey:       cmp.Or(cfg.AppKey, push.DevelopmentAppKey),
 		OnRegistered: t.reg.SetRegistrationID,
 		Handle:       t.handle,
 		Dialer:       cfg.Dialer,

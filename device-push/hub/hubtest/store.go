@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -24,21 +23,29 @@ var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 func Msg(id string, at, ttl time.Duration, ck string) hub.Message {
 	return hub.Message{
 		ID:               id,
-		Data:             map[string]string{"id": id},
-		MD5:              "md5-" + id,
 		ConsolidationKey: ck,
 		SentAt:           t0.Add(at),
 		ExpiresAt:        t0.Add(at + ttl),
+		Frame:            []byte(`{"type":"message","messageId":"` + id + `"}`),
 	}
 }
 
-// RunStoreSuite runs the Store contract. newStore must return an empty store
-// bounded to Limit messages per registration.
-func RunStoreSuite(t *testing.T, newStore func(t *testing.T) hub.Store) {
+// Reg returns a registration whose secret is "secret-"+id.
+func Reg(id string) hub.Registration {
+	return hub.Registration{ID: id, SecretHash: hub.HashSecret("secret-" + id), CreatedAt: t0}
+}
+
+// NewStore returns an empty store bounded to Limit messages per registration
+// that forgets registrations not touched for ttl.
+type NewStore func(t *testing.T, ttl time.Duration) hub.Store
+
+// RunStoreSuite runs the Store contract.
+func RunStoreSuite(t *testing.T, newStore NewStore) {
 	const (
 		reg   = "reg-a"
 		other = "reg-b"
 		hour  = time.Hour
+		day   = 24 * time.Hour
 	)
 	type op struct {
 		append *hub.Message
@@ -46,7 +53,6 @@ func RunStoreSuite(t *testing.T, newStore func(t *testing.T) hub.Store) {
 	}
 	app := func(m hub.Message) op { return op{append: &m} }
 	ack := func(id string) op { return op{ack: id} }
-
 	tests := []struct {
 		name string
 		ops  []op
@@ -117,26 +123,33 @@ func RunStoreSuite(t *testing.T, newStore func(t *testing.T) hub.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			s := newStore(t)
+			s := newStore(t, day)
 			for _, id := range []string{reg, other} {
-				if err := s.Register(ctx, id); err != nil {
-					t.Fatalf("Register(%s): %v", id, err)
-				}
+				must(t, s.CreateRegistration(ctx, Reg(id)))
 			}
 			// Traffic for another registration must not leak into reg.
-			if err := s.Append(ctx, other, Msg("x", 0, hour, "k")); err != nil {
+			if _, err := s.Append(ctx, other, Msg("x", 0, hour, "k")); err != nil {
 				t.Fatalf("Append(other): %v", err)
 			}
+			seqs := map[string]uint64{}
+			var last uint64
 			for _, o := range tt.ops {
-				var err error
 				if o.append != nil {
-					err = s.Append(ctx, reg, *o.append)
-				} else {
-					err = s.Ack(ctx, reg, o.ack)
+					seq, err := s.Append(ctx, reg, *o.append)
+					if err != nil {
+						t.Fatalf("append %s: %v", o.append.ID, err)
+					}
+					if seq <= last {
+						t.Fatalf("append %s: sequence %d after %d", o.append.ID, seq, last)
+					}
+					seqs[o.append.ID], last = seq, seq
+					continue
 				}
-				if err != nil {
-					t.Fatalf("op %+v: %v", o, err)
+				seq, ok := seqs[o.ack]
+				if !ok {
+					seq = 1 << 40 // never issued
 				}
+				must(t, s.Ack(ctx, reg, seq))
 			}
 			got, err := s.Pending(ctx, reg, t0.Add(tt.at))
 			if err != nil {
@@ -153,58 +166,128 @@ func RunStoreSuite(t *testing.T, newStore func(t *testing.T) hub.Store) {
 
 	t.Run("unknown registration", func(t *testing.T) {
 		ctx := context.Background()
-		s := newStore(t)
-		if err := s.Append(ctx, reg, Msg("1", 0, hour, "")); !errors.Is(err, hub.ErrUnregistered) {
+		s := newStore(t, day)
+		if _, err := s.Append(ctx, reg, Msg("1", 0, hour, "")); !errors.Is(err, hub.ErrUnregistered) {
 			t.Errorf("Append = %v, want ErrUnregistered", err)
 		}
 		if _, err := s.Pending(ctx, reg, t0); !errors.Is(err, hub.ErrUnregistered) {
 			t.Errorf("Pending = %v, want ErrUnregistered", err)
 		}
-		if err := s.Ack(ctx, reg, "1"); err != nil {
+		if _, err := s.Registration(ctx, reg); !errors.Is(err, hub.ErrUnregistered) {
+			t.Errorf("Registration = %v, want ErrUnregistered", err)
+		}
+		if err := s.TouchRegistration(ctx, Reg(reg)); !errors.Is(err, hub.ErrUnregistered) {
+			t.Errorf("TouchRegistration = %v, want ErrUnregistered", err)
+		}
+		if err := s.Ack(ctx, reg, 1); err != nil {
 			t.Errorf("Ack = %v, want nil", err)
 		}
 	})
 
-	t.Run("register twice keeps pending", func(t *testing.T) {
+	t.Run("registration round trip and no second create", func(t *testing.T) {
 		ctx := context.Background()
-		s := newStore(t)
-		must(t, s.Register(ctx, reg))
-		must(t, s.Append(ctx, reg, Msg("1", 0, hour, "")))
-		must(t, s.Register(ctx, reg))
+		s := newStore(t, day)
+		must(t, s.CreateRegistration(ctx, Reg(reg)))
+		must(t, s.TouchRegistration(ctx, Reg(reg)))
+		got, err := s.Registration(ctx, reg)
+		must(t, err)
+		if got.ID != reg || got.SecretHash != Reg(reg).SecretHash || !got.CreatedAt.Equal(t0) {
+			t.Errorf("registration = %+v, want %+v", got, Reg(reg))
+		}
+		if err := s.CreateRegistration(ctx, Reg(reg)); !errors.Is(err, hub.ErrRegistrationExists) {
+			t.Errorf("second create = %v, want ErrRegistrationExists", err)
+		}
+	})
+
+	t.Run("registration expires with its messages", func(t *testing.T) {
+		ctx := context.Background()
+		s := newStore(t, time.Second)
+		must(t, s.CreateRegistration(ctx, Reg(reg)))
+		_, err := s.Append(ctx, reg, Msg("1", 0, hour, ""))
+		must(t, err)
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			_, err := s.Registration(ctx, reg)
+			if errors.Is(err, hub.ErrUnregistered) {
+				break
+			}
+			must(t, err)
+			if time.Now().After(deadline) {
+				t.Fatal("registration never expired")
+			}
+			time.Sleep(50 * time.Millisecond) // polling a condition, not timing it
+		}
+		if _, err := s.Pending(ctx, reg, t0); !errors.Is(err, hub.ErrUnregistered) {
+			t.Errorf("Pending after expiry = %v, want ErrUnregistered", err)
+		}
+		// The id can be issued again, starting empty.
+		must(t, s.CreateRegistration(ctx, Reg(reg)))
 		got, err := s.Pending(ctx, reg, t0)
 		must(t, err)
-		if ids := messageIDs(got); !slices.Equal(ids, []string{"1"}) {
-			t.Errorf("pending = %v, want [1]", ids)
+		if len(got) != 0 {
+			t.Errorf("pending of a re-created registration = %v, want none", messageIDs(got))
 		}
 	})
 
 	t.Run("message fields round trip", func(t *testing.T) {
 		ctx := context.Background()
-		s := newStore(t)
-		must(t, s.Register(ctx, reg))
+		s := newStore(t, day)
+		must(t, s.CreateRegistration(ctx, Reg(reg)))
 		m := Msg("1", time.Second, hour, "k")
-		must(t, s.Append(ctx, reg, m))
+		seq, err := s.Append(ctx, reg, m)
+		must(t, err)
 		got, err := s.Pending(ctx, reg, t0)
 		must(t, err)
-		if len(got) != 1 || got[0].ID != m.ID || !maps.Equal(got[0].Data, m.Data) || got[0].MD5 != m.MD5 ||
-			got[0].ConsolidationKey != m.ConsolidationKey ||
-			!got[0].SentAt.Equal(m.SentAt) || !got[0].ExpiresAt.Equal(m.ExpiresAt) {
-			t.Errorf("pending = %+v, want [%+v]", got, m)
+		if len(got) != 1 || got[0].ID != m.ID || got[0].ConsolidationKey != m.ConsolidationKey ||
+			!got[0].SentAt.Equal(m.SentAt) || !got[0].ExpiresAt.Equal(m.ExpiresAt) ||
+			string(got[0].Frame) != string(m.Frame) || got[0].Seq != seq {
+			t.Errorf("pending = %+v, want [%+v] with seq %d", got, m, seq)
+		}
+	})
+
+	t.Run("subscribers get every append in order", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		s := newStore(t, day)
+		type got struct {
+			id  string
+			msg string
+			seq uint64
+		}
+		ch := make(chan got, 100)
+		must(t, s.Subscribe(ctx, func(id string, m hub.Message) { ch <- got{id, m.ID, m.Seq} }))
+		must(t, s.CreateRegistration(ctx, Reg(reg)))
+		must(t, s.CreateRegistration(ctx, Reg(other)))
+		var want []got
+		for i, id := range []string{reg, other, reg, reg} {
+			m := Msg(fmt.Sprint(i), 0, hour, "")
+			seq, err := s.Append(ctx, id, m)
+			must(t, err)
+			want = append(want, got{id, m.ID, seq})
+		}
+		for _, w := range want {
+			select {
+			case g := <-ch:
+				if g != w {
+					t.Fatalf("delivered %+v, want %+v", g, w)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("%+v never delivered", w)
+			}
 		}
 	})
 
 	t.Run("concurrent appends and acks", func(t *testing.T) {
 		ctx := context.Background()
-		s := newStore(t)
-		must(t, s.Register(ctx, reg))
+		s := newStore(t, day)
+		must(t, s.CreateRegistration(ctx, Reg(reg)))
 		done := make(chan error)
 		const n = 20
 		for i := range n {
 			go func() {
-				id := fmt.Sprint(i)
-				err := s.Append(ctx, reg, Msg(id, 0, hour, ""))
+				seq, err := s.Append(ctx, reg, Msg(fmt.Sprint(i), 0, hour, ""))
 				if err == nil {
-					err = s.Ack(ctx, reg, id)
+					err = s.Ack(ctx, reg, seq)
 				}
 				done <- err
 			}()
