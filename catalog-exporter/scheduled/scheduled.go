@@ -51,6 +51,27 @@ type Result struct {
 	Error string `json:"error,omitempty"`
 }
 
+// WorksExported is the number of works exported, all kinds together.
+func (r Result) WorksExported() int {
+	n := 0
+	for _, c := range r.Works {
+		n += c
+	}
+	return n
+}
+
+// Failure names what went wrong for the metrics: "EXPORT_FAILED" when err
+// is not nil, "REFUSED" when nothing was published, "" otherwise.
+func (r Result) Failure(err error) string {
+	switch {
+	case err != nil:
+		return "EXPORT_FAILED"
+	case r.Refused != "":
+		return "REFUSED"
+	}
+	return ""
+}
+
 // Run downloads the source and the state, exports, and saves the state when
 // the export succeeded.
 func (j *Job) Run(ctx context.Context) (Result, error) {

@@ -64,6 +64,29 @@ type Viewing interface {
 	ListProgress(ctx context.Context, accountID string, limit int) ([]viewing.Progress, error)
 }
 
+// Metrics counts requests for the operations dashboards (CloudWatch EMF in
+// the Lambda): name is the intent (or the request type), failure what went
+// wrong ("" for none).
+type Metrics interface {
+	Directive(name, failure string, took time.Duration)
+}
+
+// Tagger returns ctx carrying attrs that every log line written under it
+// adds (the Lambda's log handler).
+type Tagger func(ctx context.Context, attrs ...slog.Attr) context.Context
+
+// Failures counted by Metrics.
+const (
+	FailureInvalid       = "INVALID_REQUEST"
+	FailureOtherSkill    = "OTHER_SKILL"
+	FailureUnauthorized  = "NOT_AUTHENTICATED"
+	FailureRequest       = "REQUEST_FAILED"
+	FailureInternal      = "INTERNAL_ERROR"
+	FailureSessionEnded  = "SESSION_ENDED_ERROR"
+	metricNameUnknown    = "unknown"
+	metricNameNotDecoded = "invalid"
+)
+
 // Config wires a Handler. Zero SkillID, SourceID and Budget take defaults.
 type Config struct {
 	SkillID  string
@@ -74,6 +97,8 @@ type Config struct {
 	Viewing  Viewing
 	Now      func() time.Time
 	Logger   *slog.Logger
+	Metrics  Metrics // may be nil
+	Tag      Tagger  // may be nil
 	Budget   time.Duration
 }
 
@@ -153,27 +178,41 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 func (h *Handler) handle(ctx context.Context, payload []byte) (resp Response) {
 	log := h.cfg.Logger
+	began := h.cfg.Now()
+	name, failure := metricNameNotDecoded, ""
 	defer func() {
 		if p := recover(); p != nil {
-			log.Error("custom skill panic", "panic", fmt.Sprint(p))
-			resp = tell(sorry())
+			log.ErrorContext(ctx, "custom skill panic", "panic", fmt.Sprint(p))
+			resp, failure = tell(sorry()), FailureInternal
+		}
+		if h.cfg.Metrics != nil {
+			h.cfg.Metrics.Directive(name, failure, h.cfg.Now().Sub(began))
 		}
 	}()
 	if len(payload) > MaxRequestBytes {
-		log.Warn("request over bounds", "bytes", len(payload))
+		log.WarnContext(ctx, "request over bounds", "bytes", len(payload))
+		failure = FailureInvalid
 		return tell(sorry())
 	}
 	var req Request
 	if err := json.Unmarshal(payload, &req); err != nil {
-		log.Warn("request not decoded", "err", err)
+		log.WarnContext(ctx, "request not decoded", "err", err)
+		failure = FailureInvalid
 		return tell(sorry())
 	}
+	name = h.metricName(&req)
+	tags := []slog.Attr{slog.String("requestId", clip(req.Body.RequestID, 100)), slog.String("sessionId", clip(req.Session.SessionID, 100))}
+	if h.cfg.Tag != nil {
+		ctx = h.cfg.Tag(ctx, tags...)
+	}
+	log = log.With(tags[0], tags[1])
 	if !h.forThisSkill(&req) {
-		log.Warn("request for another skill refused", "session", clip(req.Session.Application.ApplicationID, 100),
+		log.WarnContext(ctx, "request for another skill refused", "session", clip(req.Session.Application.ApplicationID, 100),
 			"context", clip(req.Context.System.Application.ApplicationID, 100))
+		failure = FailureOtherSkill
 		return Response{Version: "1.0", Body: ResponseBody{ResBody: endSession()}}
 	}
-	log = log.With("type", req.Body.Type, "intent", req.Body.Intent.Name, "requestId", clip(req.Body.RequestID, 100))
+	log = log.With("type", req.Body.Type, "intent", req.Body.Intent.Name)
 	t := &turn{req: &req, state: decodeState(req.Session.Attributes)}
 	var route intentFunc
 	needsAccount := true
@@ -198,13 +237,14 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (resp Response) {
 		}
 	case "SessionEndedRequest":
 		if e := req.Body.Error; e != nil {
-			log.Warn("session ended with an error", "reason", clip(req.Body.Reason, 50), "errorType", clip(e.Type, 100), "errorMessage", clip(e.Message, 300))
+			log.WarnContext(ctx, "session ended with an error", "reason", clip(req.Body.Reason, 50), "errorType", clip(e.Type, 100), "errorMessage", clip(e.Message, 300))
+			failure = FailureSessionEnded
 		} else {
-			log.Info("session ended", "reason", clip(req.Body.Reason, 50))
+			log.InfoContext(ctx, "session ended", "reason", clip(req.Body.Reason, 50))
 		}
 		return Response{Version: "1.0", Body: ResponseBody{ResBody: endSession()}}
 	default:
-		log.Info("request type not handled")
+		log.InfoContext(ctx, "request type not handled")
 		return Response{Version: "1.0", Body: ResponseBody{ResBody: endSession()}}
 	}
 	if needsAccount {
@@ -214,7 +254,8 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (resp Response) {
 		}
 		a, err := h.cfg.Accounts.Authenticate(ctx, token)
 		if err != nil {
-			log.Info("not authenticated", "err", err)
+			log.InfoContext(ctx, "not authenticated", "err", err)
+			failure = FailureUnauthorized
 			return errorResponse(err)
 		}
 		t.account = a
@@ -222,10 +263,27 @@ func (h *Handler) handle(ctx context.Context, payload []byte) (resp Response) {
 	}
 	resp, err := route(ctx, t)
 	if err != nil {
-		log.Info("request failed", "err", err)
+		log.InfoContext(ctx, "request failed", "err", err)
+		failure = FailureRequest
 		return errorResponse(err)
 	}
 	return resp
+}
+
+// metricName names a request for the metrics from a bounded set: the
+// interaction model's intents and the request types.
+func (h *Handler) metricName(req *Request) string {
+	switch req.Body.Type {
+	case "IntentRequest":
+		n := req.Body.Intent.Name
+		if _, ok := h.intents[n]; ok || n == "AMAZON.FallbackIntent" {
+			return n
+		}
+		return metricNameUnknown
+	case "LaunchRequest", "SessionEndedRequest":
+		return req.Body.Type
+	}
+	return metricNameUnknown
 }
 
 // forThisSkill checks every application id the request carries: at least

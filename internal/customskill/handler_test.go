@@ -39,7 +39,7 @@ func (n offline) Notify(ctx context.Context, reg string, a action.Action) error 
 // fixture: account one (a living room TV playing an episode, progress in a
 // series), account two (three TVs: bedroom offline and idle, kitchen on a
 // channel, living room), an account without TVs and one without a plan.
-func newHandler(t testing.TB) (*customskill.Handler, *devicetest.Notifier) {
+func newHandler(t testing.TB, opts ...func(*customskill.Config)) (*customskill.Handler, *devicetest.Notifier) {
 	t.Helper()
 	ctx := context.Background()
 	clock := func() time.Time { return now }
@@ -104,10 +104,13 @@ func newHandler(t testing.TB) (*customskill.Handler, *devicetest.Notifier) {
 		PositionMs: 12 * 60_000, DurationMs: 57 * 60_000, UpdatedAt: now.Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	h := customskill.NewHandler(customskill.Config{
+	cfg := customskill.Config{
 		Accounts: accounts, Devices: devices, Content: catalog.NewResolver(idx, "livingroom"), Viewing: watched, Now: clock,
-	})
-	return h, notifier
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return customskill.NewHandler(cfg), notifier
 }
 
 // TestGolden sends every testdata/*.request.json and compares the reply

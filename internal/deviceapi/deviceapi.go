@@ -48,17 +48,66 @@ const maxTokenLen = 4096
 // store, and the ChangeReport a state report may send).
 const DefaultBudget = 1500 * time.Millisecond
 
+// Metrics counts requests for the operations dashboards (CloudWatch EMF
+// in the Lambda): route is the method and templated path.
+type Metrics interface {
+	Request(route string, status int, took time.Duration)
+}
+
+// Tagger returns ctx carrying attrs that every log line written under it
+// adds (the Lambda's log handler), so the lines of the services a request
+// calls carry its requestId too.
+type Tagger func(ctx context.Context, attrs ...slog.Attr) context.Context
+
 // Handler serves the device API.
 type Handler struct {
 	accounts Authenticator
 	devices  Devices
 	logger   *slog.Logger
 	budget   time.Duration
+	metrics  Metrics
+	tag      Tagger
+	now      func() time.Time
 }
 
 // NewHandler wires a Handler.
 func NewHandler(accounts Authenticator, devices Devices, logger *slog.Logger) *Handler {
-	return &Handler{accounts: accounts, devices: devices, logger: logger, budget: DefaultBudget}
+	return &Handler{accounts: accounts, devices: devices, logger: logger, budget: DefaultBudget, now: time.Now}
+}
+
+// WithObservability sets the request metrics, the log tagger and the clock
+// that times requests; nil keeps each as it is.
+func (h *Handler) WithObservability(m Metrics, tag Tagger, now func() time.Time) *Handler {
+	if m != nil {
+		h.metrics = m
+	}
+	if tag != nil {
+		h.tag = tag
+	}
+	if now != nil {
+		h.now = now
+	}
+	return h
+}
+
+// routeName is a request's route for the metrics, from a bounded set.
+func routeName(req events.APIGatewayV2HTTPRequest) string {
+	path := strings.TrimSuffix(req.RawPath, "/")
+	rest, hasID := strings.CutPrefix(path, devicesPath+"/")
+	tmpl := devicesPath
+	switch {
+	case hasID && strings.HasSuffix(rest, "/state"):
+		tmpl += "/{endpointId}/state"
+	case hasID:
+		tmpl += "/{endpointId}"
+	case path != devicesPath:
+		return "other"
+	}
+	switch m := req.RequestContext.HTTP.Method; m {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete:
+		return m + " " + tmpl
+	}
+	return "other"
 }
 
 // WithBudget sets the time one request may take.
@@ -111,11 +160,32 @@ var statusTable = []struct {
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.budget)
 	defer cancel()
+	if h.tag != nil {
+		ctx = h.tag(ctx, slog.String("requestId", clip(req.RequestContext.RequestID)))
+	}
+	began := h.now()
+	resp := h.serve(ctx, req)
+	if h.metrics != nil {
+		h.metrics.Request(routeName(req), resp.StatusCode, h.now().Sub(began))
+	}
+	return resp, nil
+}
+
+func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
 	status, body, err := h.route(ctx, req)
 	if err != nil {
-		return h.errorReply(ctx, req, err), nil
+		return h.errorReply(ctx, req, err)
 	}
-	return reply(status, body), nil
+	return reply(status, body)
+}
+
+// clip bounds a logged value taken from the request.
+func clip(s string) string {
+	const max = 100
+	if len(s) <= max {
+		return s
+	}
+	return s[:max]
 }
 
 // Routes of the API.

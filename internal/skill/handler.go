@@ -71,6 +71,18 @@ type Replies interface {
 	Release(ctx context.Context, key string) error
 }
 
+// Metrics counts directives for the operations dashboards (CloudWatch
+// EMF in the Lambda): name is Namespace.Name, alexaError the error type the
+// reply carries ("" for none).
+type Metrics interface {
+	Directive(name, alexaError string, took time.Duration)
+}
+
+// Tagger returns ctx carrying attrs that every log line written under it
+// adds, in the Lambda's log handler (so lines of the services a directive
+// calls carry its messageId and correlation token too).
+type Tagger func(ctx context.Context, attrs ...slog.Attr) context.Context
+
 // Config wires a Handler. Replies may be nil (no idempotency); the zero
 // Budget and ReplyTTL take the defaults.
 type Config struct {
@@ -83,6 +95,8 @@ type Config struct {
 	NewID    func() string    // message ids (UUIDs in production)
 	Now      func() time.Time // the clock
 	Logger   *slog.Logger
+	Metrics  Metrics // may be nil
+	Tag      Tagger  // may be nil
 	Budget   time.Duration
 	ReplyTTL time.Duration
 }
@@ -203,9 +217,19 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // handle runs one directive inside the budget: the work (and every call it
 // makes) gets three quarters of it, saving the reply the rest.
-func (h *Handler) handle(ctx context.Context, raw []byte) (vsk.Message, []byte) {
+func (h *Handler) handle(ctx context.Context, raw []byte) (_ vsk.Message, _ []byte) {
 	end := timer{h.cfg.Now}.start(ctx, "handle")
 	defer end(nil)
+	began := h.cfg.Now()
+	name, failure := "invalid", ""
+	if h.cfg.Metrics != nil {
+		defer func() {
+			if _, known := h.routes[name]; !known {
+				name = "unsupported" // bounded dimension values
+			}
+			h.cfg.Metrics.Directive(name, failure, h.cfg.Now().Sub(began))
+		}()
+	}
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
 	defer cancel()
 	workCtx, cancelWork := context.WithTimeout(ctx, h.cfg.Budget*3/4)
@@ -214,16 +238,24 @@ func (h *Handler) handle(ctx context.Context, raw []byte) (vsk.Message, []byte) 
 	var req vsk.Request
 	if err := json.Unmarshal(raw, &req); err != nil || req.Directive.Header.Namespace == "" {
 		h.cfg.Logger.InfoContext(ctx, "not a directive", "bytes", len(raw))
+		failure = vsk.ErrorInvalidDirective
 		return h.encode(h.errorReply(vsk.Directive{}, vsk.ErrorInvalidDirective))
 	}
 	d := req.Directive
 	if err := checkEnvelope(&d); err != nil {
 		e := alexaError(err)
-		h.cfg.Logger.InfoContext(ctx, "directive refused", "alexaError", e.Type, "err", err)
+		h.cfg.Logger.InfoContext(ctx, "directive refused", "alexaError", e.Type, "err", err,
+			"messageId", clip(d.Header.MessageID), "correlationToken", clip(d.Header.CorrelationToken))
+		failure = e.Type
 		return h.encode(h.errorReply(d, e.Type, e.Namespace))
 	}
-	name := d.Header.Namespace + "." + d.Header.Name
-	log := h.cfg.Logger.With("directive", name, "messageId", d.Header.MessageID, "correlationToken", clip(d.Header.CorrelationToken))
+	name = d.Header.Namespace + "." + d.Header.Name
+	tags := []slog.Attr{slog.String("messageId", clip(d.Header.MessageID)), slog.String("correlationToken", clip(d.Header.CorrelationToken))}
+	if h.cfg.Tag != nil {
+		ctx = h.cfg.Tag(ctx, tags...)
+		workCtx = h.cfg.Tag(workCtx, tags...)
+	}
+	log := h.cfg.Logger.With(slog.String("directive", name), tags[0], tags[1])
 
 	// The claim runs beside the directive's reads (a DynamoDB round trip
 	// saved); every side effect waits for it (gated* in memo.go).
@@ -237,12 +269,14 @@ func (h *Handler) handle(ctx context.Context, raw []byte) (vsk.Message, []byte) 
 			claim.stored, claim.claimed, claim.err = h.claim(workCtx, key)
 		}()
 	}
-	msg, failure := h.run(withMemo(workCtx, claim), d, name, log)
+	msg, failed := h.run(withMemo(workCtx, claim), d, name, log)
+	failure = failed
 	if claim != nil {
 		<-claim.done // claim's own context bounds it
 		switch {
 		case claim.err != nil:
 			log.ErrorContext(ctx, "idempotency claim failed", "err", claim.err)
+			failure = vsk.ErrorInternal
 			return h.encode(h.errorReply(d, vsk.ErrorInternal))
 		case !claim.claimed:
 			log.InfoContext(ctx, "directive replayed")

@@ -100,7 +100,7 @@ func (n offlineNotifier) Notify(ctx context.Context, reg string, a action.Action
 	return n.Notifier.Notify(ctx, reg, a)
 }
 
-func newHandler(t testing.TB) (*skill.Handler, *devicetest.Notifier) {
+func newHandler(t testing.TB, opts ...func(*skill.Config)) (*skill.Handler, *devicetest.Notifier) {
 	t.Helper()
 	ctx := context.Background()
 	clock := func() time.Time { return now }
@@ -149,10 +149,14 @@ func newHandler(t testing.TB) (*skill.Handler, *devicetest.Notifier) {
 	}
 	devices := device.NewService(store, offlineNotifier{notifier}, clock, newID).WithStates(states)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return skill.NewHandler(skill.Config{
+	cfg := skill.Config{
 		Accounts: accounts, Devices: panicky{devices}, Content: catalog.NewResolver(handmaidsTale(t), "livingroom"),
 		Replies: idempotencytest.NewStore(), Viewing: watched(t), Grants: grants{}, NewID: newID, Now: clock, Logger: logger,
-	}), notifier
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return skill.NewHandler(cfg), notifier
 }
 
 // grants accepts the code "good-code" only.

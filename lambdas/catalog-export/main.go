@@ -13,12 +13,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"livingroom/catalog-exporter/export"
 	"livingroom/catalog-exporter/s3sink"
 	"livingroom/catalog-exporter/scheduled"
 	"livingroom/internal/dynamo"
+	"livingroom/internal/emf"
+	"livingroom/internal/jsonlog"
 )
 
 // maxLoggedProblems bounds the problems logged per run.
@@ -27,7 +30,7 @@ const maxLoggedProblems = 200
 var logged atomic.Int64
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := jsonlog.New(os.Stderr, jsonlog.ParseLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL")))
 	ctx := context.Background()
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -61,10 +64,16 @@ func main() {
 			},
 		},
 	}
+	metrics := emf.New(os.Stdout, "catalog-export", time.Now)
 	lambda.Start(func(ctx context.Context) (scheduled.Result, error) {
 		logged.Store(0)
+		began := time.Now()
+		if lc, ok := lambdacontext.FromContext(ctx); ok {
+			ctx = jsonlog.With(ctx, slog.String("requestId", lc.AwsRequestID))
+		}
 		res, err := job.Run(ctx)
-		logger.Info("catalog export", "summary", res.Summary, "err", err)
+		logger.InfoContext(ctx, "catalog export", "summary", res.Summary, "err", err)
+		metrics.Export(time.Since(began), res.WorksExported(), res.Errors, res.Failure(err))
 		return res, err
 	})
 }

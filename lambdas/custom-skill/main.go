@@ -6,7 +6,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -24,10 +23,12 @@ import (
 	"livingroom/internal/customskill"
 	"livingroom/internal/device"
 	"livingroom/internal/dynamo"
+	"livingroom/internal/emf"
+	"livingroom/internal/jsonlog"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := jsonlog.New(os.Stderr, jsonlog.ParseLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL")))
 	budget := customskill.DefaultBudget
 	cfg, err := config.LoadDefaultConfig(context.Background(),
 		config.WithHTTPClient(httpClient(budget/4)),
@@ -57,6 +58,8 @@ func main() {
 		Content:  catalog.NewResolver(dynamo.NewCatalog(db, os.Getenv("CATALOG_TABLE")), sourceID),
 		Viewing:  dynamo.NewViewing(db, os.Getenv("ACCOUNTS_TABLE")),
 		Logger:   logger,
+		Metrics:  emf.New(os.Stdout, "custom-skill", time.Now),
+		Tag:      jsonlog.With,
 		Budget:   budget,
 	}))
 }

@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -22,11 +21,13 @@ import (
 	"livingroom/internal/device"
 	"livingroom/internal/deviceapi"
 	"livingroom/internal/dynamo"
+	"livingroom/internal/emf"
+	"livingroom/internal/jsonlog"
 	"livingroom/internal/lwaclient"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := jsonlog.New(os.Stderr, jsonlog.ParseLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL")))
 	// One budget per request bounds every call: DynamoDB attempts get a
 	// quarter of it (three, with short backoff), the event gateway half.
 	budget := deviceapi.DefaultBudget
@@ -56,7 +57,8 @@ func main() {
 		WithStates(dynamo.NewStates(db, table)).
 		WithProgress(dynamo.NewViewing(db, table)).
 		WithChanges(events)
-	lambda.Start(deviceapi.NewHandler(accounts, devices, logger).WithBudget(budget).Handle)
+	lambda.Start(deviceapi.NewHandler(accounts, devices, logger).WithBudget(budget).
+		WithObservability(emf.New(os.Stdout, "device-api", time.Now), jsonlog.With, time.Now).Handle)
 }
 
 // httpClient bounds one HTTP attempt.

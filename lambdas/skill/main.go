@@ -5,7 +5,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -23,12 +22,14 @@ import (
 	"livingroom/internal/catalog"
 	"livingroom/internal/device"
 	"livingroom/internal/dynamo"
+	"livingroom/internal/emf"
+	"livingroom/internal/jsonlog"
 	"livingroom/internal/lwaclient"
 	"livingroom/internal/skill"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := jsonlog.New(os.Stderr, jsonlog.ParseLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL")))
 	// Every outbound call is cut by the directive's budget (its context);
 	// the per-attempt timeouts and the retry policy below are derived from
 	// it so that the SDK's retries fit inside it: three DynamoDB attempts
@@ -70,6 +71,8 @@ func main() {
 		NewID:    uuid.NewString,
 		Now:      time.Now,
 		Logger:   logger,
+		Metrics:  emf.New(os.Stdout, "skill", time.Now),
+		Tag:      jsonlog.With,
 		Budget:   budget,
 	})
 	lambda.Start(traced{skill: h, reporter: hopsReporter(os.Getenv("TRACE_HOPS_BASE")), logger: logger})
