@@ -36,12 +36,7 @@ FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp
 	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest ./device-push/server:FuzzParseMessage \
 	./internal/customskill:FuzzInvoke
 fuzz:
-	@for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; fn=$${t##*:}; \
-		echo "fuzz $$fn ($$pkg) for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/fuzz-$$fn.log 2>&1 || { cat /tmp/fuzz-$$fn.log; exit 1; }; \
-		tail -n 1 /tmp/fuzz-$$fn.log; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) infra/local/fuzz.sh $(FUZZ_TARGETS)
 
 deps: infra/local/node_modules/.package-lock.json
 infra/local/node_modules/.package-lock.json: infra/local/package-lock.json
