@@ -119,7 +119,9 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return err
 	}
 	loadCatalog := func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, cfg.catalogDir) }
+	source := "dir " + cfg.catalogDir
 	if cfg.catalogS3 != "" {
+		source = cfg.catalogS3
 		if loadCatalog, err = s3Catalog(cfg); err != nil {
 			return err
 		}
@@ -150,17 +152,18 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		log.Info("account linking is off: set PARTNER_OAUTH_AUTHORIZE_URL and PARTNER_OAUTH_TOKEN_URL to link accounts at the partner")
 	}
 	srv := server.New(server.Config{
-		Logger:      log,
-		Registry:    gateway.NewRegistry(time.Now, changeReportsKept),
-		Parser:      nlu.New(cfg.sourceID),
-		Invoker:     invoker,
-		LoadCatalog: loadCatalog,
-		IDs:         ids,
-		Now:         time.Now,
-		Validator:   validator,
-		BaseURL:     baseURL,
-		Linker:      linker,
-		LWA:         lwa.New(lwa.Config{ClientID: cfg.clientID, ClientSecret: cfg.clientSecret, Now: time.Now, Logger: log}),
+		Logger:        log,
+		Registry:      gateway.NewRegistry(time.Now, changeReportsKept),
+		Parser:        nlu.New(cfg.sourceID),
+		Invoker:       invoker,
+		LoadCatalog:   loadCatalog,
+		CatalogSource: source,
+		IDs:           ids,
+		Now:           time.Now,
+		Validator:     validator,
+		BaseURL:       baseURL,
+		Linker:        linker,
+		LWA:           lwa.New(lwa.Config{ClientID: cfg.clientID, ClientSecret: cfg.clientSecret, Now: time.Now, Logger: log}),
 	})
 	// A bad feed should not stop local work: serve empty and let the
 	// developer fix it and POST /v1/catalog/reload.
