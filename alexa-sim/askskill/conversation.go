@@ -246,5 +246,10 @@ func plainSpeech(ssml string) string {
 			b.WriteRune(r)
 		}
 	}
-	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
+	folded := strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
+	return spaceBeforePunct.Replace(folded)
 }
+
+// spaceBeforePunct undoes the space a closing tag left before punctuation
+// ("<say-as …>1</say-as>," is "1,").
+var spaceBeforePunct = strings.NewReplacer(" ,", ",", " .", ".", " ?", "?", " !", "!", " ;", ";", " :", ":")
