@@ -129,7 +129,9 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return err
 	}
 	loadCatalog := func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, cfg.catalogDir) }
+	source := "dir " + cfg.catalogDir
 	if cfg.catalogS3 != "" {
+		source = cfg.catalogS3
 		if loadCatalog, err = s3Catalog(cfg); err != nil {
 			return err
 		}
@@ -172,6 +174,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		Parser:             nlu.New(cfg.sourceID),
 		Invoker:            invoker,
 		LoadCatalog:        loadCatalog,
+		CatalogSource:      source,
 		IDs:                ids,
 		Now:                time.Now,
 		Validator:          validator,

@@ -66,7 +66,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	}
 	err = json.NewDecoder(resp.Body).Decode(&health)
 	resp.Body.Close()
-	if err != nil || health.Status != "ok" || health.Catalog.Works != 11 || health.Catalog.Channels != 3 {
+	if err != nil || health.Status != "ok" || health.Catalog.Works != 9 || health.Catalog.Channels != 3 {
 		t.Errorf("health %+v, %v", health, err)
 	}
 
