@@ -25,10 +25,10 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"golang.org/x/sync/errgroup"
 
-	"livingroom/infra"
 	"livingroom/infra/samlocal"
 	"livingroom/internal/account"
 	"livingroom/internal/dynamo"
+	tabledefs "livingroom/internal/tables"
 	"livingroom/tvapp-sim/fleetid"
 )
 
@@ -291,7 +291,7 @@ func (s *Stack) start(ctx context.Context) error {
 // seed creates the tables and the development account.
 func (s *Stack) seed(ctx context.Context, endpoint string, tables map[string]string) error {
 	client := dynamo.NewClient(localAWSConfig(), endpoint)
-	defs, err := infra.Tables()
+	defs, err := tabledefs.Tables()
 	if err != nil {
 		return err
 	}
