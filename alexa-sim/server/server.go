@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"livingroom/alexa-sim/askskill"
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
@@ -66,6 +67,11 @@ type Config struct {
 	// tokens fresh; nil or unconfigured: endpoints' tokens are used as
 	// registered.
 	Linker *linking.Linker
+	// CustomSkill plays Alexa for the custom skill ("ask Living Room …")
+	// and CustomSkillInvoker calls its function; either nil: every
+	// utterance goes to the video skill.
+	CustomSkill        *askskill.Conversation
+	CustomSkillInvoker Invoker
 }
 
 // catalogState is an ingested catalog and the language index built on it;
