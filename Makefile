@@ -8,7 +8,7 @@ LAMBDAS := skill device-api custom-skill
 SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
 export DYNALITE_PORT ?= 8100
 
-.PHONY: run test qa deps test-deps build lint fuzz clean bench-push
+.PHONY: run test qa deps test-deps build lint fuzz clean bench-push bench
 .PHONY: build-SkillFunction build-DeviceApiFunction build-CatalogExportFunction build-CustomSkillFunction
 
 run: deps build
@@ -34,7 +34,7 @@ FUZZTIME ?= 5s
 FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp-sim/player:FuzzApplyData \
 	./tvapp-sim/client:FuzzDecodeFrames ./alexa-sim/nlu:FuzzParse ./alexa-sim/gateway:FuzzEvent \
 	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest ./device-push/server:FuzzParseMessage \
-	./internal/customskill:FuzzInvoke
+	./internal/customskill:FuzzInvoke ./internal/adm:FuzzParseReceipt ./alexa-sim/askskill:FuzzUnderstand
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) infra/local/fuzz.sh $(FUZZ_TARGETS)
 
@@ -63,6 +63,14 @@ build:
 # Centrifugo with `go install` if missing). Results in .run/pushload/, table on stdout. Not part of make test.
 bench-push: build
 	device-push/loadtest/side-by-side.sh
+
+# Every benchmark and load tool in one run (under 10 minutes, reduced sizes where needed): rewrites the
+# summary table at the top of docs/BENCHMARKS.md (between its markers) with each figure, the command that
+# produced it and the machine. Centrifugo's column is "not run" unless $(go env GOPATH)/bin/centrifugo exists
+# (`make bench-push` installs it). BENCH_FLAGS="-only skill,nlu -dry-run" for a part. Logs in .run/bench/.
+BENCH_FLAGS ?=
+bench: deps build
+	$(GO) run ./infra/bench $(BENCH_FLAGS)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^infra/local/node_modules/') 2>&1); \

@@ -19,6 +19,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
+
+	"livingroom/alexa-sim/askskill"
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
@@ -26,6 +29,7 @@ import (
 	"livingroom/alexa-sim/lwa"
 	"livingroom/alexa-sim/nlu"
 	"livingroom/alexa-sim/server"
+	"livingroom/internal/customskill"
 )
 
 // changeReportsKept bounds the ChangeReports kept for inspection.
@@ -53,6 +57,9 @@ type config struct {
 	clientID       string
 	clientSecret   string
 	partner        partnerOAuth
+	// The custom skill: its interaction model ("" turns it off), function
+	// and application id.
+	customSkillModel, customSkillFunction, customSkillID string
 }
 
 // partnerOAuth is the partner's OAuth 2.0 service, for account linking.
@@ -62,17 +69,20 @@ type partnerOAuth struct {
 
 func loadConfig(getenv func(string) string) config {
 	return config{
-		addr:           cmp.Or(getenv("ALEXA_SIM_ADDR"), "127.0.0.1:8300"),
-		lambdaEndpoint: cmp.Or(getenv("LAMBDA_ENDPOINT"), "http://127.0.0.1:3001"),
-		function:       cmp.Or(getenv("SKILL_FUNCTION"), "SkillFunction"),
-		region:         cmp.Or(getenv("AWS_REGION"), "us-east-1"),
-		catalogDir:     cmp.Or(getenv("CATALOG_DIR"), ".run/catalog"),
-		catalogS3:      getenv("CATALOG_S3"),
-		s3Endpoint:     getenv("S3_ENDPOINT"),
-		sourceID:       cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
-		schemaPath:     cmp.Or(getenv("ALEXA_SCHEMA"), findSchema()),
-		clientID:       cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
-		clientSecret:   cmp.Or(getenv("ALEXA_CLIENT_SECRET"), "alexa-sim-secret"),
+		addr:                cmp.Or(getenv("ALEXA_SIM_ADDR"), "127.0.0.1:8300"),
+		lambdaEndpoint:      cmp.Or(getenv("LAMBDA_ENDPOINT"), "http://127.0.0.1:3001"),
+		function:            cmp.Or(getenv("SKILL_FUNCTION"), "SkillFunction"),
+		region:              cmp.Or(getenv("AWS_REGION"), "us-east-1"),
+		catalogDir:          cmp.Or(getenv("CATALOG_DIR"), ".run/catalog"),
+		catalogS3:           getenv("CATALOG_S3"),
+		s3Endpoint:          getenv("S3_ENDPOINT"),
+		sourceID:            cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
+		schemaPath:          cmp.Or(getenv("ALEXA_SCHEMA"), findSchema()),
+		clientID:            cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
+		clientSecret:        cmp.Or(getenv("ALEXA_CLIENT_SECRET"), "alexa-sim-secret"),
+		customSkillModel:    getenv("CUSTOM_SKILL_MODEL"),
+		customSkillFunction: cmp.Or(getenv("CUSTOM_SKILL_FUNCTION"), "CustomSkillFunction"),
+		customSkillID:       cmp.Or(getenv("ALEXA_SKILL_ID"), customskill.DefaultSkillID),
 		partner: partnerOAuth{
 			authorizeURL: getenv("PARTNER_OAUTH_AUTHORIZE_URL"),
 			tokenURL:     getenv("PARTNER_OAUTH_TOKEN_URL"),
@@ -119,7 +129,9 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return err
 	}
 	loadCatalog := func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, cfg.catalogDir) }
+	source := "dir " + cfg.catalogDir
 	if cfg.catalogS3 != "" {
+		source = cfg.catalogS3
 		if loadCatalog, err = s3Catalog(cfg); err != nil {
 			return err
 		}
@@ -149,18 +161,28 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if !linker.Enabled() {
 		log.Info("account linking is off: set PARTNER_OAUTH_AUTHORIZE_URL and PARTNER_OAUTH_TOKEN_URL to link accounts at the partner")
 	}
+	conversation, customInvoker, err := customSkill(cfg)
+	if err != nil {
+		return err
+	}
+	if conversation == nil {
+		log.Info("custom skill is off: set CUSTOM_SKILL_MODEL to its interaction model to route \"ask Living Room …\" to it")
+	}
 	srv := server.New(server.Config{
-		Logger:      log,
-		Registry:    gateway.NewRegistry(time.Now, changeReportsKept),
-		Parser:      nlu.New(cfg.sourceID),
-		Invoker:     invoker,
-		LoadCatalog: loadCatalog,
-		IDs:         ids,
-		Now:         time.Now,
-		Validator:   validator,
-		BaseURL:     baseURL,
-		Linker:      linker,
-		LWA:         lwa.New(lwa.Config{ClientID: cfg.clientID, ClientSecret: cfg.clientSecret, Now: time.Now, Logger: log}),
+		Logger:             log,
+		Registry:           gateway.NewRegistry(time.Now, changeReportsKept),
+		Parser:             nlu.New(cfg.sourceID),
+		Invoker:            invoker,
+		LoadCatalog:        loadCatalog,
+		CatalogSource:      source,
+		IDs:                ids,
+		Now:                time.Now,
+		Validator:          validator,
+		BaseURL:            baseURL,
+		Linker:             linker,
+		CustomSkill:        conversation,
+		CustomSkillInvoker: customInvoker,
+		LWA:                lwa.New(lwa.Config{ClientID: cfg.clientID, ClientSecret: cfg.clientSecret, Now: time.Now, Logger: log}),
 	})
 	// A bad feed should not stop local work: serve empty and let the
 	// developer fix it and POST /v1/catalog/reload.
@@ -189,4 +211,23 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// customSkill is the custom skill's conversation and function; nil when
+// no interaction model is configured.
+func customSkill(cfg config) (*askskill.Conversation, server.Invoker, error) {
+	if cfg.customSkillModel == "" {
+		return nil, nil, nil
+	}
+	model, err := askskill.LoadModel(cfg.customSkillModel)
+	if err != nil {
+		return nil, nil, err
+	}
+	invoker, err := invoke.New(invoke.Config{
+		Endpoint: cfg.lambdaEndpoint, Function: cfg.customSkillFunction, Region: cfg.region, Timeout: 10 * time.Second,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return askskill.NewConversation(askskill.Config{Model: model, SkillID: cfg.customSkillID, Now: time.Now, NewID: uuid.NewString}), invoker, nil
 }

@@ -306,6 +306,7 @@ func TestVoiceReachesTheTV(t *testing.T) {
 	})
 	t.Run("raw directive through the Lambda invoke API", func(t *testing.T) { rawInvoke(t, s) })
 	t.Run("device API lists the TV", func(t *testing.T) { deviceAPI(t, s) })
+	t.Run("custom skill on an Echo", func(t *testing.T) { customSkillOnEcho(t, s) })
 }
 
 type endpoint struct {

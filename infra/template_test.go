@@ -10,7 +10,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/dynamodb"
 
-	"livingroom/infra"
+	"livingroom/internal/tables"
 )
 
 func openTemplate(t *testing.T) *cloudformation.Template {
@@ -22,16 +22,16 @@ func openTemplate(t *testing.T) *cloudformation.Template {
 	return tmpl
 }
 
-// TestTemplateTablesMatchDefinitions keeps template.yaml and infra/tables in
+// TestTemplateTablesMatchDefinitions keeps template.yaml and internal/tables in
 // step: the same tables, keys, attribute types, indexes, billing and TTL.
 func TestTemplateTablesMatchDefinitions(t *testing.T) {
-	defs, err := infra.Tables()
+	defs, err := tables.Tables()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tables := openTemplate(t).GetAllDynamoDBTableResources()
+	tmplTables := openTemplate(t).GetAllDynamoDBTableResources()
 	var names []string
-	for name := range tables {
+	for name := range tmplTables {
 		names = append(names, name)
 	}
 	sort.Strings(names)
@@ -44,7 +44,7 @@ func TestTemplateTablesMatchDefinitions(t *testing.T) {
 	}
 	for _, def := range defs {
 		t.Run(def.LogicalID, func(t *testing.T) {
-			tbl := tables[def.LogicalID]
+			tbl := tmplTables[def.LogicalID]
 			if got := deref(tbl.BillingMode); got != def.BillingMode {
 				t.Errorf("BillingMode %q, want %q", got, def.BillingMode)
 			}
@@ -62,7 +62,7 @@ func TestTemplateTablesMatchDefinitions(t *testing.T) {
 			if got := keySchema(tbl.KeySchema); got != (def.KeySchema) {
 				t.Errorf("KeySchema %+v, want %+v", got, def.KeySchema)
 			}
-			gsis := map[string]infra.KeySchema{}
+			gsis := map[string]tables.KeySchema{}
 			for _, g := range tbl.GlobalSecondaryIndexes {
 				gsis[g.IndexName] = keySchema(g.KeySchema)
 			}
@@ -119,8 +119,8 @@ func TestTemplateFunctions(t *testing.T) {
 	}
 }
 
-func keySchema(ks []dynamodb.Table_KeySchema) infra.KeySchema {
-	var out infra.KeySchema
+func keySchema(ks []dynamodb.Table_KeySchema) tables.KeySchema {
+	var out tables.KeySchema
 	for _, k := range ks {
 		switch k.KeyType {
 		case "HASH":

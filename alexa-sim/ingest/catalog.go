@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -56,10 +57,18 @@ type Catalog struct {
 	byCallSign map[string]int // upper case
 	byName     map[string]int // NormalizeTitle(name)
 	counts     Counts
+	works      map[string]workMeta // work ID → kind and content hash, for Diff
 	// Missing lists the catalog files that were not found.
 	Missing []string
 	// Problems describes the first few items that were skipped.
 	Problems []string
+	// Errors and Warnings are the first issues found, by work id (at most
+	// maxIssues each); a catalog with errors is rejected (ValidationError).
+	Errors, Warnings         []Issue
+	ErrorCount, WarningCount int
+	// Files names the first files read (at most maxFiles), FileCount all.
+	Files     []string
+	FileCount int
 }
 
 // New builds a catalog from works and channels (tests and small feeds).
@@ -67,6 +76,7 @@ func New(works []Work, channels []Channel) *Catalog {
 	b := newBuilder()
 	for _, w := range works {
 		b.addWork(w)
+		b.works[w.ID] = workMeta{hash: hashOf(string(w.Kind), w.Title)}
 		switch w.Kind {
 		case Movie:
 			b.counts.Movies++
@@ -182,10 +192,17 @@ type builder struct {
 	problems []string
 	missing  []string
 	root     string // directory the files are read from, for error messages
+	file     string // the file being read, for issues
+	works    map[string]workMeta
+	refs     []workRef
+	parents  []string // shows and seasons, in feed order
+	issues   issues
+	files    []string
+	nfiles   int
 }
 
 func newBuilder() *builder {
-	return &builder{byTitle: map[string][]Work{}, numbers: map[string]string{}}
+	return &builder{byTitle: map[string][]Work{}, numbers: map[string]string{}, works: map[string]workMeta{}}
 }
 
 func (b *builder) addWork(w Work) {
@@ -212,11 +229,14 @@ func (b *builder) addNumber(stationID, number string) {
 	}
 }
 
-func (b *builder) skip(problem string) {
+// skip drops an item that is not a work (a station without ID) with a
+// warning.
+func (b *builder) skip(typ, problem string, line int) {
 	b.counts.Skipped++
 	if len(b.problems) < maxProblems {
-		b.problems = append(b.problems, problem)
+		b.problems = append(b.problems, fmt.Sprintf("line %d: %s", line, problem))
 	}
+	b.warn(Issue{Type: typ, Line: line, Message: problem + "; skipped"})
 }
 
 func (b *builder) build() *Catalog {
@@ -227,8 +247,12 @@ func (b *builder) build() *Catalog {
 		byCallSign: map[string]int{},
 		byName:     map[string]int{},
 		counts:     b.counts,
+		works:      b.works,
 		Missing:    b.missing,
 		Problems:   b.problems,
+		Errors:     b.issues.errors, Warnings: b.issues.warnings,
+		ErrorCount: b.issues.nerrors, WarningCount: b.issues.nwarnings,
+		Files: b.files, FileCount: b.nfiles,
 	}
 	for i := range c.channels {
 		ch := &c.channels[i]

@@ -42,6 +42,7 @@ func TestIngestsWhatTheExporterPublishes(t *testing.T) {
 			e := export.Exporter{Sink: sink, StateDir: filepath.Join(dir, ".state"), Formats: tt.formats, PageSize: tt.pageSize, Gzip: tt.gzip,
 				Now: func() time.Time { clock = clock.Add(time.Second); return clock }}
 			ctx := context.Background()
+			var prev *Catalog
 			for rev := range 3 {
 				sum, err := e.Export(ctx, source.Synthetic{Works: n, Seed: 11, Revision: rev * 3})
 				if err != nil {
@@ -58,6 +59,16 @@ func TestIngestsWhatTheExporterPublishes(t *testing.T) {
 				if tt.formats[0] == export.FormatCDF && got.Channels == 0 {
 					t.Fatalf("no channels ingested")
 				}
+				// Each revision changes some works: the report counts them,
+				// and the counts add up to both catalogs' works.
+				ch := Diff(prev, c)
+				if ch.Added+ch.Updated+ch.Unchanged != got.Works || ch.Removed+ch.Updated+ch.Unchanged != prev.Counts().Works {
+					t.Fatalf("revision %d: changes %+v do not add up to %d works (before: %d)", rev, ch, got.Works, prev.Counts().Works)
+				}
+				if rev > 0 && (ch.Updated == 0 || ch.Unchanged == 0) {
+					t.Fatalf("revision %d: changes %+v, want some updated and some unchanged", rev, ch)
+				}
+				prev = c
 			}
 			// A renamed movie is found by its new title.
 			renamed := ""

@@ -13,15 +13,19 @@ func TestLoadDirFeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Counts{Works: 11, Movies: 4, Shows: 3, Seasons: 1, Episodes: 2, Channels: 3, Skipped: 2}
+	want := Counts{Works: 9, Movies: 2, Shows: 3, Seasons: 1, Episodes: 2, Channels: 3}
 	if got := c.Counts(); got != want {
 		t.Errorf("counts = %+v, want %+v", got, want)
 	}
 	if len(c.Missing) != 0 {
 		t.Errorf("missing = %v, want none", c.Missing)
 	}
-	if len(c.Problems) != 2 || !strings.Contains(c.Problems[0], "Movie without ID") || !strings.Contains(c.Problems[1], "movie-untitled without Title") {
-		t.Errorf("problems = %q", c.Problems)
+	if len(c.Problems) != 0 || c.ErrorCount != 0 {
+		t.Errorf("problems = %q, errors %v", c.Problems, c.Errors)
+	}
+	// Fargo the show has no episodes in the feed, nor has Money Heist.
+	if c.WarningCount != 2 || c.Warnings[0].WorkID != "series-fargo" || c.Warnings[1].Message != "has no episodes" {
+		t.Errorf("warnings = %+v", c.Warnings)
 	}
 }
 

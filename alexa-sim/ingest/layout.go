@@ -11,6 +11,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"livingroom/internal/ember"
@@ -62,11 +63,12 @@ func load(ctx context.Context, fsys fs.FS, root string) (*Catalog, error) {
 	} else if err := readCDF(ctx, fsys, name, b); err != nil {
 		return nil, err
 	}
-	return b.build(), nil
+	return b.finish()
 }
 
 func loadWorks(ctx context.Context, fsys fs.FS, b *builder) (bool, error) {
 	if manifest := newest(fsys, "manifests/*.manifest"); manifest != "" {
+		b.opened(manifest)
 		pages, err := readManifest(fsys, manifest)
 		if err != nil {
 			return false, err
@@ -165,6 +167,7 @@ func open(fsys fs.FS, name string) (io.ReadCloser, error) {
 }
 
 func readCDF(ctx context.Context, fsys fs.FS, name string, b *builder) error {
+	b.opened(name)
 	f, err := open(fsys, name)
 	if err != nil {
 		return err
@@ -186,6 +189,7 @@ func loadEmber(ctx context.Context, fsys fs.FS, b *builder) (bool, error) {
 		if err != nil {
 			return false, err
 		}
+		b.opened(n)
 		var m ember.Manifest
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return false, fmt.Errorf("ember manifest %s: %w", n, err)
@@ -212,6 +216,7 @@ func loadEmber(ctx context.Context, fsys fs.FS, b *builder) (bool, error) {
 	for _, m := range manifests[start:] {
 		for _, key := range m.S3Keys {
 			key = keyInFS(fsys, key)
+			b.opened(key)
 			f, err := open(fsys, key)
 			if err != nil {
 				return false, err
@@ -232,6 +237,7 @@ func loadEmber(ctx context.Context, fsys fs.FS, b *builder) (bool, error) {
 			}
 		}
 	}
+	b.file = "" // the programs below come from any of the files
 	for _, id := range slices.Sorted(mapsKeys(programs)) {
 		p := programs[id]
 		b.counts.Works++
@@ -248,18 +254,22 @@ func loadEmber(ctx context.Context, fsys fs.FS, b *builder) (bool, error) {
 		case ember.TVEpisode:
 			b.counts.Episodes++
 		}
-		if kind == "" {
-			continue
+		parts := []string{p.kind}
+		for _, t := range p.titles {
+			parts = append(parts, t.Language, strconv.FormatBool(t.Default), t.Value)
 		}
+		b.works[id] = workMeta{hash: hashOf(parts...)}
 		added := false
 		for _, t := range p.titles {
 			if t.Value = strings.TrimSpace(t.Value); t.Value != "" {
-				b.addWork(Work{ID: id, Title: t.Value, Kind: kind})
+				if kind != "" {
+					b.addWork(Work{ID: id, Title: t.Value, Kind: kind})
+				}
 				added = true
 			}
 		}
 		if !added {
-			b.skip(fmt.Sprintf("EMBER %s %s without Title", p.kind, id))
+			b.fail(Issue{WorkID: id, Type: p.kind, Message: "Title is required and cannot be blank"})
 		}
 	}
 	return true, nil

@@ -17,7 +17,7 @@ func Read(ctx context.Context, r io.Reader) (*Catalog, error) {
 	if err := b.read(ctx, r); err != nil {
 		return nil, err
 	}
-	return b.build(), nil
+	return b.finish()
 }
 
 // read walks the document token by token and decodes one work, station or
@@ -76,29 +76,21 @@ func (b *builder) element(d *xml.Decoder, t *xml.StartElement, parent string, li
 		b.counts.Works++
 		switch name {
 		case "Movie":
-			var m cdf.Movie
-			if err := d.DecodeElement(&m, t); err != nil {
-				return true, fmt.Errorf("line %d: Movie: %w", line, err)
-			}
 			b.counts.Movies++
-			b.addCommon(m.Common, Movie, name, line)
 		case "TvShow":
-			var s cdf.TvShow
-			if err := d.DecodeElement(&s, t); err != nil {
-				return true, fmt.Errorf("line %d: TvShow: %w", line, err)
-			}
 			b.counts.Shows++
-			b.addCommon(s.Common, TVShow, name, line)
 		case "TvSeason":
 			b.counts.Seasons++
-			return true, skip(d, name, line)
 		case "TvEpisode":
 			b.counts.Episodes++
-			return true, skip(d, name, line)
-		default:
-			// Extras, specials and mini-series are not resolved by title here.
-			return true, skip(d, name, line)
 		}
+		var w workDoc
+		if err := d.DecodeElement(&w, t); err != nil {
+			return true, fmt.Errorf("line %d: %s: %w", line, name, err)
+		}
+		// Extras, specials and mini-series are validated and counted but
+		// not resolved by title here.
+		b.addWorkDoc(name, t.Attr, w, line)
 		return true, nil
 	case "LinearData":
 		switch name {
@@ -135,28 +127,10 @@ func skip(d *xml.Decoder, name string, line int) error {
 	return nil
 }
 
-func (b *builder) addCommon(c cdf.Common, kind Kind, element string, line int) {
-	c.ID = strings.TrimSpace(c.ID)
-	if c.ID == "" {
-		b.skip(fmt.Sprintf("line %d: %s without ID", line, element))
-		return
-	}
-	added := false
-	for _, t := range preferLocale(c.Titles) {
-		if t != "" {
-			b.addWork(Work{ID: c.ID, Title: t, Kind: kind})
-			added = true
-		}
-	}
-	if !added {
-		b.skip(fmt.Sprintf("line %d: %s %s without Title", line, element, c.ID))
-	}
-}
-
 func (b *builder) addStation(s cdf.Station, line int) {
 	s.ID = strings.TrimSpace(s.ID)
 	if s.ID == "" {
-		b.skip(fmt.Sprintf("line %d: Station without ID", line))
+		b.skip("Station", "Station without ID", line)
 		return
 	}
 	titles := preferLocale(s.Titles)

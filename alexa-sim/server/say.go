@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"livingroom/alexa-sim/askskill"
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/nlu"
 	"livingroom/alexa-sim/trace"
@@ -36,6 +38,11 @@ type sayReply struct {
 	Notes     []string    `json:"notes,omitempty"`
 	TraceID   string      `json:"traceId"`
 	Trace     trace.Trace `json:"trace"`
+	// The custom skill's answer, for family "custom-skill": what the Echo
+	// says, its card, and whether the skill waits for the next turn.
+	Speech      string         `json:"speech,omitempty"`
+	Card        *askskill.Card `json:"card,omitempty"`
+	SessionOpen *bool          `json:"sessionOpen,omitempty"`
 }
 
 // skillError is the type and message of the skill's ErrorResponse.
@@ -72,6 +79,13 @@ func (s *Server) say(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now
 
 	start := now()
+	if s.cfg.CustomSkill != nil && s.cfg.CustomSkillInvoker != nil {
+		if turn, ok := s.cfg.CustomSkill.Understand(req.Utterance); ok {
+			s.hop(traceID, "parse", start, now(), customSkillFamily+" "+turn.Name())
+			s.askCustomSkill(w, r, req, turn, traceID)
+			return
+		}
+	}
 	state := s.catalog.Load()
 	intent, err := s.cfg.Parser.Parse(ctx, req.Utterance, state.index)
 	parsed := now()
@@ -132,6 +146,10 @@ type delivery struct {
 	raw                                            []byte
 	notes                                          []string
 	what                                           string // the utterance, for the log
+	// invoker is the function to call; the video skill's when nil.
+	invoker Invoker
+	// custom is the custom skill turn sent; nil for a video skill directive.
+	custom *askskill.Turn
 }
 
 // deliver invokes the skill with a directive and writes the reply: the
@@ -139,7 +157,8 @@ type delivery struct {
 func (s *Server) deliver(w http.ResponseWriter, r *http.Request, d delivery) {
 	ctx, now := r.Context(), s.cfg.Now
 	invokeStart := now()
-	reply, err := s.cfg.Invoker.Invoke(ctx, d.raw, trace.ClientContext(d.traceID, s.cfg.BaseURL))
+	invoker := cmp.Or[Invoker](d.invoker, s.cfg.Invoker)
+	reply, err := invoker.Invoke(ctx, d.raw, trace.ClientContext(d.traceID, s.cfg.BaseURL))
 	invokeEnd := now()
 	latency := invokeEnd.Sub(invokeStart)
 	log := s.log.With("utterance", d.what, "intent", d.intent, "endpointId", d.endpointID,
@@ -169,15 +188,31 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, d delivery) {
 		})
 		return
 	}
+	var answer *askskill.Reply
+	if d.custom != nil {
+		a, err := s.cfg.CustomSkill.Answer(*d.custom, reply)
+		if err != nil {
+			s.hop(d.traceID, "lambda invoke", invokeStart, invokeEnd, "not a custom skill response")
+			log.Warn("say: custom skill reply is not a response", "err", err, "reply", truncate(reply, 200))
+			s.writeJSON(w, http.StatusBadGateway, errorBody{
+				Error: "lambda_invalid_response", Message: "the custom skill's reply is not a custom skill response", Directive: d.raw, Response: reply, TraceID: d.traceID,
+			})
+			return
+		}
+		answer = &a
+	}
 	refused := errorOf(reply)
 	detail := replyName(reply)
+	if answer != nil {
+		detail = "speech: " + truncate([]byte(answer.Speech), 80)
+	}
 	if refused != nil {
 		detail += " " + refused.Type
 	}
 	s.hop(d.traceID, "lambda invoke", invokeStart, invokeEnd, detail)
 	log.Info("say", "reply", detail)
 	tr, _ := s.cfg.Traces.Get(d.traceID)
-	s.writeJSON(w, http.StatusOK, sayReply{
+	out := sayReply{
 		Intent:     d.intent,
 		Family:     d.family,
 		EndpointID: d.endpointID,
@@ -188,7 +223,11 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, d delivery) {
 		Notes:      d.notes,
 		TraceID:    d.traceID,
 		Trace:      tr,
-	})
+	}
+	if answer != nil {
+		out.Speech, out.Card, out.SessionOpen = answer.Speech, answer.Card, &answer.SessionOpen
+	}
+	s.writeJSON(w, http.StatusOK, out)
 }
 
 // linkedToken is the token a directive to an endpoint carries: the linked

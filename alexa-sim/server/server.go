@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"livingroom/alexa-sim/askskill"
 	"livingroom/alexa-sim/gateway"
 	"livingroom/alexa-sim/ingest"
 	"livingroom/alexa-sim/invoke"
@@ -25,8 +27,9 @@ import (
 
 // Bounds of what the server keeps in memory.
 const (
-	tracesKept = 200
-	eventsKept = 500
+	tracesKept     = 200
+	eventsKept     = 500
+	ingestionsKept = 20
 )
 
 // Invoker calls the skill with a directive and returns its reply.
@@ -44,6 +47,8 @@ type Config struct {
 	Invoker  Invoker
 	// LoadCatalog reads the ingested catalog; called at Reload.
 	LoadCatalog func(ctx context.Context) (*ingest.Catalog, error)
+	// CatalogSource names where LoadCatalog reads, for ingestion reports.
+	CatalogSource string
 	// IDs makes directive ids; IDs.MessageID also names gateway errors.
 	IDs nlu.IDs
 	Now func() time.Time
@@ -62,6 +67,11 @@ type Config struct {
 	// tokens fresh; nil or unconfigured: endpoints' tokens are used as
 	// registered.
 	Linker *linking.Linker
+	// CustomSkill plays Alexa for the custom skill ("ask Living Room …")
+	// and CustomSkillInvoker calls its function; either nil: every
+	// utterance goes to the video skill.
+	CustomSkill        *askskill.Conversation
+	CustomSkillInvoker Invoker
 }
 
 // catalogState is an ingested catalog and the language index built on it;
@@ -78,11 +88,13 @@ type Server struct {
 	mux      *http.ServeMux
 	catalog  atomic.Pointer[catalogState]
 	reloadMu sync.Mutex // one reload at a time
+	// ingestions keeps the reports of the last ingestions.
+	ingestions *ingest.History
 }
 
 // New builds the server with an empty catalog; call Reload to ingest.
 func New(cfg Config) *Server {
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), ingestions: ingest.NewHistory(ingestionsKept)}
 	if s.cfg.Traces == nil {
 		s.cfg.Traces = trace.NewStore(cfg.Now, tracesKept)
 	}
@@ -114,6 +126,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /v1/traces/{id}/hops", s.addHops)
 	s.mux.HandleFunc("GET /{$}", s.console)
 	s.mux.HandleFunc("POST /v1/catalog/reload", s.reload)
+	s.mux.HandleFunc("GET /v1/ingestion", s.ingestion)
 	s.mux.HandleFunc("GET /healthz", s.health)
 	return s
 }
@@ -121,14 +134,23 @@ func New(cfg Config) *Server {
 // ServeHTTP routes to the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// Reload ingests the catalog again, as Alexa does periodically. On error the
-// previous catalog stays in service.
+// Reload ingests the catalog again, as Alexa does periodically. On error
+// (an unreadable feed, or a catalog with errors: ingest.ValidationError)
+// the previous catalog stays in service. Either way the ingestion's report
+// is kept (GET /v1/ingestion).
 func (s *Server) Reload(ctx context.Context) (*ingest.Catalog, error) {
+	c, _, err := s.reloadReport(ctx)
+	return c, err
+}
+
+func (s *Server) reloadReport(ctx context.Context) (*ingest.Catalog, ingest.Report, error) {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
+	started := s.cfg.Now()
 	c, err := s.cfg.LoadCatalog(ctx)
+	report := s.ingestions.Add(ingest.NewReport(s.cfg.CatalogSource, started, s.cfg.Now(), s.catalog.Load().catalog, c, err))
 	if err != nil {
-		return nil, fmt.Errorf("reload catalog: %w", err)
+		return nil, report, fmt.Errorf("reload catalog: %w", err)
 	}
 	s.catalog.Store(&catalogState{catalog: c, index: nlu.NewIndex(c.Works(), c.Channels())})
 	for _, name := range c.Missing {
@@ -137,8 +159,8 @@ func (s *Server) Reload(ctx context.Context) (*ingest.Catalog, error) {
 	for _, p := range c.Problems {
 		s.log.Warn("catalog item skipped", "problem", p)
 	}
-	s.log.Info("catalog ingested", "counts", c.Counts())
-	return c, nil
+	s.log.Info("catalog ingested", "ingestion", report.ID, "counts", c.Counts(), "changes", report.Counts, "warnings", report.WarningCount)
+	return c, report, nil
 }
 
 type endpointSummary struct {
@@ -154,6 +176,7 @@ type errorBody struct {
 	Directive json.RawMessage   `json:"directive,omitempty"`
 	Response  json.RawMessage   `json:"response,omitempty"`
 	TraceID   string            `json:"traceId,omitempty"`
+	Report    *ingest.Report    `json:"report,omitempty"`
 }
 
 func (s *Server) endpoints(w http.ResponseWriter, r *http.Request) {
@@ -177,10 +200,10 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
-	c, err := s.Reload(r.Context())
+	c, report, err := s.reloadReport(r.Context())
 	if err != nil {
-		s.log.Error("catalog reload failed; keeping the previous catalog", "err", err)
-		s.writeJSON(w, http.StatusInternalServerError, errorBody{Error: "catalog_invalid", Message: err.Error()})
+		s.log.Error("catalog reload failed; keeping the previous catalog", "ingestion", report.ID, "err", err)
+		s.writeJSON(w, http.StatusInternalServerError, errorBody{Error: "catalog_invalid", Message: err.Error(), Report: &report})
 		return
 	}
 	s.writeJSON(w, http.StatusOK, struct {
@@ -188,7 +211,33 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 		Catalog  ingest.Counts `json:"catalog"`
 		Missing  []string      `json:"missing,omitempty"`
 		Problems []string      `json:"problems,omitempty"`
-	}{"ok", c.Counts(), c.Missing, c.Problems})
+		Report   ingest.Report `json:"report"`
+	}{"ok", c.Counts(), c.Missing, c.Problems, report})
+}
+
+// ingestion reports the last ingestions, newest first, as Amazon's
+// ingestion report does: ?limit= (default 5, at most ingestionsKept).
+func (s *Server) ingestion(w http.ResponseWriter, r *http.Request) {
+	limit := 5
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > ingestionsKept {
+			s.writeJSON(w, http.StatusBadRequest, errorBody{Error: "bad_request", Message: fmt.Sprintf("limit must be 1 to %d", ingestionsKept)})
+			return
+		}
+		limit = n
+	}
+	reports, active := s.ingestions.List(limit)
+	var latest *ingest.Report
+	if len(reports) > 0 {
+		latest = &reports[0]
+	}
+	s.writeJSON(w, http.StatusOK, struct {
+		Active     string          `json:"activeIngestionId"`
+		Catalog    ingest.Counts   `json:"catalog"`
+		Latest     *ingest.Report  `json:"latest"`
+		Ingestions []ingest.Report `json:"ingestions"`
+	}{active, s.catalog.Load().catalog.Counts(), latest, reports})
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {

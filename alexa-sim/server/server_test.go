@@ -88,14 +88,15 @@ func newFixture(t *testing.T, dir string, reply func([]byte) ([]byte, error)) *f
 	reg := gateway.NewRegistry(now, 5)
 	inv := &fakeInvoker{reply: reply}
 	srv := New(Config{
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Registry:    reg,
-		Parser:      nlu.New("livingroom"),
-		Invoker:     inv,
-		LoadCatalog: func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, dir) },
-		IDs:         ids,
-		Now:         now,
-		LWA:         lwa.New(lwa.Config{ClientID: "skill", ClientSecret: "secret", Now: now}),
+		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Registry:      reg,
+		Parser:        nlu.New("livingroom"),
+		Invoker:       inv,
+		LoadCatalog:   func(ctx context.Context) (*ingest.Catalog, error) { return ingest.LoadDir(ctx, dir) },
+		CatalogSource: "test",
+		IDs:           ids,
+		Now:           now,
+		LWA:           lwa.New(lwa.Config{ClientID: "skill", ClientSecret: "secret", Now: now}),
 	})
 	if _, err := srv.Reload(context.Background()); err != nil {
 		t.Fatalf("Reload: %v", err)
@@ -314,7 +315,7 @@ func TestEndpointsContract(t *testing.T) {
 		"token":        "partner-token-alice",
 		"cookie":       map[string]any{"applicationInstanceId": "amzn1.adm-registration.v3.a", "appPackageName": "com.livingroom.tv"},
 		"capabilities": []any{map[string]any{"type": "AlexaInterface", "interface": "Alexa.RemoteVideoPlayer", "version": "3"}},
-		"registeredAt": "2026-01-02T03:04:05.005Z",
+		"registeredAt": "2026-01-02T03:04:05.015Z", // the third reading of the clock: the ingestion took two
 	}
 	for k, v := range want {
 		if fmt.Sprint(ep[k]) != fmt.Sprint(v) {
@@ -375,8 +376,8 @@ func TestHealthAndReload(t *testing.T) {
 	copyFile(t, "testdata/catalog/catalog.xml", filepath.Join(dir, ingest.CatalogFile))
 	copyFile(t, "testdata/catalog/channels.xml", filepath.Join(dir, ingest.ChannelsFile))
 	status, _, raw := f.do(t, http.MethodPost, "/v1/catalog/reload", "", "")
-	want := `{"status":"ok","catalog":{"works":4,"movies":1,"shows":1,"seasons":1,"episodes":1,"channels":1,"skipped":0}}` + "\n"
-	if status != 200 || string(raw) != want {
+	want := `{"status":"ok","catalog":{"works":4,"movies":1,"shows":1,"seasons":1,"episodes":1,"channels":1,"skipped":0},"report":{"ingestionId":`
+	if status != 200 || !strings.HasPrefix(string(raw), want) || !strings.Contains(string(raw), `"status":"SUCCESS","counts":{"added":4,"removed":0,"updated":0,"unchanged":0}`) {
 		t.Fatalf("reload: %d %s, want %s", status, raw, want)
 	}
 	if got := health(); !strings.Contains(got, `"works":4`) || !strings.Contains(got, `"channels":1`) || !strings.Contains(got, `"endpoints":1`) {
@@ -397,6 +398,40 @@ func TestHealthAndReload(t *testing.T) {
 	}
 	if got := health(); !strings.Contains(got, `"works":4`) {
 		t.Errorf("previous catalog dropped: %s", got)
+	}
+	// So is a catalog that fails validation: its report names the works.
+	copyFile(t, "testdata/catalog/catalog.xml", filepath.Join(dir, ingest.CatalogFile))
+	doc, _ := os.ReadFile(filepath.Join(dir, ingest.CatalogFile))
+	doc = []byte(strings.Replace(string(doc), "<ShowID>series-handmaids-tale</ShowID><SeasonID>", "<ShowID>series-gone</ShowID><SeasonID>", 1))
+	if err := os.WriteFile(filepath.Join(dir, ingest.CatalogFile), doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, _, raw = f.do(t, http.MethodPost, "/v1/catalog/reload", "", "")
+	if status != 500 || !strings.Contains(string(raw), `"message":"reload catalog: catalog rejected: 1 errors, the first: catalog.xml:7: TvEpisode episode-handmaids-tale-1-1 references an invalid ShowID \"series-gone\""`) ||
+		!strings.Contains(string(raw), `"report":{"ingestionId":`) || !strings.Contains(string(raw), `"errors":[{"workId":"episode-handmaids-tale-1-1","type":"TvEpisode","file":"catalog.xml","line":7,`) {
+		t.Errorf("invalid reload: %d %s", status, raw)
+	}
+	if got := health(); !strings.Contains(got, `"works":4`) {
+		t.Errorf("previous catalog dropped: %s", got)
+	}
+	var ing struct {
+		Active     string `json:"activeIngestionId"`
+		Latest     ingest.Report
+		Ingestions []ingest.Report
+	}
+	_, _, raw = f.do(t, http.MethodGet, "/v1/ingestion?limit=3", "", "")
+	if err := json.Unmarshal(raw, &ing); err != nil {
+		t.Fatal(err)
+	}
+	if len(ing.Ingestions) != 3 || ing.Latest.Status != ingest.StatusFailure || ing.Latest.ErrorCount != 1 ||
+		ing.Ingestions[1].Status != ingest.StatusFailure || ing.Ingestions[2].Status != ingest.StatusSuccess ||
+		ing.Active != ing.Ingestions[2].ID || ing.Ingestions[2].Counts.Added != 4 || ing.Ingestions[2].Source != "test" {
+		t.Errorf("ingestion report %s", raw)
+	}
+	for _, q := range []string{"?limit=0", "?limit=x", "?limit=21"} {
+		if status, _, _ := f.do(t, http.MethodGet, "/v1/ingestion"+q, "", ""); status != 400 {
+			t.Errorf("GET /v1/ingestion%s: %d", q, status)
+		}
 	}
 
 	// Files gone: an empty catalog, reported as such.

@@ -81,6 +81,7 @@ type Hub struct {
 	logger   *slog.Logger
 	seed     maphash.Seed
 	shards   [shardCount]shard
+	receipts receipts // sends waiting for their device (SendWithReceipt)
 }
 
 // New returns a hub over store. Call Run to receive the store's messages.
@@ -176,7 +177,7 @@ func (h *Hub) attach(ctx context.Context, reg Registration, secret string, t Tra
 	if err := h.store.TouchRegistration(ctx, reg); err != nil {
 		return fmt.Errorf("attach %s: %w", id, err)
 	}
-	s := &session{id: id, reg: reg, t: t, now: h.now, observe: h.observe, replaying: true, inflight: make(map[string]uint64)}
+	s := &session{id: id, reg: reg, t: t, now: h.now, observe: h.observe, receipts: &h.receipts, replaying: true, inflight: make(map[string]uint64)}
 	sh := h.shard(id)
 	sh.mu.Lock()
 	old := sh.sessions[id]
@@ -293,6 +294,7 @@ func (h *Hub) Ack(ctx context.Context, id string, t Transport, messageID string)
 	if !ok {
 		return nil
 	}
+	h.receipts.ack(messageID)
 	if err := h.store.Ack(ctx, id, seq); err != nil {
 		return fmt.Errorf("ack %s of %s: %w", messageID, id, err)
 	}
@@ -333,11 +335,12 @@ const maxBuffered = DefaultSendQueue
 // (backlog first, then live messages, each sequence once) and which message
 // ids were delivered, so acks can be mapped back to store sequences.
 type session struct {
-	id      string
-	reg     Registration
-	t       Transport
-	now     func() time.Time
-	observe Observer
+	id       string
+	reg      Registration
+	t        Transport
+	now      func() time.Time
+	observe  Observer
+	receipts *receipts
 
 	mu        sync.Mutex
 	replaying bool
@@ -385,6 +388,17 @@ func (s *session) replay(pending []Message) bool {
 func (s *session) forward(m Message) bool {
 	if m.Seq <= s.lastSeq {
 		return true
+	}
+	// A sender waiting for a receipt learns that a connection took m, or
+	// has given up on m, and then no connection may take it.
+	if r := s.receipts.get(m.ID); r != nil {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.discarded {
+			s.lastSeq = m.Seq
+			return true
+		}
+		defer func() { r.delivered = r.delivered || s.lastSeq == m.Seq }()
 	}
 	if !s.t.Send(m.Frame) {
 		return false

@@ -2,7 +2,7 @@
 # device-push vs Centrifugo v6.9.1 (memory engine), one server at a time, same pushload settings:
 # DEVICES websockets held HOLD, then send phases RATES with SENDERS concurrent HTTP senders, 128 B payloads.
 # Writes $OUT/centrifugo.json and $OUT/device-push.json and prints the comparison table.
-# Env: ORDER (cf dp), DEVICES (10000), HOLD (30s), RATES (5000,10000,max), DUR (10s), OUT (.run/pushload),
+# Env: ORDER (cf dp; "dp" alone skips Centrifugo), DEVICES (10000), HOLD (30s), RATES (5000,10000,max), DUR (10s), OUT (.run/pushload),
 #      CF_PORT (28150), DP_PORT (28151), DP_ENV (extra env for device-push, e.g. its data directory).
 # Run from the repository root after `make build`. Loopback only; each server is stopped by its own pid.
 set -euo pipefail
@@ -10,9 +10,7 @@ DEVICES=${DEVICES:-10000}; HOLD=${HOLD:-30s}; RATES=${RATES:-5000,10000,max}; DU
 OUT=${OUT:-.run/pushload}; CF_PORT=${CF_PORT:-28150}; DP_PORT=${DP_PORT:-28151}
 CF_BIN=${CF_BIN:-$(go env GOPATH)/bin/centrifugo}
 mkdir -p "$OUT"
-if [ ! -x "$CF_BIN" ]; then
-  go install github.com/centrifugal/centrifugo/v6@v6.9.1
-fi
+case " ${ORDER:-cf dp} " in *" cf "*) [ -x "$CF_BIN" ] || go install github.com/centrifugal/centrifugo/v6@v6.9.1 ;; esac
 common=(-devices "$DEVICES" -hold "$HOLD" -rates "$RATES" -dur "$DUR" -warmup 2s -drain 10s -settle 2s
         -senders 8 -size 128 -src-n 4 -progress "${PROGRESS:-auto}")
 pid=
@@ -44,6 +42,8 @@ cleanup; pid=
 }
 
 # ORDER="dp cf" runs device-push first (the box's load drifts: alternate the order between runs).
-for s in ${ORDER:-cf dp}; do echo "$(date -u +%T) $s, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2; "run_$s"; done
+ran=
+for s in ${ORDER:-cf dp}; do echo "$(date -u +%T) $s, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2; "run_$s"; ran="$ran $s"; done
 
-bin/pushload compare "$OUT/centrifugo.json" "$OUT/device-push.json"
+# The comparison needs both (ORDER=dp runs device-push alone).
+if [[ $ran == *cf* && $ran == *dp* ]]; then bin/pushload compare "$OUT/centrifugo.json" "$OUT/device-push.json"; fi

@@ -35,7 +35,7 @@ func wire(t *testing.T, resp *http.Response) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", resp.Status)
-	for _, h := range []string{"Content-Type", adm.HeaderRequestID, adm.HeaderDataMD5, "Retry-After"} {
+	for _, h := range []string{"Content-Type", adm.HeaderRequestID, adm.HeaderDataMD5, "Retry-After", adm.HeaderDelivery} {
 		if v := resp.Header.Get(h); v != "" {
 			fmt.Fprintf(&b, "%s: %s\n", h, v)
 		}
@@ -84,6 +84,12 @@ func TestSendWireGolden(t *testing.T) {
 			resp, err := http.DefaultClient.Do(e.sendRequest(t, token, tt.id, tt.body))
 			if err != nil {
 				t.Fatal(err)
+			}
+			// A plain ADM sender sees plain ADM: no extension header.
+			for h := range resp.Header {
+				if strings.HasPrefix(strings.ToLower(h), "x-livingroom-") {
+					t.Errorf("plain ADM answer carries %s", h)
+				}
 			}
 			golden(t, tt.name, wire(t, resp))
 		})

@@ -38,12 +38,24 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("registrationId")
 
 	m, rej := s.parseSend(w, r, id)
+	var rc *adm.Receipt
+	if rej == nil {
+		rc, rej = receiptOf(r)
+	}
+	delivery := ""
 	if rej == nil {
 		m.ID = requestID
-		_, err := s.hub.Send(r.Context(), id, m)
+		var err error
+		if rc != nil {
+			_, delivery, err = s.hub.SendWithReceipt(r.Context(), id, m, *rc)
+		} else {
+			_, err = s.hub.Send(r.Context(), id, m)
+		}
 		switch {
 		case errors.Is(err, hub.ErrUnregistered):
 			rej = reject(http.StatusBadRequest, adm.ReasonUnregistered)
+		case errors.Is(err, hub.ErrTooManyReceipts):
+			rej = &rejection{status: http.StatusTooManyRequests, reason: adm.ReasonMaxRateExceeded, retryAfter: 1}
 		case err != nil:
 			s.logger.Error("send failed", "registrationId", id, "requestId", requestID, "err", err)
 			rej = reject(http.StatusInternalServerError, reasonInternal)
@@ -61,6 +73,9 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sent("accepted")
 	w.Header().Set(adm.HeaderDataMD5, m.MD5)
+	if delivery != "" {
+		w.Header().Set(adm.HeaderDelivery, delivery)
+	}
 	writeJSON(w, http.StatusOK, adm.SendResult{RegistrationID: id})
 }
 
@@ -96,6 +111,23 @@ func (s *Server) parseSend(w http.ResponseWriter, r *http.Request, id string) (h
 		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidData)
 	}
 	return parseMessage(body, s.cfg.Now())
+}
+
+// receiptOf reads the optional receipt extension (adm.HeaderReceipt): nil
+// when the sender did not ask, as a plain ADM sender does not.
+func receiptOf(r *http.Request) (*adm.Receipt, *rejection) {
+	vs := r.Header.Values(adm.HeaderReceipt)
+	if len(vs) == 0 {
+		return nil, nil
+	}
+	if len(vs) > 1 {
+		return nil, reject(http.StatusBadRequest, adm.ReasonInvalidReceipt)
+	}
+	rc, err := adm.ParseReceipt(vs[0])
+	if err != nil {
+		return nil, reject(http.StatusBadRequest, adm.ReasonInvalidReceipt)
+	}
+	return &rc, nil
 }
 
 // wireMessage keeps each field raw so that a bad field gets its own reason.

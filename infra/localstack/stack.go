@@ -25,10 +25,11 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"golang.org/x/sync/errgroup"
 
-	"livingroom/infra"
 	"livingroom/infra/samlocal"
 	"livingroom/internal/account"
+	"livingroom/internal/customskill"
 	"livingroom/internal/dynamo"
+	tabledefs "livingroom/internal/tables"
 	"livingroom/tvapp-sim/fleetid"
 )
 
@@ -62,6 +63,9 @@ type Config struct {
 	AlexaClientSecret string
 	Dev2Token         string
 	CatalogSourceID   string
+	// CustomSkillID is the custom skill's application id: the Lambda
+	// refuses requests for any other, and alexa-sim sends it.
+	CustomSkillID string
 
 	// FleetAccounts seeds that many fleet accounts (tvapp-sim/fleetid:
 	// fleet-account-00001 … with tokens fleet-token-00001 …, plans
@@ -98,6 +102,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		Dev2AccountID:     cmp.Or(getenv("DEV_ACCOUNT_2_ID"), "dev-account-2"),
 		Dev2Token:         cmp.Or(getenv("DEV_ACCOUNT_2_TOKEN"), "dev-token-2"),
 		AlexaClientID:     cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
+		CustomSkillID:     cmp.Or(getenv("ALEXA_SKILL_ID"), customskill.DefaultSkillID),
 		AlexaClientSecret: cmp.Or(getenv("ALEXA_CLIENT_SECRET"), "alexa-sim-secret"),
 		CatalogSourceID:   cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
 		FleetAccounts:     atoiBounded(getenv("FLEET_ACCOUNTS"), maxFleet),
@@ -216,6 +221,14 @@ func (s *Stack) start(ctx context.Context) error {
 		exporterEnv = merge(awsEnv, s3env)
 		catalogEnv = merge(s3env, map[string]string{"CATALOG_S3": "s3://" + CatalogBucket})
 	}
+	// The custom skill's interaction model, its CATALOG_TITLE slot type
+	// filled from this catalog, is what alexa-sim understands "ask Living
+	// Room …" with (a copy: the one in the repository stays as shipped).
+	interactionModel := filepath.Join(cfg.RunDir, "interaction-model.json")
+	if err := copyFile(filepath.Join(cfg.Root, "lambdas/custom-skill/interaction-model.json"), interactionModel); err != nil {
+		return err
+	}
+	exporterArgs = append(exporterArgs, "--interaction-model", interactionModel)
 	exporter, err := s.spawnOnce("catalog-exporter", filepath.Join(cfg.BinDir, "catalog-exporter"), exporterArgs, exporterEnv)
 	if err != nil {
 		return err
@@ -252,7 +265,14 @@ func (s *Stack) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	functions := map[string]samlocal.Invoker{"SkillFunction": skill, "DeviceApiFunction": deviceAPI}
+	customSkill, err := s.emulator(ctx, "CustomSkillFunction", "custom-skill", merge(awsEnv, map[string]string{
+		"ADM_ENDPOINT": "http://" + cfg.DevicePushAddr, "ADM_CLIENT_ID": cfg.ADMClientID,
+		"ADM_CLIENT_SECRET": cfg.ADMClientSecret, "CATALOG_SOURCE_ID": cfg.CatalogSourceID, "ALEXA_SKILL_ID": cfg.CustomSkillID,
+	}))
+	if err != nil {
+		return err
+	}
+	functions := map[string]samlocal.Invoker{"SkillFunction": skill, "DeviceApiFunction": deviceAPI, "CustomSkillFunction": customSkill}
 	if err := s.serve(cfg.LambdaAddr, samlocal.NewLambdaAPI(functions, s.logger)); err != nil {
 		return err
 	}
@@ -272,6 +292,7 @@ func (s *Stack) start(ctx context.Context) error {
 	if err := s.supervise(ctx, &service{name: "alexa-sim", path: filepath.Join(cfg.BinDir, "alexa-sim"), env: merge(catalogEnv, map[string]string{
 		"ALEXA_SIM_ADDR": cfg.AlexaSimAddr, "LAMBDA_ENDPOINT": "http://" + cfg.LambdaAddr, "CATALOG_SOURCE_ID": cfg.CatalogSourceID,
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"CUSTOM_SKILL_MODEL": interactionModel, "ALEXA_SKILL_ID": cfg.CustomSkillID,
 	}), ready: httpReady("http://" + cfg.AlexaSimAddr + "/healthz")}); err != nil {
 		return err
 	}
@@ -296,7 +317,7 @@ func (s *Stack) start(ctx context.Context) error {
 // seed creates the tables and the development account.
 func (s *Stack) seed(ctx context.Context, endpoint string, tables map[string]string) error {
 	client := dynamo.NewClient(localAWSConfig(), endpoint)
-	defs, err := infra.Tables()
+	defs, err := tabledefs.Tables()
 	if err != nil {
 		return err
 	}
@@ -441,7 +462,7 @@ Living Room is running (ready in %.1fs). Logs: %s
 
   TV screen (tvapp-sim)    http://%s/            state: http://%s/v1/state
   Alexa (alexa-sim)        http://%s/v1/say      endpoints: http://%s/v1/endpoints
-  Lambda invoke API        http://%s             (SkillFunction, DeviceApiFunction)
+  Lambda invoke API        http://%s             (SkillFunction, DeviceApiFunction, CustomSkillFunction)
   Device API (HTTP API)    http://%s/v1/devices
   device-push (ADM API)    http://%s             client %s / %s
   DynamoDB (dynalite)      http://%s             tables %saccounts, %scatalog
@@ -512,4 +533,16 @@ func merge(a, b map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// copyFile copies src to dst (replacing it).
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		return fmt.Errorf("copy to %s: %w", dst, err)
+	}
+	return nil
 }

@@ -16,7 +16,7 @@ import (
 	"livingroom/internal/device"
 )
 
-// Item layout of the accounts table (see infra/tables/accounts.json).
+// Item layout of the accounts table (see internal/tables/accounts.json).
 const (
 	accountPrefix      = "ACCOUNT#"
 	tokenPrefix        = "TOKEN#"

@@ -20,7 +20,7 @@ import (
 	"livingroom/internal/catalog"
 )
 
-// Catalog is the catalog index on one DynamoDB table (infra/tables/
+// Catalog is the catalog index on one DynamoDB table (internal/tables/
 // catalog.json). Every work is written once in full under WORK#<id> and
 // again, denormalised, under each lookup key, so each read is one GetItem
 // or one Query:

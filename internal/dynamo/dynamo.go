@@ -1,7 +1,7 @@
 // Package dynamo is the DynamoDB adapter: it implements the stores that the
 // domain packages declare (account.Store, device.Store, catalog.Index and
-// catalog.IndexWriter) on aws-sdk-go-v2, and creates tables from the infra
-// definitions.
+// catalog.IndexWriter) on aws-sdk-go-v2, and creates tables from the
+// internal/tables definitions.
 package dynamo
 
 import (
@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"livingroom/infra"
+	"livingroom/internal/tables"
 )
 
 // API is the part of the DynamoDB client the adapter uses; tests of error
@@ -27,7 +27,7 @@ type API interface {
 	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
 
-// Key attribute names shared by every table (see infra/tables).
+// Key attribute names shared by every table (see internal/tables).
 const (
 	attrPK        = "pk"
 	attrSK        = "sk"
@@ -55,7 +55,7 @@ type TableAdmin interface {
 // it is active. A table that already exists is left as it is. TTL is not
 // set here: dynalite does not support UpdateTimeToLive, and the code treats
 // expired items as absent anyway; template.yaml enables TTL on AWS.
-func CreateTable(ctx context.Context, admin TableAdmin, def infra.Table, name string) error {
+func CreateTable(ctx context.Context, admin TableAdmin, def tables.Table, name string) error {
 	in := &dynamodb.CreateTableInput{
 		TableName:   aws.String(name),
 		BillingMode: types.BillingMode(def.BillingMode),
@@ -88,7 +88,7 @@ func CreateTable(ctx context.Context, admin TableAdmin, def infra.Table, name st
 	return nil
 }
 
-func keySchema(k infra.KeySchema) []types.KeySchemaElement {
+func keySchema(k tables.KeySchema) []types.KeySchemaElement {
 	out := []types.KeySchemaElement{{AttributeName: aws.String(k.PartitionKey), KeyType: types.KeyTypeHash}}
 	if k.SortKey != "" {
 		out = append(out, types.KeySchemaElement{AttributeName: aws.String(k.SortKey), KeyType: types.KeyTypeRange})

@@ -1,6 +1,6 @@
 // Package dynamotest gives adapter tests a real DynamoDB-compatible server:
 // the local endpoint from DYNAMODB_TEST_ENDPOINT (dynalite, started by
-// `make test`), with uniquely named tables made from infra/tables and
+// `make test`), with uniquely named tables made from internal/tables and
 // removed when the test ends.
 package dynamotest
 
@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"livingroom/infra"
 	"livingroom/internal/dynamo"
+	"livingroom/internal/tables"
 )
 
 // EnvEndpoint names the local server; EnvRequired=1 turns a missing server
@@ -53,7 +53,7 @@ func New(t testing.TB) DB {
 		t.Skipf("%s not set; run through `make test` to use dynalite", EnvEndpoint)
 	}
 	client := dynamo.NewClient(Config(), endpoint)
-	defs, err := infra.Tables()
+	defs, err := tables.Tables()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
-// Package infra holds the DynamoDB table definitions: the one source that the
-// local stack, the tests and the template.yaml drift test read.
-package infra
+// Package tables holds the DynamoDB table definitions: the one source that
+// the DynamoDB adapter, the local stack, the tests and the template.yaml drift
+// test read. It is production code (internal/dynamo creates tables from it),
+// so it lives here and not in the infra/ tooling.
+package tables
 
 import (
 	"embed"
@@ -10,7 +12,7 @@ import (
 	"sort"
 )
 
-//go:embed tables/*.json
+//go:embed *.json
 var tableFiles embed.FS
 
 // Table is one DynamoDB table definition.
@@ -45,7 +47,7 @@ type Index struct {
 
 // Tables returns every table definition, sorted by logical id.
 func Tables() ([]Table, error) {
-	paths, err := fs.Glob(tableFiles, "tables/*.json")
+	paths, err := fs.Glob(tableFiles, "*.json")
 	if err != nil {
 		return nil, fmt.Errorf("list table definitions: %w", err)
 	}
