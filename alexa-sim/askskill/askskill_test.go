@@ -306,3 +306,13 @@ func FuzzUnderstand(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkUnderstand: matching one utterance against the shipped model.
+func BenchmarkUnderstand(b *testing.B) {
+	c, _ := conversation(b)
+	for b.Loop() {
+		if _, ok := c.Understand("Alexa, tell Living Room to play This Is Us on the living room TV"); !ok {
+			b.Fatal("not understood")
+		}
+	}
+}
