@@ -304,6 +304,12 @@ func TestBadConnects(t *testing.T) {
 		return h
 	}
 	long := strings.Repeat("A", 300)
+	// wrong is the secret with its first character changed (a fixed
+	// replacement would be the secret itself one time in 64).
+	wrong := "A" + secret[1:]
+	if secret[0] == 'A' {
+		wrong = "B" + secret[1:]
+	}
 	tests := []struct {
 		name   string
 		query  string
@@ -311,7 +317,7 @@ func TestBadConnects(t *testing.T) {
 		status int // refused before the upgrade
 		code   int // else the close code
 	}{
-		{name: "wrong secret", query: idQuery, header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, "A"+secret[1:]+""), code: push.CloseForbidden},
+		{name: "wrong secret", query: idQuery, header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, wrong), code: push.CloseForbidden},
 		{name: "other device's secret", query: idQuery, header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, otherSecret), code: push.CloseForbidden},
 		{name: "no secret", query: idQuery, header: hdr(push.HeaderAppKey, appKey), code: push.CloseForbidden},
 		{name: "malformed secret", query: idQuery, header: hdr(push.HeaderAppKey, appKey, push.HeaderSecret, "x"), code: push.CloseForbidden},
