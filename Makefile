@@ -34,7 +34,8 @@ FUZZTIME ?= 5s
 FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp-sim/player:FuzzApplyData \
 	./tvapp-sim/client:FuzzDecodeFrames ./alexa-sim/nlu:FuzzParse ./alexa-sim/gateway:FuzzEvent \
 	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest ./device-push/server:FuzzParseMessage \
-	./internal/customskill:FuzzInvoke ./internal/adm:FuzzParseReceipt ./alexa-sim/askskill:FuzzUnderstand
+	./internal/customskill:FuzzInvoke ./internal/adm:FuzzParseReceipt ./alexa-sim/askskill:FuzzUnderstand \
+	./device-push/jetstream:FuzzDecodePayload
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) infra/local/fuzz.sh $(FUZZ_TARGETS)
 
