@@ -7,11 +7,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"golang.org/x/term"
+
+	"livingroom/alexa-sim/prompt"
 	"livingroom/infra/localstack"
 )
 
@@ -42,10 +46,26 @@ func run() error {
 	}()
 	s.Banner(os.Stdout, time.Since(began))
 	fmt.Println("READY") // the end-to-end tests wait for this line
+	if offerPrompt(os.Stdin, os.Getenv) {
+		go func() {
+			if err := prompt.Run(ctx, os.Stdin, os.Stdout, &http.Client{}, "http://"+cfg.AlexaSimAddr); err != nil {
+				logger.Warn("prompt ended", "err", err)
+			}
+			if ctx.Err() == nil {
+				fmt.Println("Prompt closed; the stack keeps running. Press Ctrl-C to stop everything.")
+			}
+		}()
+	}
 	select {
 	case <-ctx.Done():
 		return nil
 	case p := <-s.Crashed():
 		return fmt.Errorf("gave up restarting: %s", localstack.Describe(p))
 	}
+}
+
+// offerPrompt says whether to read utterances from stdin: only when it is
+// a terminal (not under tests or a pipe) and STACK_PROMPT is not "off".
+func offerPrompt(stdin *os.File, getenv func(string) string) bool {
+	return getenv("STACK_PROMPT") != "off" && term.IsTerminal(int(stdin.Fd()))
 }

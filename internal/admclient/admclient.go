@@ -43,7 +43,37 @@ type Config struct {
 	ClientSecret string
 	// ExpiresAfter in seconds; DefaultExpiresAfter when 0.
 	ExpiresAfter int
+	// ReceiptWait > 0 makes Notify ask device-push for a delivery receipt
+	// (adm.HeaderReceipt "wait=<ms>;discard"), waiting at most this long for
+	// the device's ack, less when ctx's deadline is nearer; keep it below
+	// the HTTP client's timeout. An action no device connection took is
+	// then discarded and Notify fails with device.ErrNotDelivered. The real
+	// ADM ignores the header and answers without a receipt: Notify succeeds
+	// as without one. 0: no receipt (plain ADM).
+	ReceiptWait time.Duration
 }
+
+// DefaultReceiptWait is the receipt wait the Lambdas use when
+// ADM_RECEIPT_WAIT is unset: inside the directive's budget, and long enough
+// for a TV on the same continent to ack.
+const DefaultReceiptWait = 250 * time.Millisecond
+
+// ParseReceiptWait reads ADM_RECEIPT_WAIT: a Go duration from 0 (no
+// receipt, plain ADM) to adm.MaxReceiptWait; empty is DefaultReceiptWait.
+func ParseReceiptWait(v string) (time.Duration, error) {
+	if v == "" {
+		return DefaultReceiptWait, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > adm.MaxReceiptWait {
+		return 0, fmt.Errorf("receipt wait %.20q: want a duration from 0 to %s", v, adm.MaxReceiptWait)
+	}
+	return d, nil
+}
+
+// receiptMargin is kept free of the receipt's wait before ctx's deadline,
+// for the round trip and the answer.
+const receiptMargin = 100 * time.Millisecond
 
 // Client is an ADM sender. It is safe for concurrent use and shares one
 // access token between all its requests.
@@ -95,6 +125,9 @@ type Result struct {
 	RegistrationID string
 	RequestID      string
 	DataMD5        string
+	// Delivery is device-push's receipt (adm.Delivery*) when one was asked
+	// for and given; "" otherwise (plain ADM).
+	Delivery string
 }
 
 // SendError is a refusal from ADM or LWA. Unwrap gives device.ErrUnreachable
@@ -149,21 +182,50 @@ func (e *SendError) Unreachable() bool {
 func (c *Client) Notify(ctx context.Context, registrationID string, a action.Action) error {
 	data := a.Encode()
 	expiresAfter := c.cfg.ExpiresAfter
-	_, err := c.Send(ctx, registrationID, adm.Message{
-		Data:         data,
-		MD5:          adm.DataMD5(data),
-		ExpiresAfter: &expiresAfter,
-	})
+	m := adm.Message{Data: data, MD5: adm.DataMD5(data), ExpiresAfter: &expiresAfter}
+	if c.cfg.ReceiptWait <= 0 {
+		if _, err := c.Send(ctx, registrationID, m); err != nil {
+			return fmt.Errorf("notify %s: %w", a.Type, err)
+		}
+		return nil
+	}
+	rc := adm.Receipt{Wait: c.receiptWait(ctx), Discard: true}
+	res, err := c.SendWithReceipt(ctx, registrationID, m, rc)
 	if err != nil {
 		return fmt.Errorf("notify %s: %w", a.Type, err)
 	}
+	switch res.Delivery {
+	case adm.DeliveryQueued, adm.DeliveryDiscarded:
+		return fmt.Errorf("notify %s to %s (request id %s): %s: %w", a.Type, registrationID, res.RequestID, res.Delivery, device.ErrNotDelivered)
+	}
 	return nil
+}
+
+// receiptWait is the configured wait, shortened to leave receiptMargin
+// before ctx's deadline, in whole milliseconds. Context deadlines are on
+// the wall clock, so this reads it rather than the injected clock.
+func (c *Client) receiptWait(ctx context.Context) time.Duration {
+	wait := min(c.cfg.ReceiptWait, adm.MaxReceiptWait)
+	if deadline, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(deadline)-receiptMargin)
+	}
+	return max(wait, 0).Truncate(time.Millisecond)
 }
 
 // Send sends one ADM message. On 401 it refreshes the token and retries
 // once. Errors wrap *SendError for ADM's refusals, and device.ErrUnreachable
 // for refusals and network failures meaning the device cannot be reached.
 func (c *Client) Send(ctx context.Context, registrationID string, m adm.Message) (Result, error) {
+	return c.send(ctx, registrationID, m, "")
+}
+
+// SendWithReceipt is Send asking device-push for a delivery receipt
+// (Result.Delivery; empty when the server gives none, as ADM).
+func (c *Client) SendWithReceipt(ctx context.Context, registrationID string, m adm.Message, rc adm.Receipt) (Result, error) {
+	return c.send(ctx, registrationID, m, rc.String())
+}
+
+func (c *Client) send(ctx context.Context, registrationID string, m adm.Message, receipt string) (Result, error) {
 	body, err := json.Marshal(m)
 	if err != nil {
 		return Result{}, fmt.Errorf("adm send to %s: encode: %w", registrationID, err)
@@ -172,13 +234,13 @@ func (c *Client) Send(ctx context.Context, registrationID string, m adm.Message)
 	if err != nil {
 		return Result{}, fmt.Errorf("adm send to %s: %w", registrationID, err)
 	}
-	res, err := c.post(ctx, registrationID, token, body)
+	res, err := c.post(ctx, registrationID, token, body, receipt)
 	var se *SendError
 	if errors.As(err, &se) && se.Status == http.StatusUnauthorized {
 		if token, err = c.accessToken(ctx, token); err != nil {
 			return Result{}, fmt.Errorf("adm send to %s: %w", registrationID, err)
 		}
-		res, err = c.post(ctx, registrationID, token, body)
+		res, err = c.post(ctx, registrationID, token, body, receipt)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("adm send to %s: %w", registrationID, err)
@@ -186,7 +248,7 @@ func (c *Client) Send(ctx context.Context, registrationID string, m adm.Message)
 	return res, nil
 }
 
-func (c *Client) post(ctx context.Context, registrationID, token string, body []byte) (Result, error) {
+func (c *Client) post(ctx context.Context, registrationID, token string, body []byte, receipt string) (Result, error) {
 	u := c.sendBase + adm.SendPath(url.PathEscape(registrationID))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
@@ -197,6 +259,9 @@ func (c *Client) post(ctx context.Context, registrationID, token string, body []
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set(adm.HeaderTypeVersion, adm.TypeVersion)
 	req.Header.Set(adm.HeaderAcceptType, adm.AcceptType)
+	if receipt != "" {
+		req.Header.Set(adm.HeaderReceipt, receipt)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %w", device.ErrUnreachable, err)
@@ -219,6 +284,7 @@ func (c *Client) post(ctx context.Context, registrationID, token string, body []
 		RegistrationID: sr.RegistrationID,
 		RequestID:      resp.Header.Get(adm.HeaderRequestID),
 		DataMD5:        resp.Header.Get(adm.HeaderDataMD5),
+		Delivery:       resp.Header.Get(adm.HeaderDelivery),
 	}, nil
 }
 

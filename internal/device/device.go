@@ -20,7 +20,11 @@ import (
 var (
 	ErrNotFound    = errors.New("device not found")
 	ErrUnreachable = errors.New("device unreachable")
-	ErrInvalid     = errors.New("invalid device")
+	// ErrNotDelivered: device messaging took the action but no connection
+	// of the device did, and it was discarded, so the device never applies
+	// it (a TV that is off or offline). It is an ErrUnreachable.
+	ErrNotDelivered = fmt.Errorf("action not delivered: %w", ErrUnreachable)
+	ErrInvalid      = errors.New("invalid device")
 	// ErrRegistrationTaken reports a registration id that another account
 	// registered first; it stays that account's until the device deregisters.
 	ErrRegistrationTaken = errors.New("registration id belongs to another account")

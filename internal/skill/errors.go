@@ -50,6 +50,9 @@ var errorTable = []struct {
 	{account.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidCredential},
 	{account.ErrNotSubscribed, vsk.NamespaceVideo, vsk.ErrorNotSubscribed},
 	{device.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorNoSuchEndpoint},
+	// Device messaging took the action but no connection of the TV did (off,
+	// offline): it was discarded and is never applied.
+	{device.ErrNotDelivered, vsk.NamespaceAlexa, vsk.ErrorEndpointUnreachable},
 	{device.ErrUnreachable, vsk.NamespaceAlexa, vsk.ErrorEndpointUnreachable},
 	{catalog.ErrNotFound, vsk.NamespaceAlexa, vsk.ErrorInvalidValue},
 	{catalog.ErrUnavailable, vsk.NamespaceVideo, vsk.ErrorActionNotPermitted},

@@ -90,12 +90,17 @@ func (p panicky) Find(ctx context.Context, accountID, endpointID string) (device
 	return p.Devices.Find(ctx, accountID, endpointID)
 }
 
-// offlineNotifier reports one registration as unreachable.
+// offlineNotifier reports one registration as unreachable, and one whose
+// TV is off or offline: device messaging took the action, but no connection
+// did, and it was discarded (a delivery receipt).
 type offlineNotifier struct{ *devicetest.Notifier }
 
 func (n offlineNotifier) Notify(ctx context.Context, reg string, a action.Action) error {
-	if reg == "reg-offline" {
+	switch reg {
+	case "reg-offline":
 		return fmt.Errorf("adm: Unregistered: %w", device.ErrUnreachable)
+	case "reg-asleep":
+		return fmt.Errorf("adm: discarded: %w", device.ErrNotDelivered)
 	}
 	return n.Notifier.Notify(ctx, reg, a)
 }
@@ -123,6 +128,7 @@ func newHandler(t testing.TB, opts ...func(*skill.Config)) (*skill.Handler, *dev
 		{AccountID: "acc-dev", EndpointID: "videoDevice-001", RegistrationID: "reg-living-room"},
 		{AccountID: "acc-dev", EndpointID: "endpoint-001", RegistrationID: "reg-living-room"},
 		{AccountID: "acc-dev", EndpointID: "offline-tv", RegistrationID: "reg-offline"},
+		{AccountID: "acc-dev", EndpointID: "asleep-tv", RegistrationID: "reg-asleep"},
 		{AccountID: "acc-free", EndpointID: "endpoint-001", RegistrationID: "reg-free"},
 		{AccountID: "acc-dev", EndpointID: "tv-off", RegistrationID: "reg-tv-off", FriendlyName: "Bedroom TV"},
 		{AccountID: "acc-od", EndpointID: "od-tv", RegistrationID: "reg-od"},
@@ -306,7 +312,7 @@ func TestActionsSent(t *testing.T) {
 // A failed send must not be reported as success, and nothing else is sent.
 func TestErrorsSendNothing(t *testing.T) {
 	for _, name := range []string{"pause-unknown-endpoint", "pause-other-accounts-registration", "directed-user-id-unknown-registration", "pause-bad-token", "pause-expired-token", "search-no-subscription", "search-unknown-title", "unsupported-directive",
-		"next-nothing-playing", "seek-out-of-range", "seek-no-delta", "launch-unknown", "keystroke-unknown", "pause-tv-off", "discover-bad-token",
+		"next-nothing-playing", "seek-out-of-range", "seek-no-delta", "launch-unknown", "keystroke-unknown", "pause-tv-off", "pause-not-delivered", "discover-bad-token",
 		"change-channel-unknown", "change-channel-empty", "change-channel-on-demand-plan", "skip-channels-zero", "search-display-nothing",
 		"search-play-other-app", "search-play-unavailable", "start-recording-on-demand-plan", "start-recording-nothing-on",
 		"search-and-record-exists", "cancel-recording-unknown",

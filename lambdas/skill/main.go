@@ -50,10 +50,18 @@ func main() {
 	db := dynamo.NewClient(cfg, os.Getenv("DYNAMODB_ENDPOINT"))
 	store := dynamo.NewAccounts(db, os.Getenv("ACCOUNTS_TABLE"))
 	index := dynamo.NewCatalog(db, os.Getenv("CATALOG_TABLE"))
+	// Delivery receipts from device-push (the real ADM gives none): a TV
+	// that is off gets ENDPOINT_UNREACHABLE and never applies the action.
+	receiptWait, err := admclient.ParseReceiptWait(os.Getenv("ADM_RECEIPT_WAIT"))
+	if err != nil {
+		logger.Error("ADM_RECEIPT_WAIT", "err", err)
+		os.Exit(1)
+	}
 	adm := admclient.New(admclient.Config{
 		BaseURL:      cmp.Or(os.Getenv("ADM_ENDPOINT"), "https://api.amazon.com"),
 		ClientID:     os.Getenv("ADM_CLIENT_ID"),
 		ClientSecret: os.Getenv("ADM_CLIENT_SECRET"),
+		ReceiptWait:  receiptWait,
 	}, httpClient(budget/2), time.Now)
 	// AcceptGrant's code exchange runs inside the directive's budget too.
 	amazon := lwaclient.New(lwaclient.Config{
