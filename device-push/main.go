@@ -11,6 +11,16 @@
 //	                   connecting (720h)
 //	DEVICE_PUSH_RATE   sends per second allowed to the sender (50000; 0: unlimited)
 //	DEVICE_PUSH_BURST  sends allowed at once above that rate (10000)
+//	DEVICE_PUSH_DATA_DIR the embedded NATS JetStream's directory: accepted
+//	                   messages and registrations survive a restart (kill -9
+//	                   included); empty keeps them in memory only
+//	DEVICE_PUSH_NATS_URL an external NATS (cluster) instead of the embedded
+//	                   server, shared by several device-push nodes
+//	DEVICE_PUSH_NATS_LISTEN the embedded server also serves NATS clients
+//	                   (other nodes) at this host:port (none)
+//	DEVICE_PUSH_NATS_REPLICAS stream and bucket replicas on a NATS cluster (1)
+//	DEVICE_PUSH_NATS_SYNC_ALWAYS fsync each write of the embedded server
+//	                   before accepting (false: survives kill -9, not a host crash)
 package main
 
 import (
@@ -29,6 +39,7 @@ import (
 	"time"
 
 	"livingroom/device-push/hub"
+	"livingroom/device-push/jetstream"
 	"livingroom/device-push/lwa"
 	"livingroom/device-push/metrics"
 	"livingroom/device-push/server"
@@ -70,10 +81,20 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	storeOpts, err := storeFromEnv(getenv, regTTL)
+	if err != nil {
+		return err
+	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	backend, err := jetstream.Start(ctx, storeOpts, logger)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer backend.Close()
+	logger.Info("device-push store", "on", backend.Where(), "natsURL", backend.ClientURL())
 	m := metrics.New()
-	h := hub.New(hub.NewMemoryStore(hub.DefaultPendingLimit, regTTL, time.Now), hub.Config{Now: time.Now, Observer: m}, logger)
+	h := hub.New(backend.Store, hub.Config{Now: time.Now, Observer: m}, logger)
 	m.Watch(h)
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	defer stopHub()
@@ -117,6 +138,33 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	}
 	logger.Info("device-push stopped")
 	return nil
+}
+
+// storeFromEnv reads where the JetStream store lives.
+func storeFromEnv(getenv func(string) string, regTTL time.Duration) (jetstream.Options, error) {
+	o := jetstream.Options{
+		URL:      getenv("DEVICE_PUSH_NATS_URL"),
+		Embedded: jetstream.EmbeddedConfig{Dir: getenv("DEVICE_PUSH_DATA_DIR"), Listen: getenv("DEVICE_PUSH_NATS_LISTEN")},
+		Store:    jetstream.Config{Limit: hub.DefaultPendingLimit, RegistrationTTL: regTTL},
+	}
+	if o.URL != "" && (o.Embedded.Dir != "" || o.Embedded.Listen != "") {
+		return o, errors.New("DEVICE_PUSH_NATS_URL: set it or DEVICE_PUSH_DATA_DIR / DEVICE_PUSH_NATS_LISTEN (the embedded server), not both")
+	}
+	if v := getenv("DEVICE_PUSH_NATS_REPLICAS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 5 {
+			return o, fmt.Errorf("DEVICE_PUSH_NATS_REPLICAS %q: want 1 to 5", v)
+		}
+		o.Store.Replicas = n
+	}
+	if v := getenv("DEVICE_PUSH_NATS_SYNC_ALWAYS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return o, fmt.Errorf("DEVICE_PUSH_NATS_SYNC_ALWAYS %q: want true or false", v)
+		}
+		o.Embedded.SyncAlways = b
+	}
+	return o, nil
 }
 
 type sendLimit struct {

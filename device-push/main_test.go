@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,5 +78,41 @@ func TestRunReportsListenErrors(t *testing.T) {
 	err := run(context.Background(), func(k string) string { return env[k] }, io.Discard)
 	if err == nil {
 		t.Fatal("run with a bad address succeeded")
+	}
+}
+
+func TestStoreFromEnv(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+	}{
+		{name: "defaults: embedded in memory", env: nil},
+		{name: "embedded on disk, listening", env: map[string]string{"DEVICE_PUSH_DATA_DIR": "/d", "DEVICE_PUSH_NATS_LISTEN": "127.0.0.1:4222"}},
+		{name: "external", env: map[string]string{"DEVICE_PUSH_NATS_URL": "nats://a:4222,nats://b:4222", "DEVICE_PUSH_NATS_REPLICAS": "3"}},
+		{name: "url and data dir", env: map[string]string{"DEVICE_PUSH_NATS_URL": "nats://a", "DEVICE_PUSH_DATA_DIR": "/d"}, wantErr: "DEVICE_PUSH_NATS_URL"},
+		{name: "url and listen", env: map[string]string{"DEVICE_PUSH_NATS_URL": "nats://a", "DEVICE_PUSH_NATS_LISTEN": ":4222"}, wantErr: "DEVICE_PUSH_NATS_URL"},
+		{name: "replicas not a number", env: map[string]string{"DEVICE_PUSH_NATS_REPLICAS": "three"}, wantErr: "DEVICE_PUSH_NATS_REPLICAS"},
+		{name: "replicas zero", env: map[string]string{"DEVICE_PUSH_NATS_REPLICAS": "0"}, wantErr: "DEVICE_PUSH_NATS_REPLICAS"},
+		{name: "replicas too many", env: map[string]string{"DEVICE_PUSH_NATS_REPLICAS": "7"}, wantErr: "DEVICE_PUSH_NATS_REPLICAS"},
+		{name: "sync not a bool", env: map[string]string{"DEVICE_PUSH_NATS_SYNC_ALWAYS": "yes please"}, wantErr: "DEVICE_PUSH_NATS_SYNC_ALWAYS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := storeFromEnv(func(k string) string { return tt.env[k] }, time.Hour)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.URL != tt.env["DEVICE_PUSH_NATS_URL"] || o.Embedded.Dir != tt.env["DEVICE_PUSH_DATA_DIR"] ||
+				o.Embedded.Listen != tt.env["DEVICE_PUSH_NATS_LISTEN"] || o.Store.RegistrationTTL != time.Hour {
+				t.Errorf("options = %+v from %v", o, tt.env)
+			}
+		})
 	}
 }

@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Centrifugo, "centrifugo", "", "centrifugo v6 binary (default: $(go env GOPATH)/bin/centrifugo)")
 	fs.IntVar(&cfg.PushDevices, "push-devices", 5000, "websocket devices per server in the device-push run")
 	fs.DurationVar(&cfg.PushHold, "push-hold", 15*time.Second, "idle hold before the push RSS is read")
-	fs.IntVar(&cfg.FleetTVs, "fleet-tvs", 1000, "TVs in the fleet run")
+	fs.IntVar(&cfg.FleetTVs, "fleet-tvs", 500, "TVs in the fleet run")
 	fs.IntVar(&cfg.VoiceN, "voice-n", 200, "voice commands per VoiceToTV sub-benchmark")
 	fs.IntVar(&cfg.ColdStarts, "cold-starts", 5, "cold starts per Lambda")
 	if err := fs.Parse(args); err != nil {
@@ -154,18 +154,14 @@ func runStep(ctx context.Context, cfg config, s step) ([]row, error) {
 	rows, err := s.run(sctx, cfg)
 	if err != nil {
 		cfg.Log.Printf("%s: failed after %v: %v", s.name, time.Since(began).Round(time.Second), err)
-		if sctx.Err() != nil {
-			err = fmt.Errorf("deadline of %v passed: %w", s.timeout, err)
+		switch {
+		case ctx.Err() != nil:
+			err = fmt.Errorf("the run's budget ran out: %w", err)
+		case sctx.Err() != nil:
+			err = fmt.Errorf("the step's deadline of %v passed: %w", s.timeout, err)
 		}
-		if len(rows) == 0 {
-			rows = []row{{Figure: s.figure, Command: s.command}}
-		}
-		for i := range rows {
-			if rows[i].Value == "" {
-				rows[i].Value = "failed: " + shorten(err.Error(), 160)
-			}
-		}
-		return rows, err
+		// Rows measured before the failure stay; the failure gets its own.
+		return append(rows, row{Figure: s.figure, Command: s.command, Value: "failed: " + shorten(err.Error(), 160)}), err
 	}
 	cfg.Log.Printf("%s: done in %v", s.name, time.Since(began).Round(time.Second))
 	return rows, nil

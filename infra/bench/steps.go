@@ -198,6 +198,7 @@ func oneColdStart(ctx context.Context, cfg config, name, bootstrap string, env m
 	if res.FunctionError != "" || len(res.Payload) == 0 {
 		return 0, 0, fmt.Errorf("no reply: %s %s", res.ErrorType, shorten(string(res.Payload), 100))
 	}
+	cfg.Log.Printf("coldstart: %s replied in %v: %s", name, first.Round(time.Millisecond), shorten(string(res.Payload), 120))
 	return rie, first, nil
 }
 
@@ -362,7 +363,7 @@ func pushSideBySide(ctx context.Context, cfg config) ([]row, error) {
 
 // pushRows compares device-push with Centrifugo (nil: not run).
 func pushRows(dp loadtest.Summary, cf *loadtest.Summary, command string, devices int) []row {
-	notRun := "Centrifugo not run (no binary: go install github.com/centrifugal/centrifugo/v6@v6.9.1)"
+	notRun := "Centrifugo not run"
 	beside := func(f func(loadtest.Summary) string) string {
 		if cf == nil {
 			return notRun
@@ -401,10 +402,14 @@ func pushRows(dp loadtest.Summary, cf *loadtest.Summary, command string, devices
 	if p := findPhase(dp, 5000); p != nil {
 		p99Bar += ": " + verdict(p.P99Ms < loadtest.BarP99Ms)
 	}
+	cfHint := ""
+	if cf == nil {
+		cfHint = " (no binary; `make bench-push` installs it: go install github.com/centrifugal/centrifugo/v6@v6.9.1)"
+	}
 	reduced := thousands(devices) + " devices, reduced from 10,000"
 	return []row{
-		{Figure: "device-push idle memory per websocket connection (server RSS, " + reduced + ")",
-			Value: "device-push " + idle(dp) + "; " + beside(idle), Bar: idleBar, Command: command},
+		{Figure: "device-push idle memory per websocket connection (server RSS, " + reduced + "; default in-memory store; Centrifugo v6.9.1 memory engine)",
+			Value: "device-push " + idle(dp) + "; " + beside(idle) + cfHint, Bar: idleBar, Command: command},
 		{Figure: "device-push send → delivery throughput, max rate (8 HTTP senders, 128 B, one server at a time)",
 			Value: "device-push " + maxRate(dp) + "; " + beside(maxRate), Bar: rateBar, Command: command},
 		{Figure: "device-push send → delivery latency at 5,000/s offered",

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"io"
+	"log"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"livingroom/device-push/loadtest"
 )
@@ -97,7 +102,7 @@ func TestPushRows(t *testing.T) {
 	}}
 	rows := pushRows(dp, &cf, "cmd", 5000)
 	want := []row{
-		{Figure: "device-push idle memory per websocket connection (server RSS, 5,000 devices, reduced from 10,000)",
+		{Figure: "device-push idle memory per websocket connection (server RSS, 5,000 devices, reduced from 10,000; default in-memory store; Centrifugo v6.9.1 memory engine)",
 			Value: "device-push 24.0 KB; Centrifugo 59.5 KB", Bar: "≤ 10 KB (issue 7): **not met**", Command: "cmd"},
 		{Figure: "device-push send → delivery throughput, max rate (8 HTTP senders, 128 B, one server at a time)",
 			Value: "device-push 2917/s delivered (p99 40.1 ms); Centrifugo 3377/s delivered (p99 30.0 ms)", Bar: "≥ 1.3× Centrifugo (0.86×): **not met**", Command: "cmd"},
@@ -146,5 +151,49 @@ func TestSelectSteps(t *testing.T) {
 	}
 	if _, err := selectSteps(all, "nope", ""); err == nil {
 		t.Error("unknown step accepted")
+	}
+}
+
+func TestRunStep(t *testing.T) {
+	cfg := config{Log: log.New(io.Discard, "", 0)}
+	ok := step{name: "ok", timeout: time.Second, figure: "f", command: "c",
+		run: func(context.Context, config) ([]row, error) { return []row{{Figure: "f", Value: "1 ms"}}, nil }}
+	fails := step{name: "fails", timeout: time.Second, figure: "f", command: "c",
+		run: func(context.Context, config) ([]row, error) { return nil, errors.New("exit status 1") }}
+	partial := step{name: "partial", timeout: time.Second, figure: "f", command: "c",
+		run: func(context.Context, config) ([]row, error) {
+			return []row{{Figure: "a", Value: "2 ms"}}, errors.New("second size broke")
+		}}
+	slow := step{name: "slow", timeout: 50 * time.Millisecond, figure: "f", command: "c",
+		run: func(ctx context.Context, _ config) ([]row, error) { <-ctx.Done(); return nil, ctx.Err() }}
+	for _, tc := range []struct {
+		name   string
+		s      step
+		budget time.Duration
+		want   []string // row values, by prefix
+		err    bool
+	}{
+		{"ok", ok, time.Minute, []string{"1 ms"}, false},
+		{"fails", fails, time.Minute, []string{"failed: exit status 1"}, true},
+		{"partial rows kept", partial, time.Minute, []string{"2 ms", "failed: second size broke"}, true},
+		{"step deadline", slow, time.Minute, []string{"failed: the step's deadline of 50ms passed"}, true},
+		{"budget used up before", ok, time.Millisecond, []string{"not run: the 10-minute budget was used up"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), tc.budget)
+			defer cancel()
+			rows, err := runStep(ctx, cfg, tc.s)
+			if (err != nil) != tc.err {
+				t.Fatalf("err %v, want error %v", err, tc.err)
+			}
+			if len(rows) != len(tc.want) {
+				t.Fatalf("rows %+v", rows)
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(rows[i].Value, w) {
+					t.Errorf("row %d value %q, want prefix %q", i, rows[i].Value, w)
+				}
+			}
+		})
 	}
 }

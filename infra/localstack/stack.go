@@ -165,9 +165,13 @@ func (s *Stack) start(ctx context.Context) error {
 	}
 	logs := filepath.Join(cfg.RunDir, "logs")
 	catalogDir := filepath.Join(cfg.RunDir, "catalog")
+	// device-push keeps its NATS JetStream here: what it accepted survives
+	// its crash and restart within a run; a new run starts empty, as
+	// DynamoDB does.
+	devicePushData := filepath.Join(cfg.RunDir, "device-push")
 	// DynamoDB starts empty every time, so the exporter must not diff against
 	// the last run's snapshot: it would index nothing ("0 works put").
-	for _, dir := range []string{catalogDir, filepath.Join(cfg.RunDir, "catalog-state")} {
+	for _, dir := range []string{catalogDir, filepath.Join(cfg.RunDir, "catalog-state"), devicePushData} {
 		if err := os.RemoveAll(dir); err != nil {
 			return fmt.Errorf("clear %s: %w", dir, err)
 		}
@@ -241,6 +245,7 @@ func (s *Stack) start(ctx context.Context) error {
 	// 3. device-push.
 	if err := s.supervise(ctx, &service{name: "device-push", path: filepath.Join(cfg.BinDir, "device-push"), env: map[string]string{
 		"DEVICE_PUSH_ADDR": cfg.DevicePushAddr, "ADM_CLIENT_ID": cfg.ADMClientID, "ADM_CLIENT_SECRET": cfg.ADMClientSecret,
+		"DEVICE_PUSH_DATA_DIR": devicePushData,
 	}, ready: httpReady("http://" + cfg.DevicePushAddr + "/healthz")}); err != nil {
 		return err
 	}

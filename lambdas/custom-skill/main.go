@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/google/uuid"
 
 	"livingroom/internal/account"
@@ -25,6 +26,7 @@ import (
 	"livingroom/internal/dynamo"
 	"livingroom/internal/emf"
 	"livingroom/internal/jsonlog"
+	"livingroom/internal/ssmparams"
 )
 
 func main() {
@@ -44,6 +46,14 @@ func main() {
 	}
 	db := dynamo.NewClient(cfg, os.Getenv("DYNAMODB_ENDPOINT"))
 	store := dynamo.NewAccounts(db, os.Getenv("ACCOUNTS_TABLE"))
+	// The ADM credentials: ADM_CLIENT_ID / ADM_CLIENT_SECRET locally, or the
+	// Parameter Store parameters that ADM_CLIENT_ID_PARAM /
+	// ADM_CLIENT_SECRET_PARAM name (template.yaml), read once here.
+	creds, err := ssmparams.Resolve(context.Background(), ssm.NewFromConfig(cfg), os.Getenv, "ADM_CLIENT_ID", "ADM_CLIENT_SECRET")
+	if err != nil {
+		logger.Error("read ADM credentials", "err", err)
+		os.Exit(1)
+	}
 	// Delivery receipts from device-push (the real ADM gives none): a TV
 	// that is off gets ENDPOINT_UNREACHABLE and never applies the action.
 	receiptWait, err := admclient.ParseReceiptWait(os.Getenv("ADM_RECEIPT_WAIT"))
@@ -53,8 +63,8 @@ func main() {
 	}
 	adm := admclient.New(admclient.Config{
 		BaseURL:      cmp.Or(os.Getenv("ADM_ENDPOINT"), "https://api.amazon.com"),
-		ClientID:     os.Getenv("ADM_CLIENT_ID"),
-		ClientSecret: os.Getenv("ADM_CLIENT_SECRET"),
+		ClientID:     creds["ADM_CLIENT_ID"],
+		ClientSecret: creds["ADM_CLIENT_SECRET"],
 		ReceiptWait:  receiptWait,
 	}, httpClient(budget/2), time.Now)
 	sourceID := cmp.Or(os.Getenv("CATALOG_SOURCE_ID"), "livingroom")

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/google/uuid"
 
 	"livingroom/internal/account"
@@ -26,6 +27,7 @@ import (
 	"livingroom/internal/jsonlog"
 	"livingroom/internal/lwaclient"
 	"livingroom/internal/skill"
+	"livingroom/internal/ssmparams"
 )
 
 func main() {
@@ -50,6 +52,14 @@ func main() {
 	db := dynamo.NewClient(cfg, os.Getenv("DYNAMODB_ENDPOINT"))
 	store := dynamo.NewAccounts(db, os.Getenv("ACCOUNTS_TABLE"))
 	index := dynamo.NewCatalog(db, os.Getenv("CATALOG_TABLE"))
+	// The ADM credentials: ADM_CLIENT_ID / ADM_CLIENT_SECRET locally, or the
+	// Parameter Store parameters that ADM_CLIENT_ID_PARAM /
+	// ADM_CLIENT_SECRET_PARAM name (template.yaml), read once here.
+	creds, err := ssmparams.Resolve(context.Background(), ssm.NewFromConfig(cfg), os.Getenv, "ADM_CLIENT_ID", "ADM_CLIENT_SECRET")
+	if err != nil {
+		logger.Error("read ADM credentials", "err", err)
+		os.Exit(1)
+	}
 	// Delivery receipts from device-push (the real ADM gives none): a TV
 	// that is off gets ENDPOINT_UNREACHABLE and never applies the action.
 	receiptWait, err := admclient.ParseReceiptWait(os.Getenv("ADM_RECEIPT_WAIT"))
@@ -59,8 +69,8 @@ func main() {
 	}
 	adm := admclient.New(admclient.Config{
 		BaseURL:      cmp.Or(os.Getenv("ADM_ENDPOINT"), "https://api.amazon.com"),
-		ClientID:     os.Getenv("ADM_CLIENT_ID"),
-		ClientSecret: os.Getenv("ADM_CLIENT_SECRET"),
+		ClientID:     creds["ADM_CLIENT_ID"],
+		ClientSecret: creds["ADM_CLIENT_SECRET"],
 		ReceiptWait:  receiptWait,
 	}, httpClient(budget/2), time.Now)
 	// AcceptGrant's code exchange runs inside the directive's budget too.
