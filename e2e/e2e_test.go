@@ -78,7 +78,7 @@ func startStack(t testing.TB) *stack {
 		t.Fatal(err)
 	}
 	s := &stack{addrs: map[string]string{}, output: &syncBuffer{}, runDir: t.TempDir()}
-	for _, k := range []string{"DYNAMODB_ADDR", "LAMBDA_ADDR", "DEVICE_API_ADDR", "DEVICE_PUSH_ADDR", "ALEXA_SIM_ADDR", "TVAPP_ADDR"} {
+	for _, k := range []string{"DYNAMODB_ADDR", "LAMBDA_ADDR", "DEVICE_API_ADDR", "DEVICE_PUSH_ADDR", "ALEXA_SIM_ADDR", "TVAPP_ADDR", "PARTNER_ADDR"} {
 		s.addrs[k] = freeAddr(t)
 	}
 	s.cmd = exec.Command(filepath.Join(bin, "stack"))

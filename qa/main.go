@@ -156,7 +156,7 @@ func writeJUnit(path string, results []scenario.Result, began time.Time) error {
 
 // startStack starts a fresh stack on free ports and points cfg at it.
 func startStack(ctx context.Context, cfg *localstack.Config, out io.Writer) (*localstack.Stack, error) {
-	for _, a := range []*string{&cfg.DynamoDBAddr, &cfg.LambdaAddr, &cfg.DeviceAPIAddr, &cfg.DevicePushAddr, &cfg.AlexaSimAddr, &cfg.TVAppAddr} {
+	for _, a := range []*string{&cfg.DynamoDBAddr, &cfg.LambdaAddr, &cfg.DeviceAPIAddr, &cfg.DevicePushAddr, &cfg.AlexaSimAddr, &cfg.TVAppAddr, &cfg.PartnerAddr} {
 		addr, err := freeAddr()
 		if err != nil {
 			return nil, err

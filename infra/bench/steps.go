@@ -452,7 +452,7 @@ func fleetMemory(ctx context.Context, cfg config) ([]row, error) {
 	if _, err := runCmd(ctx, cfg, "fleet", nil, "go", "build", "-o", fleetload, "./qa/fleetload"); err != nil {
 		return nil, err
 	}
-	addrs, err := freePorts(7)
+	addrs, err := freePorts(8)
 	if err != nil {
 		return nil, err
 	}
@@ -464,7 +464,7 @@ func fleetMemory(ctx context.Context, cfg config) ([]row, error) {
 	env := []string{"LIVINGROOM_ROOT=" + cfg.Root, "LIVINGROOM_BIN=" + cfg.Bin, "LIVINGROOM_RUN_DIR=" + runDir,
 		"FLEET_TVS=" + strconv.Itoa(cfg.FleetTVs), "DYNAMODB_ADDR=" + addrs[0], "LAMBDA_ADDR=" + addrs[1],
 		"DEVICE_API_ADDR=" + addrs[2], "DEVICE_PUSH_ADDR=" + addrs[3], "ALEXA_SIM_ADDR=" + addrs[4],
-		"TVAPP_ADDR=" + addrs[5], "FLEET_ADDR=" + addrs[6]}
+		"TVAPP_ADDR=" + addrs[5], "FLEET_ADDR=" + addrs[6], "PARTNER_ADDR=" + addrs[7]}
 	st, err := startStack(ctx, cfg, env)
 	if err != nil {
 		return nil, err

@@ -25,6 +25,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"golang.org/x/sync/errgroup"
 
+	"livingroom/infra/partneroauth"
 	"livingroom/infra/samlocal"
 	"livingroom/internal/account"
 	"livingroom/internal/customskill"
@@ -50,6 +51,13 @@ type Config struct {
 	// exporter publishes to s3://CatalogBucket and alexa-sim ingests from
 	// it, as Alexa does from the partner's bucket.
 	S3Addr string
+	// PartnerAddr serves the partner's OAuth 2.0 account service stand-in
+	// (infra/partneroauth) alexa-sim links accounts at; "off": none.
+	PartnerAddr string
+	// PartnerClientSecret is Alexa's client secret there (client id
+	// "alexa"); PartnerAccessTTL the lifetime of its access tokens.
+	PartnerClientSecret string
+	PartnerAccessTTL    time.Duration
 
 	TablePrefix     string
 	ADMClientID     string
@@ -84,32 +92,47 @@ const maxFleet = fleetid.MaxSize
 func ConfigFromEnv(getenv func(string) string) Config {
 	root := cmp.Or(getenv("LIVINGROOM_ROOT"), ".")
 	return Config{
-		Root:              root,
-		BinDir:            cmp.Or(getenv("LIVINGROOM_BIN"), filepath.Join(root, "bin")),
-		RunDir:            cmp.Or(getenv("LIVINGROOM_RUN_DIR"), filepath.Join(root, ".run")),
-		DynamoDBAddr:      cmp.Or(getenv("DYNAMODB_ADDR"), "127.0.0.1:8000"),
-		LambdaAddr:        cmp.Or(getenv("LAMBDA_ADDR"), "127.0.0.1:3001"),
-		DeviceAPIAddr:     cmp.Or(getenv("DEVICE_API_ADDR"), "127.0.0.1:3000"),
-		DevicePushAddr:    cmp.Or(getenv("DEVICE_PUSH_ADDR"), "127.0.0.1:8200"),
-		AlexaSimAddr:      cmp.Or(getenv("ALEXA_SIM_ADDR"), "127.0.0.1:8300"),
-		TVAppAddr:         cmp.Or(getenv("TVAPP_ADDR"), "127.0.0.1:8400"),
-		S3Addr:            getenv("S3_ADDR"),
-		TablePrefix:       cmp.Or(getenv("TABLE_PREFIX"), "livingroom-"),
-		ADMClientID:       cmp.Or(getenv("ADM_CLIENT_ID"), "dev-client"),
-		ADMClientSecret:   cmp.Or(getenv("ADM_CLIENT_SECRET"), "dev-secret"),
-		DevAccountID:      cmp.Or(getenv("DEV_ACCOUNT_ID"), "dev-account"),
-		DevToken:          cmp.Or(getenv("DEV_ACCOUNT_TOKEN"), "dev-token"),
-		Dev2AccountID:     cmp.Or(getenv("DEV_ACCOUNT_2_ID"), "dev-account-2"),
-		Dev2Token:         cmp.Or(getenv("DEV_ACCOUNT_2_TOKEN"), "dev-token-2"),
-		AlexaClientID:     cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
-		CustomSkillID:     cmp.Or(getenv("ALEXA_SKILL_ID"), customskill.DefaultSkillID),
-		AlexaClientSecret: cmp.Or(getenv("ALEXA_CLIENT_SECRET"), "alexa-sim-secret"),
-		CatalogSourceID:   cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
-		FleetAccounts:     atoiBounded(getenv("FLEET_ACCOUNTS"), maxFleet),
-		FleetTVs:          atoiBounded(getenv("FLEET_TVS"), maxFleet),
-		FleetAddr:         cmp.Or(getenv("FLEET_ADDR"), "127.0.0.1:8401"),
+		Root:                root,
+		BinDir:              cmp.Or(getenv("LIVINGROOM_BIN"), filepath.Join(root, "bin")),
+		RunDir:              cmp.Or(getenv("LIVINGROOM_RUN_DIR"), filepath.Join(root, ".run")),
+		DynamoDBAddr:        cmp.Or(getenv("DYNAMODB_ADDR"), "127.0.0.1:8000"),
+		LambdaAddr:          cmp.Or(getenv("LAMBDA_ADDR"), "127.0.0.1:3001"),
+		DeviceAPIAddr:       cmp.Or(getenv("DEVICE_API_ADDR"), "127.0.0.1:3000"),
+		DevicePushAddr:      cmp.Or(getenv("DEVICE_PUSH_ADDR"), "127.0.0.1:8200"),
+		AlexaSimAddr:        cmp.Or(getenv("ALEXA_SIM_ADDR"), "127.0.0.1:8300"),
+		TVAppAddr:           cmp.Or(getenv("TVAPP_ADDR"), "127.0.0.1:8400"),
+		S3Addr:              getenv("S3_ADDR"),
+		PartnerAddr:         cmp.Or(getenv("PARTNER_ADDR"), "127.0.0.1:8600"),
+		PartnerClientSecret: cmp.Or(getenv("PARTNER_OAUTH_CLIENT_SECRET"), partneroauth.DefaultClientSecret),
+		PartnerAccessTTL:    durationOr(getenv("PARTNER_ACCESS_TTL"), partneroauth.DefaultAccessTTL),
+		TablePrefix:         cmp.Or(getenv("TABLE_PREFIX"), "livingroom-"),
+		ADMClientID:         cmp.Or(getenv("ADM_CLIENT_ID"), "dev-client"),
+		ADMClientSecret:     cmp.Or(getenv("ADM_CLIENT_SECRET"), "dev-secret"),
+		DevAccountID:        cmp.Or(getenv("DEV_ACCOUNT_ID"), "dev-account"),
+		DevToken:            cmp.Or(getenv("DEV_ACCOUNT_TOKEN"), "dev-token"),
+		Dev2AccountID:       cmp.Or(getenv("DEV_ACCOUNT_2_ID"), "dev-account-2"),
+		Dev2Token:           cmp.Or(getenv("DEV_ACCOUNT_2_TOKEN"), "dev-token-2"),
+		AlexaClientID:       cmp.Or(getenv("ALEXA_CLIENT_ID"), "alexa-sim-skill"),
+		CustomSkillID:       cmp.Or(getenv("ALEXA_SKILL_ID"), customskill.DefaultSkillID),
+		AlexaClientSecret:   cmp.Or(getenv("ALEXA_CLIENT_SECRET"), "alexa-sim-secret"),
+		CatalogSourceID:     cmp.Or(getenv("CATALOG_SOURCE_ID"), "livingroom"),
+		FleetAccounts:       atoiBounded(getenv("FLEET_ACCOUNTS"), maxFleet),
+		FleetTVs:            atoiBounded(getenv("FLEET_TVS"), maxFleet),
+		FleetAddr:           cmp.Or(getenv("FLEET_ADDR"), "127.0.0.1:8401"),
 	}
 }
+
+// durationOr reads a positive duration, else def.
+func durationOr(s string, def time.Duration) time.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return def
+	}
+	return d
+}
+
+// partnerOn says whether the partner's OAuth stand-in runs.
+func (c Config) partnerOn() bool { return c.PartnerAddr != "" && c.PartnerAddr != "off" }
 
 // atoiBounded reads a count in 0…limit; anything else is 0 (off).
 func atoiBounded(s string, limit int) int {
@@ -288,12 +311,32 @@ func (s *Stack) start(ctx context.Context) error {
 		return err
 	}
 
-	// 5. alexa-sim, then the TV, which registers with both.
-	if err := s.supervise(ctx, &service{name: "alexa-sim", path: filepath.Join(cfg.BinDir, "alexa-sim"), env: merge(catalogEnv, map[string]string{
+	// 5. The partner's account service (OAuth 2.0): alexa-sim links
+	// accounts at it, and it writes their tokens to the accounts table.
+	alexaEnv := merge(catalogEnv, map[string]string{
 		"ALEXA_SIM_ADDR": cfg.AlexaSimAddr, "LAMBDA_ENDPOINT": "http://" + cfg.LambdaAddr, "CATALOG_SOURCE_ID": cfg.CatalogSourceID,
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
 		"CUSTOM_SKILL_MODEL": interactionModel, "ALEXA_SKILL_ID": cfg.CustomSkillID,
-	}), ready: httpReady("http://" + cfg.AlexaSimAddr + "/healthz")}); err != nil {
+	})
+	if cfg.partnerOn() {
+		partner := partneroauth.New(partneroauth.Config{
+			ClientSecret: cfg.PartnerClientSecret, AccessTTL: cfg.PartnerAccessTTL, Logger: s.logger,
+			RedirectURIs: []string{"http://" + cfg.AlexaSimAddr + "/v1/accounts/link/callback"},
+			Accounts:     dynamo.NewAccounts(dynamo.NewClient(localAWSConfig(), dynamoURL), tables["accounts"]),
+		})
+		if err := s.serve(cfg.PartnerAddr, partner); err != nil {
+			return err
+		}
+		alexaEnv = merge(alexaEnv, map[string]string{
+			"PARTNER_OAUTH_AUTHORIZE_URL": "http://" + cfg.PartnerAddr + "/oauth/authorize",
+			"PARTNER_OAUTH_TOKEN_URL":     "http://" + cfg.PartnerAddr + "/oauth/token",
+			"PARTNER_OAUTH_CLIENT_ID":     partneroauth.DefaultClientID, "PARTNER_OAUTH_CLIENT_SECRET": cfg.PartnerClientSecret,
+		})
+	}
+
+	// 6. alexa-sim, then the TV, which registers with both.
+	if err := s.supervise(ctx, &service{name: "alexa-sim", path: filepath.Join(cfg.BinDir, "alexa-sim"), env: alexaEnv,
+		ready: httpReady("http://" + cfg.AlexaSimAddr + "/healthz")}); err != nil {
 		return err
 	}
 	if err := s.supervise(ctx, &service{name: "tvapp-sim", path: filepath.Join(cfg.BinDir, "tvapp-sim"), env: map[string]string{
@@ -306,7 +349,7 @@ func (s *Stack) start(ctx context.Context) error {
 	if cfg.FleetTVs == 0 {
 		return nil
 	}
-	// 6. The fleet: ready once its first TV registered; the others follow
+	// 7. The fleet: ready once its first TV registered; the others follow
 	// in a ramp (GET /v1/fleet counts them).
 	return s.supervise(ctx, &service{name: "tvapp-sim-fleet", path: filepath.Join(cfg.BinDir, "tvapp-sim"), args: []string{"--fleet", strconv.Itoa(cfg.FleetTVs)}, env: map[string]string{
 		"TVAPP_ADDR": cfg.FleetAddr, "DEVICE_PUSH_URL": "http://" + cfg.DevicePushAddr,
@@ -482,6 +525,9 @@ Press Ctrl-C to stop everything.
 	if c.FleetTVs > 0 {
 		fmt.Fprintf(w, "Fleet: %d TVs (tvapp-sim --fleet) at http://%s/v1/fleet; accounts fleet-account-00001… tokens fleet-token-00001…\n", c.FleetTVs, c.FleetAddr)
 	}
+	if c.partnerOn() {
+		fmt.Fprintf(w, "Link a new account: open http://%s/v1/accounts/link/start (the partner's sign-in at http://%s; a new name creates an account)\n", c.AlexaSimAddr, c.PartnerAddr)
+	}
 	if c.S3Addr != "" {
 		fmt.Fprintf(w, "The catalog is in S3 (in memory): http://%s/%s (catalogs/, pages/, manifests/, ember/)\n", c.S3Addr, CatalogBucket)
 	}
@@ -494,7 +540,7 @@ func portsFree(c Config) error {
 	for _, a := range []struct{ env, addr string }{
 		{"DYNAMODB_ADDR", c.DynamoDBAddr}, {"LAMBDA_ADDR", c.LambdaAddr}, {"DEVICE_API_ADDR", c.DeviceAPIAddr},
 		{"DEVICE_PUSH_ADDR", c.DevicePushAddr}, {"ALEXA_SIM_ADDR", c.AlexaSimAddr}, {"TVAPP_ADDR", c.TVAppAddr},
-		{"S3_ADDR", c.S3Addr}, {"FLEET_ADDR", fleetAddr(c)},
+		{"S3_ADDR", c.S3Addr}, {"FLEET_ADDR", fleetAddr(c)}, {"PARTNER_ADDR", partnerAddr(c)},
 	} {
 		if a.addr == "" {
 			continue // optional service, off
@@ -506,6 +552,14 @@ func portsFree(c Config) error {
 		ln.Close()
 	}
 	return nil
+}
+
+// partnerAddr is where the partner's OAuth stand-in listens, "" when off.
+func partnerAddr(c Config) string {
+	if !c.partnerOn() {
+		return ""
+	}
+	return c.PartnerAddr
 }
 
 // fleetAddr is where the fleet listens, "" when there is none.
