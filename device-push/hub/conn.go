@@ -69,11 +69,15 @@ type Conn struct {
 	gone    bool       // the socket is closed: the last writer finished
 
 	finished chan struct{} // closed with gone
+
+	// batchBytes bounds one coalesced websocket message (maxBatchBytes; a
+	// benchmark sets 0 to write one frame per message, as a baseline).
+	batchBytes int
 }
 
 // NewConn wraps an upgraded websocket. Call Run to start it.
 func NewConn(ws *websocket.Conn, cfg ConnConfig, logger *slog.Logger) *Conn {
-	return &Conn{ws: ws, cfg: cfg.withDefaults(), logger: logger, finished: make(chan struct{})}
+	return &Conn{ws: ws, cfg: cfg.withDefaults(), logger: logger, finished: make(chan struct{}), batchBytes: maxBatchBytes}
 }
 
 // Send implements Transport.
@@ -270,7 +274,7 @@ func (c *Conn) finish(batch [][]byte) {
 const maxBatchBytes = 64 << 10
 
 // writeBatch writes frames from the head of batch as one websocket
-// message, separated by newlines, up to maxBatchBytes: one write and one
+// message, separated by newlines, up to c.batchBytes: one write and one
 // syscall for a backlog or a burst instead of one per frame. It returns the
 // frames left.
 func (c *Conn) writeBatch(batch [][]byte) ([][]byte, error) {
@@ -282,7 +286,7 @@ func (c *Conn) writeBatch(batch [][]byte) ([][]byte, error) {
 		return nil, err
 	}
 	n, size := 0, 0
-	for ; n < len(batch) && (n == 0 || size < maxBatchBytes); n++ {
+	for ; n < len(batch) && (n == 0 || size < c.batchBytes); n++ {
 		if n > 0 {
 			if _, err := w.Write(newline); err != nil {
 				return nil, err
