@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := $(CURDIR)/bin
-LAMBDAS := skill device-api custom-skill
+LAMBDAS := skill device-api custom-skill catalog-export
 SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
 export DYNALITE_PORT ?= 8100
 
@@ -33,8 +33,9 @@ qa: deps build
 FUZZTIME ?= 5s
 FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp-sim/player:FuzzApplyData \
 	./tvapp-sim/client:FuzzDecodeFrames ./alexa-sim/nlu:FuzzParse ./alexa-sim/gateway:FuzzEvent \
-	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest ./device-push/server:FuzzParseMessage \
-	./internal/customskill:FuzzInvoke ./internal/adm:FuzzParseReceipt ./alexa-sim/askskill:FuzzUnderstand
+	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest ./device-push/server:FuzzParseMessage ./device-push/server:FuzzParseData \
+	./internal/customskill:FuzzInvoke ./internal/adm:FuzzParseReceipt \
+	./internal/push:FuzzEncodeMessage ./alexa-sim/askskill:FuzzUnderstand
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) infra/local/fuzz.sh $(FUZZ_TARGETS)
 

@@ -54,6 +54,9 @@ type Conn struct {
 
 	send chan []byte
 	stop chan struct{} // closed by Close; send is never closed, so Send cannot panic
+	// batchBytes bounds one coalesced websocket message (maxBatchBytes; a
+	// benchmark sets 0 to write one frame per message, as a baseline).
+	batchBytes int
 
 	closeOnce sync.Once
 	why       Disconnect // set once, before stop is closed
@@ -68,6 +71,8 @@ func NewConn(ws *websocket.Conn, cfg ConnConfig, logger *slog.Logger) *Conn {
 		logger: logger,
 		send:   make(chan []byte, cfg.SendQueue),
 		stop:   make(chan struct{}),
+
+		batchBytes: maxBatchBytes,
 	}
 }
 
@@ -229,7 +234,7 @@ func (c *Conn) writeBatch(first []byte) error {
 	if _, err := w.Write(first); err != nil {
 		return err
 	}
-	for size := len(first); size < maxBatchBytes; {
+	for size := len(first); size < c.batchBytes; {
 		var f []byte
 		select {
 		case f = <-c.send:

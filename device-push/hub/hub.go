@@ -8,6 +8,7 @@ package hub
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -256,25 +257,32 @@ func (h *Hub) Detach(ctx context.Context, id string, t Transport) {
 	}
 }
 
+// frameOverhead is room for a message frame's fields besides its data and
+// notification, so building one takes a single allocation.
+const frameOverhead = 256
+
 // Send stores m for registration id; every node forwards it to the device if
 // connected there. It returns the message's sequence, or an error wrapping
 // ErrUnregistered for an unknown id.
 func (h *Hub) Send(ctx context.Context, id string, m Message) (uint64, error) {
 	if m.Frame == nil {
-		f, err := push.Encode(push.Frame{
-			Type:             push.TypeMessage,
+		data := m.RawData
+		if data == nil && len(m.Data) > 0 {
+			b, err := json.Marshal(m.Data)
+			if err != nil {
+				return 0, fmt.Errorf("send %s: %w", m.ID, err)
+			}
+			data = b
+		}
+		m.Frame = push.EncodeMessage(make([]byte, 0, frameOverhead+len(data)+len(m.Notification)), push.Message{
 			MessageID:        m.ID,
-			Data:             m.Data,
+			Data:             data,
 			Notification:     m.Notification,
 			Priority:         m.Priority,
 			MD5:              m.MD5,
 			ConsolidationKey: m.ConsolidationKey,
 			SentAtMs:         m.SentAt.UnixMilli(),
 		})
-		if err != nil {
-			return 0, fmt.Errorf("send %s: %w", m.ID, err)
-		}
-		m.Frame = f
 	}
 	seq, err := h.store.Append(ctx, id, m)
 	if err != nil {

@@ -19,6 +19,12 @@ var ErrTooManyReceipts = errors.New("too many receipts outstanding")
 // an HTTP request open for up to adm.MaxReceiptWait).
 const MaxReceipts = 10_000
 
+// discardGrace is how long a discarded message's id stays known after its
+// send returned, so a store that delivers appends asynchronously (a remote
+// one, a lagging subscriber) still does not forward it. It counts against
+// MaxReceipts meanwhile.
+const discardGrace = 10 * time.Second
+
 // receipt follows one message sent with a receipt: whether a connection of
 // this node took it, whether its device acked it, and whether the sender
 // gave up on it (then no connection may take it any more).
@@ -110,7 +116,13 @@ func (h *Hub) SendWithReceipt(ctx context.Context, id string, m Message, rc adm.
 	if err != nil {
 		return 0, "", fmt.Errorf("send %s: %w", m.ID, err)
 	}
-	defer h.receipts.remove(m.ID)
+	defer func() {
+		if r.discarded {
+			time.AfterFunc(discardGrace, func() { h.receipts.remove(m.ID) })
+			return
+		}
+		h.receipts.remove(m.ID)
+	}()
 	seq, err := h.Send(ctx, id, m)
 	if err != nil {
 		return 0, "", err

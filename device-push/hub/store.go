@@ -19,17 +19,20 @@ var (
 
 // Message is one ADM message on its way to a device.
 type Message struct {
-	ID               string // the ADM request id; the device acks and de-duplicates by it
-	Data             map[string]string
+	ID   string // the ADM request id; the device acks and de-duplicates by it
+	Data map[string]string
+	// RawData, when set, is Data as the sender's JSON, validated and
+	// compacted: the frame carries these bytes rather than Data re-encoded.
+	RawData          []byte
 	Notification     []byte // ADM's notification object, compact JSON; nil: none
 	Priority         string // normal or high, passed to the device
 	MD5              string
 	ConsolidationKey string
 	SentAt           time.Time // when device-push accepted it
 	ExpiresAt        time.Time // after this it is dropped undelivered
-	// Frame is the device frame, encoded once by Hub.Send from the fields
-	// above, then stored and forwarded as these bytes (the store need not
-	// keep Data and MD5).
+	// Frame is the device frame, built once by Hub.Send from the fields
+	// above (RawData and Notification copied as they are), then stored and
+	// forwarded as these bytes (the store need not keep Data and MD5).
 	Frame []byte
 	// Seq is the store's order of acceptance, set by Append: increasing per
 	// registration (and across the store).

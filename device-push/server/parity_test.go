@@ -114,6 +114,9 @@ func TestSendParityRejections(t *testing.T) {
 		reason     string
 	}{
 		{"neither data nor notification", `{"priority":"high"}`, 400, "InvalidData"},
+		{"data key twice", `{"data":{"a":"1","a":"2"}}`, 400, "InvalidData"},
+		{"data not UTF-8", "{\"data\":{\"a\":\"\xff\"}}", 400, "InvalidData"},
+		{"data nested object", `{"data":{"a":{"b":"c"}}}`, 400, "InvalidData"},
 		{"notification null and no data", `{"notification":null}`, 400, "InvalidData"},
 		{"notification a string", `{"notification":"hello"}`, 400, "InvalidData"},
 		{"notification an array", `{"notification":["title"]}`, 400, "InvalidData"},

@@ -37,7 +37,9 @@ func main() {
 		logger.Error("load AWS config", "err", err)
 		os.Exit(1)
 	}
-	client := s3sink.NewClient(cfg, "")
+	// S3_ENDPOINT and DYNAMODB_ENDPOINT point at local servers (sam local,
+	// the template test); unset on AWS.
+	client := s3sink.NewClient(cfg, os.Getenv("S3_ENDPOINT"))
 	sink, err := s3sink.New(client, os.Getenv("CATALOG_BUCKET_URL"), 0)
 	if err != nil {
 		logger.Error("CATALOG_BUCKET_URL", "err", err)
@@ -55,7 +57,7 @@ func main() {
 		Exporter: export.Exporter{
 			Partner: os.Getenv("PARTNER_NAME"), Formats: strings.Split(cmp.Or(os.Getenv("FORMATS"), export.FormatCDF), ","),
 			MaxRemovals: &limit, Gzip: os.Getenv("GZIP") == "true", Sink: sink, Now: time.Now,
-			Index: dynamo.NewCatalog(dynamo.NewClient(cfg, ""), os.Getenv("CATALOG_TABLE")),
+			Index: dynamo.NewCatalog(dynamo.NewClient(cfg, os.Getenv("DYNAMODB_ENDPOINT")), os.Getenv("CATALOG_TABLE")),
 			Report: func(p export.Problem) {
 				// The summary counts them all; the log keeps the first few.
 				if logged.Add(1) <= maxLoggedProblems {
