@@ -56,6 +56,9 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 			rej = reject(http.StatusBadRequest, adm.ReasonUnregistered)
 		case errors.Is(err, hub.ErrTooManyReceipts):
 			rej = &rejection{status: http.StatusTooManyRequests, reason: adm.ReasonMaxRateExceeded, retryAfter: 1}
+		case rc != nil && r.Context().Err() != nil:
+			// The sender left before the answer; nobody reads it.
+			rej = reject(http.StatusServiceUnavailable, reasonInternal)
 		case err != nil:
 			s.logger.Error("send failed", "registrationId", id, "requestId", requestID, "err", err)
 			rej = reject(http.StatusInternalServerError, reasonInternal)
