@@ -38,7 +38,8 @@ type Config struct {
 	Rate  float64
 	Burst int
 	// Sends, when set, is told each send request's result: "accepted" or
-	// the ADM reason of the refusal.
+	// the ADM reason of the refusal; if it also has Receipt(delivery string),
+	// what each receipt said.
 	Sends interface{ Sent(result string) }
 	// Metrics, when set, is served at GET /metrics.
 	Metrics http.Handler
