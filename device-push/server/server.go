@@ -85,7 +85,9 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 		mux:    http.NewServeMux(),
 		limits: newSenderLimit(cfg.Rate, cmp.Or(cfg.Burst, DefaultBurst)),
 		upgrader: websocket.Upgrader{
-			ReadBufferSize:  1024, // devices only send small acks
+			// 0: the upgrader reads through the hijacked reader, which
+			// handleConnect makes a small one (readBufferSize).
+			ReadBufferSize:  0,
 			WriteBufferSize: 4096,
 			// Idle devices hold no write buffer between messages.
 			WriteBufferPool: &sync.Pool{},
