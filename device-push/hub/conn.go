@@ -1,10 +1,12 @@
 package hub
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"log/slog"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -69,6 +71,15 @@ type Conn struct {
 	gone    bool       // the socket is closed: the last writer finished
 
 	finished chan struct{} // closed with gone
+
+	// idle, when set, is the buffered reader the websocket reads from and
+	// its socket: the read pump waits for the device's next frame with a
+	// shallow stack (see IdleReader).
+	idle *idleReader
+
+	onFrame   func(push.Frame)
+	onEnd     func()
+	stopWatch func() bool
 
 	// batchBytes bounds one coalesced websocket message (maxBatchBytes; a
 	// benchmark sets 0 to write one frame per message, as a baseline).
@@ -139,7 +150,18 @@ func (c *Conn) pingNow() {
 // a time, in order. Run returns once reading and writing have stopped and
 // the socket is closed.
 func (c *Conn) Run(ctx context.Context, onFrame func(push.Frame)) {
-	stopWatch := context.AfterFunc(ctx, func() { c.Close(DisconnectShutdown) })
+	ended := make(chan struct{})
+	c.Start(ctx, onFrame, func() { close(ended) })
+	<-ended
+}
+
+// Start is Run without waiting: it returns at once, and onEnd is called
+// (on the read pump's goroutine) once the connection has ended as Run
+// returns. With IdleReader, no goroutine of the connection stays parked
+// with a deep stack.
+func (c *Conn) Start(ctx context.Context, onFrame func(push.Frame), onEnd func()) {
+	c.onFrame, c.onEnd = onFrame, onEnd
+	c.stopWatch = context.AfterFunc(ctx, func() { c.Close(DisconnectShutdown) })
 	c.mu.Lock()
 	c.running = true
 	if !c.closed {
@@ -150,22 +172,30 @@ func (c *Conn) Run(ctx context.Context, onFrame func(push.Frame)) {
 	if start {
 		go c.write()
 	}
-	c.readPump(onFrame)
-	<-c.finished
-	stopWatch()
-}
-
-func (c *Conn) readPump(onFrame func(push.Frame)) {
-	// Whatever ends reading ends the connection; the writer then closes
-	// the socket. A read error means the peer is gone: no close frame.
-	defer c.Close(Disconnect{})
-
 	c.ws.SetReadLimit(c.cfg.MaxFrameBytes)
-	alive := func() error { return c.ws.SetReadDeadline(time.Now().Add(c.cfg.PongWait)) }
-	if err := alive(); err != nil {
+	c.ws.SetPongHandler(func(string) error { return c.alive() })
+	if err := c.alive(); err != nil {
+		go c.end()
 		return
 	}
-	c.ws.SetPongHandler(func(string) error { return alive() })
+	go c.read()
+}
+
+// alive moves the read deadline: the device answered.
+func (c *Conn) alive() error { return c.ws.SetReadDeadline(time.Now().Add(c.cfg.PongWait)) }
+
+// read is the read pump. With an idle reader it first waits for the
+// device's next frame in a shallow call, reads what is buffered, then hands
+// the waiting over to a fresh goroutine and returns, so the goroutine that
+// waits never grew its stack.
+func (c *Conn) read() {
+	if c.idle != nil {
+		if err := c.idle.wait(); err != nil {
+			c.logger.Debug("websocket read ended", "err", err)
+			c.end()
+			return
+		}
+	}
 	for {
 		_, b, err := c.ws.ReadMessage()
 		if err != nil {
@@ -173,19 +203,73 @@ func (c *Conn) readPump(onFrame func(push.Frame)) {
 				!errors.Is(err, websocket.ErrCloseSent) {
 				c.logger.Debug("websocket read ended", "err", err)
 			}
+			c.end()
 			return
 		}
 		// Any frame proves the device is alive, not only a pong.
-		if err := alive(); err != nil {
+		if err := c.alive(); err != nil {
+			c.end()
 			return
 		}
-		f, err := push.Decode(b)
-		if err != nil {
+		if f, err := push.Decode(b); err != nil {
 			c.logger.Debug("dropping undecodable frame", "err", err)
-			continue
+		} else {
+			c.onFrame(f)
 		}
-		onFrame(f)
+		if c.idle != nil && c.idle.br.Buffered() == 0 {
+			go c.read()
+			return
+		}
 	}
+}
+
+// end ends the connection once reading stopped: whatever ends reading ends
+// the connection (a read error means the peer is gone: no close frame); the
+// writer closes the socket, then onEnd is told.
+func (c *Conn) end() {
+	c.Close(Disconnect{})
+	<-c.finished
+	c.stopWatch()
+	c.onEnd()
+}
+
+// IdleReader tells c the buffered reader its websocket reads from (the
+// upgrade's, see the server), so that while it is empty the read pump waits
+// for the socket to become readable in a shallow call instead of deep in the
+// websocket reader: an idle device's goroutine then fits the smallest stack.
+// Without it, or when the socket has no raw access, the pump just reads.
+func (c *Conn) IdleReader(br *bufio.Reader) {
+	sc, ok := c.ws.NetConn().(syscall.Conn)
+	if !ok {
+		return
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	c.idle = &idleReader{br: br, raw: raw}
+}
+
+type idleReader struct {
+	br  *bufio.Reader
+	raw syscall.RawConn
+}
+
+// wait returns once the socket may be read: at once when bytes are
+// buffered, else when the socket is readable (or its read deadline passed,
+// an error). A spurious wake-up only means the next read blocks.
+//
+//go:noinline
+func (r *idleReader) wait() error {
+	if r.br.Buffered() > 0 {
+		return nil
+	}
+	waited := false
+	return r.raw.Read(func(uintptr) bool {
+		done := waited
+		waited = true
+		return done
+	})
 }
 
 // write is the writer: it writes what is queued, and a due ping, until
@@ -239,7 +323,7 @@ func (c *Conn) fail() {
 // not get it again); other closes drop the queue (the messages stay pending
 // and are replayed). Then the close frame for the reason given to Close, if
 // any, without waiting for the device's reply, and the socket closes, which
-// also unblocks the read pump.
+// also ends a read pump waiting for the device.
 func (c *Conn) finish(batch [][]byte) {
 	c.mu.Lock()
 	if c.ping != nil {

@@ -78,6 +78,9 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(adm.HeaderDataMD5, m.MD5)
 	if delivery != "" {
 		w.Header().Set(adm.HeaderDelivery, delivery)
+		if rc, ok := s.cfg.Sends.(interface{ Receipt(string) }); ok {
+			rc.Receipt(delivery)
+		}
 	}
 	writeJSON(w, http.StatusOK, adm.SendResult{RegistrationID: id})
 }

@@ -147,16 +147,16 @@ var coldFunctions = []struct{ name, dir, payload string }{
 }
 
 func coldStart(ctx context.Context, cfg config) ([]row, error) {
-	env := map[string]string{
-		"DYNAMODB_ENDPOINT": "http://127.0.0.1:9", "ACCOUNTS_TABLE": "bench-accounts", "CATALOG_TABLE": "bench-catalog",
-		"ADM_ENDPOINT": "http://127.0.0.1:9", "LWA_TOKEN_URL": "http://127.0.0.1:9/token", "EVENT_GATEWAY_URL": "http://127.0.0.1:9/events",
+	envs, err := localEnv(filepath.Join(cfg.Root, "lambdas", "env.local.json"))
+	if err != nil {
+		return nil, err
 	}
 	var parts []string
 	worst := time.Duration(0)
 	for _, fn := range coldFunctions {
 		var first, rie []time.Duration
 		for range cfg.ColdStarts {
-			r, f, err := oneColdStart(ctx, cfg, fn.name, filepath.Join(cfg.Bin, "lambdas", fn.dir, "bootstrap"), env, []byte(fn.payload))
+			r, f, err := oneColdStart(ctx, cfg, fn.name, filepath.Join(cfg.Bin, "lambdas", fn.dir, "bootstrap"), envs[fn.name], []byte(fn.payload))
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", fn.name, err)
 			}
@@ -175,6 +175,29 @@ func coldStart(ctx context.Context, cfg config) ([]row, error) {
 		Command: "go run ./infra/bench -only coldstart (samlocal.Start until the emulator listens, then the timed first Invoke; " +
 			strconv.Itoa(cfg.ColdStarts) + " fresh emulators per function)",
 	}}, nil
+}
+
+// localEnv reads each function's environment from lambdas/env.local.json
+// (what `sam local` is given), with every address that file points at the
+// Docker host replaced by a closed loopback port: the timed requests make no
+// outbound call, and nothing else should be reached.
+func localEnv(path string) (map[string]map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var envs map[string]map[string]string
+	if err := json.Unmarshal(b, &envs); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, env := range envs {
+		for k, v := range env {
+			if strings.Contains(v, "host.docker.internal") {
+				env[k] = "http://127.0.0.1:9"
+			}
+		}
+	}
+	return envs, nil
 }
 
 // oneColdStart starts one emulator and times its first Invoke: rie is how

@@ -197,3 +197,24 @@ func TestRunStep(t *testing.T) {
 		})
 	}
 }
+
+func TestLocalEnv(t *testing.T) {
+	envs, err := localEnv("../../lambdas/env.local.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range coldFunctions {
+		env, ok := envs[fn.name]
+		if !ok {
+			t.Errorf("lambdas/env.local.json has no %s", fn.name)
+		}
+		for k, v := range env {
+			if strings.Contains(v, "host.docker.internal") {
+				t.Errorf("%s %s=%s not replaced", fn.name, k, v)
+			}
+		}
+	}
+	if envs["SkillFunction"]["DYNAMODB_ENDPOINT"] != "http://127.0.0.1:9" {
+		t.Errorf("DYNAMODB_ENDPOINT %q", envs["SkillFunction"]["DYNAMODB_ENDPOINT"])
+	}
+}
