@@ -218,3 +218,18 @@ func TestLocalEnv(t *testing.T) {
 		t.Errorf("DYNAMODB_ENDPOINT %q", envs["SkillFunction"]["DYNAMODB_ENDPOINT"])
 	}
 }
+
+func TestColdStartVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		fast, slow []string
+		want       string
+	}{
+		{[]string{"skill", "device-api"}, nil, "< 50 ms: met"},
+		{nil, []string{"skill"}, "< 50 ms: **not met**"},
+		{[]string{"skill", "device-api"}, []string{"custom-skill"}, "< 50 ms: met by skill, device-api; **not met** by custom-skill"},
+	} {
+		if got := coldStartVerdict(tc.fast, tc.slow); got != tc.want {
+			t.Errorf("got %q, want %q", got, tc.want)
+		}
+	}
+}
