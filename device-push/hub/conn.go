@@ -59,6 +59,7 @@ type Conn struct {
 	ws     *websocket.Conn
 	cfg    ConnConfig
 	logger *slog.Logger
+	id     string // registration, in the debug logs (LogAs)
 	ping   *time.Timer
 
 	mu      sync.Mutex
@@ -89,6 +90,16 @@ type Conn struct {
 // NewConn wraps an upgraded websocket. Call Run to start it.
 func NewConn(ws *websocket.Conn, cfg ConnConfig, logger *slog.Logger) *Conn {
 	return &Conn{ws: ws, cfg: cfg.withDefaults(), logger: logger, finished: make(chan struct{}), batchBytes: maxBatchBytes}
+}
+
+// LogAs names the registration in c's logs; call it before Start. (A
+// logger with the attribute would cost each idle connection a handler.)
+func (c *Conn) LogAs(registrationID string) { c.id = registrationID }
+
+func (c *Conn) debug(msg string, args ...any) {
+	if c.logger.Enabled(context.Background(), slog.LevelDebug) {
+		c.logger.Debug(msg, append(args, "registrationId", c.id)...)
+	}
 }
 
 // Send implements Transport.
@@ -191,7 +202,7 @@ func (c *Conn) alive() error { return c.ws.SetReadDeadline(time.Now().Add(c.cfg.
 func (c *Conn) read() {
 	if c.idle != nil {
 		if err := c.idle.wait(); err != nil {
-			c.logger.Debug("websocket read ended", "err", err)
+			c.debug("websocket read ended", "err", err)
 			c.end()
 			return
 		}
@@ -201,7 +212,7 @@ func (c *Conn) read() {
 		if err != nil {
 			if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) &&
 				!errors.Is(err, websocket.ErrCloseSent) {
-				c.logger.Debug("websocket read ended", "err", err)
+				c.debug("websocket read ended", "err", err)
 			}
 			c.end()
 			return
@@ -212,7 +223,7 @@ func (c *Conn) read() {
 			return
 		}
 		if f, err := push.Decode(b); err != nil {
-			c.logger.Debug("dropping undecodable frame", "err", err)
+			c.debug("dropping undecodable frame", "err", err)
 		} else {
 			c.onFrame(f)
 		}
@@ -239,6 +250,9 @@ func (c *Conn) end() {
 // websocket reader: an idle device's goroutine then fits the smallest stack.
 // Without it, or when the socket has no raw access, the pump just reads.
 func (c *Conn) IdleReader(br *bufio.Reader) {
+	if !canPeekSocket {
+		return
+	}
 	sc, ok := c.ws.NetConn().(syscall.Conn)
 	if !ok {
 		return
@@ -256,20 +270,18 @@ type idleReader struct {
 }
 
 // wait returns once the socket may be read: at once when bytes are
-// buffered, else when the socket is readable (or its read deadline passed,
-// an error). A spurious wake-up only means the next read blocks.
+// buffered or waiting in the socket, else when the socket becomes readable
+// (or its read deadline passed, or it closed: an error).
 //
 //go:noinline
 func (r *idleReader) wait() error {
 	if r.br.Buffered() > 0 {
 		return nil
 	}
-	waited := false
-	return r.raw.Read(func(uintptr) bool {
-		done := waited
-		waited = true
-		return done
-	})
+	// The socket may hold bytes the buffer did not take (it fills at most
+	// its size): look before parking, since the poller only wakes on new
+	// ones.
+	return r.raw.Read(socketHasData)
 }
 
 // write is the writer: it writes what is queued, and a due ping, until
@@ -292,7 +304,7 @@ func (c *Conn) write() {
 		}
 		if ping {
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.cfg.WriteWait)); err != nil {
-				c.logger.Debug("websocket ping failed", "err", err)
+				c.debug("websocket ping failed", "err", err)
 				c.fail()
 				continue
 			}
@@ -301,7 +313,7 @@ func (c *Conn) write() {
 		for len(batch) > 0 {
 			var err error
 			if batch, err = c.writeBatch(batch); err != nil {
-				c.logger.Debug("websocket write failed", "err", err)
+				c.debug("websocket write failed", "err", err)
 				c.fail()
 				break
 			}
@@ -344,7 +356,7 @@ func (c *Conn) finish(batch [][]byte) {
 	if why.Code != 0 {
 		msg := websocket.FormatCloseMessage(why.Code, why.Reason)
 		if err := c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.cfg.WriteWait)); err != nil {
-			c.logger.Debug("websocket close frame failed", "err", err)
+			c.debug("websocket close frame failed", "err", err)
 		}
 	}
 	c.ws.Close()

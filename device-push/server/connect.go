@@ -79,8 +79,7 @@ func (s *Server) handleConnect(w http.ResponseWriter, r *http.Request) {
 		s.conns.Done()
 		return
 	}
-	logger := s.logger.With("registrationId", id)
-	c := hub.NewConn(ws, s.cfg.Conn, logger)
+	c := hub.NewConn(ws, s.cfg.Conn, s.logger)
 	if hj.br != nil {
 		c.IdleReader(hj.br)
 	}
@@ -89,27 +88,29 @@ func (s *Server) handleConnect(w http.ResponseWriter, r *http.Request) {
 		err = hub.ErrForbidden
 	case id == "":
 		id, err = s.hub.AttachNew(s.life, c)
-		logger = s.logger.With("registrationId", id)
 	default:
 		err = s.hub.Attach(s.life, id, secret, c)
 	}
 	if err != nil {
-		s.refuse(ws, err, logger)
+		s.refuse(ws, err, s.logger.With("registrationId", id))
 		s.conns.Done()
 		return
 	}
-	logger.Debug("device connected")
+	// The logs name the registration per call: a logger holding it would
+	// stay with every idle connection.
+	c.LogAs(id)
+	s.logger.Debug("device connected", "registrationId", id)
 	c.Start(s.life, func(f push.Frame) {
 		if f.Type != push.TypeAck || f.MessageID == "" {
-			logger.Debug("ignoring frame", "type", f.Type)
+			s.logger.Debug("ignoring frame", "registrationId", id, "type", f.Type)
 			return
 		}
 		if err := s.hub.Ack(s.life, id, c, f.MessageID); err != nil {
-			logger.Error("ack", "messageId", f.MessageID, "err", err)
+			s.logger.Error("ack", "registrationId", id, "messageId", f.MessageID, "err", err)
 		}
 	}, func() {
 		s.hub.Detach(s.life, id, c)
-		logger.Debug("device disconnected")
+		s.logger.Debug("device disconnected", "registrationId", id)
 		s.conns.Done()
 	})
 }
