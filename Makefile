@@ -9,7 +9,7 @@ SERVICES := device-push tvapp-sim alexa-sim catalog-exporter
 export DYNALITE_PORT ?= 8100
 
 .PHONY: run test qa deps test-deps build lint fuzz clean bench-push bench
-.PHONY: build-SkillFunction build-DeviceApiFunction build-CatalogExportFunction build-CustomSkillFunction
+.PHONY: build-SkillFunction build-DeviceApiFunction build-CatalogExportFunction build-CustomSkillFunction sam-build-check
 
 run: deps build
 	$(BIN)/stack
@@ -35,7 +35,7 @@ FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp
 	./tvapp-sim/client:FuzzDecodeFrames ./alexa-sim/nlu:FuzzParse ./alexa-sim/gateway:FuzzEvent \
 	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest ./device-push/server:FuzzParseMessage ./device-push/server:FuzzParseData \
 	./internal/customskill:FuzzInvoke ./internal/adm:FuzzParseReceipt \
-	./internal/push:FuzzEncodeMessage ./alexa-sim/askskill:FuzzUnderstand
+	./internal/push:FuzzEncodeMessage ./alexa-sim/askskill:FuzzUnderstand ./device-push/jetstream:FuzzDecodePayload
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) infra/local/fuzz.sh $(FUZZ_TARGETS)
 
@@ -87,6 +87,11 @@ build-CatalogExportFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/catalog-export
 build-CustomSkillFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -o $(ARTIFACTS_DIR)/bootstrap ./lambdas/custom-skill
+
+# Runs every build-<LogicalId> target as `sam build` would and checks each
+# bootstrap is a static linux/arm64 binary (minutes on a cold cache; not in make test).
+sam-build-check:
+	LIVINGROOM_SAM_BUILD=1 $(GO) test -count=1 -run TestMakeBuildTargets ./infra/
 
 clean:
 	rm -rf $(BIN)

@@ -1,7 +1,9 @@
 package infra_test
 
 import (
+	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -49,9 +51,13 @@ func TestSamconfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for k := range overrides {
+			for k, v := range overrides {
 				if params[k] == nil {
 					t.Errorf("parameter_overrides names %s, which template.yaml does not declare", k)
+					continue
+				}
+				if err := checkParameterValue(params[k], v); err != nil {
+					t.Errorf("%s=%q: %v", k, v, err)
 				}
 			}
 			for name, p := range params {
@@ -106,3 +112,45 @@ type errBadOverride string
 func (e errBadOverride) Error() string { return "parameter override without Key=: " + string(e) }
 
 var errUnbalanced = errBadOverride("unbalanced quotes")
+
+// checkParameterValue applies a parameter's AllowedValues and
+// AllowedPattern (CloudFormation anchors the pattern on the whole value).
+func checkParameterValue(p any, v string) error {
+	if allowed, ok := dig(p, "AllowedValues").([]any); ok {
+		found := false
+		for _, a := range allowed {
+			found = found || fmt.Sprint(a) == v
+		}
+		if !found {
+			return fmt.Errorf("not one of %v", allowed)
+		}
+	}
+	if pat := str(dig(p, "AllowedPattern")); pat != "" {
+		re, err := regexp.Compile("^(?:" + pat + ")$")
+		if err != nil {
+			return fmt.Errorf("AllowedPattern %q: %w", pat, err)
+		}
+		if !re.MatchString(v) {
+			return fmt.Errorf("does not match %q", pat)
+		}
+	}
+	return nil
+}
+
+// TestTemplateParameterDefaults checks every default against its own
+// AllowedValues and AllowedPattern.
+func TestTemplateParameterDefaults(t *testing.T) {
+	params, _ := dig(rawTemplate(t), "Parameters").(map[string]any)
+	for name, p := range params {
+		d, ok := dig(p, "Default").(string)
+		if !ok || d == "" {
+			continue
+		}
+		if err := checkParameterValue(p, d); err != nil {
+			t.Errorf("%s default %q: %v", name, d, err)
+		}
+	}
+	if err := checkParameterValue(params["AdmParameterPath"], "/livingroom/dev/adm"); err == nil {
+		t.Error("AdmParameterPath accepts a leading slash (the ARN would get two)")
+	}
+}

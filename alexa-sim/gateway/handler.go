@@ -329,6 +329,13 @@ func (h *Handler) owned(endpointID string, scope *vsk.Scope) error {
 	if !ok || scope == nil || ep.Token == scope.Token {
 		return nil
 	}
+	// The skill's events carry the LWA token AcceptGrant gave it for the
+	// account: the account's, if the grant was for the registering token.
+	if h.Tokens != nil && strings.HasPrefix(scope.Token, lwaPrefix) {
+		if grantee, err := h.Tokens.Check(scope.Token); err == nil && grantee == ep.Token {
+			return nil
+		}
+	}
 	return forbidden("endpoint %q belongs to another account", truncateText(endpointID, 64))
 }
 

@@ -161,6 +161,15 @@ func (p *Parser) Parse(ctx context.Context, utterance string, x *Index) (Intent,
 	if firstErr != nil {
 		return Intent{}, firstErr
 	}
+	// A title said alone, exactly (no spelling correction), is a search for
+	// it, as a Fire TV shows results for "spiderman into the spider verse".
+	if x != nil {
+		if m, ok := s.findTitle(toks); ok && m.whole && !m.corrected {
+			in := s.entityIntent(RemoteVideoPlayer, "SearchAndDisplayResults", s.videoEntities(toks, ""), toks)
+			in.Family, in.Notes, in.Resolve = FamilySearch, s.notes, s.resolve
+			return in, nil
+		}
+	}
 	return Intent{}, fmt.Errorf("%w: %q", ErrNotUnderstood, spoken(toks))
 }
 

@@ -253,6 +253,9 @@ func TestSearch(t *testing.T) {
 		"show me new dramas":                   {searchAndDisplay, []string{`"Genre","value":"drama"`, `{"type":"Recency","value":"NEW"}`}, nil},
 		"show me popular shows":                {searchAndDisplay, []string{`{"type":"Popularity","value":"TRUE"}`, `"TV_SHOW"`}, nil},
 		"look for documentaries about space":   {searchAndDisplay, []string{`"documentary"`}, nil},
+		// A title alone, in its spoken form, is a search for it.
+		"spiderman into the spider verse": {searchAndDisplay, []string{`"movie-spider-verse"`}, nil},
+		"Palm Springs!":                   {searchAndDisplay, []string{`"movie-palm-springs"`}, nil},
 	})
 }
 
@@ -328,6 +331,8 @@ func TestNotUnderstood(t *testing.T) {
 		"\x00\x01\x02", "watch \u200b", "tune to channel -", "what time is it", "cancel the recording of",
 		"channel 99999999999999999999", "tune to 1e9", "set the volume to 101", "set the volume to loud", "volume up by zero",
 		"switch to hdmi 12", "switch to hdmi", "select input banana", "volume up by a lot",
+		// Not a title alone: misspelt, a title inside other words, a part of one.
+		"palm sprngs", "palm springs is great", "spider verse",
 	}
 	for _, u := range tests {
 		t.Run(u, func(t *testing.T) {

@@ -31,6 +31,7 @@ func Phrases() []Phrase {
 		{FamilySearch, "find <genre> movies / shows with <actor>", "find action movies with Keanu Reeves", "Alexa.RemoteVideoPlayer.SearchAndDisplayResults"},
 		{FamilySearch, "find movies directed by <director>", "find movies directed by Greta Gerwig", "Alexa.RemoteVideoPlayer.SearchAndDisplayResults"},
 		{FamilySearch, "search for <title>", "search for palm springs", "Alexa.RemoteVideoPlayer.SearchAndDisplayResults"},
+		{FamilySearch, "<title>, said alone", "spiderman into the spider verse", "Alexa.RemoteVideoPlayer.SearchAndDisplayResults"},
 		{FamilyTransport, "pause", "pause", "Alexa.PlaybackController.Pause"},
 		{FamilyTransport, "play / resume / continue", "resume", "Alexa.PlaybackController.Play"},
 		{FamilyTransport, "stop", "stop", "Alexa.PlaybackController.Stop"},

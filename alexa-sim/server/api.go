@@ -43,6 +43,22 @@ func (s *Server) getTrace(w http.ResponseWriter, r *http.Request) {
 // addHops lets other processes (the skill, device-push, the TV) add the
 // hops they timed to a trace: {"hops":[{"name","process","start","end","detail"}]}.
 func (s *Server) addHops(w http.ResponseWriter, r *http.Request) {
+	s.addHopsTo(w, r, r.PathValue("id"))
+}
+
+// addEndpointHops adds hops to the trace of the last directive sent to an
+// endpoint within 30 s, for processes that know the endpoint but not the
+// trace id (the TV app: receiving and applying the action).
+func (s *Server) addEndpointHops(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.cfg.Traces.LatestFor(r.PathValue("endpointId"), traceWindow)
+	if !ok {
+		s.writeJSON(w, http.StatusNotFound, errorBody{Error: "unknown_trace", Message: "no directive to this endpoint in the last 30 s"})
+		return
+	}
+	s.addHopsTo(w, r, id)
+}
+
+func (s *Server) addHopsTo(w http.ResponseWriter, r *http.Request, id string) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxHopsBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -64,7 +80,7 @@ func (s *Server) addHops(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, http.StatusBadRequest, errorBody{Error: "bad_request", Message: "body must be JSON {\"hops\":[{\"name\",\"process\",\"start\",\"end\",\"detail\"}]}"})
 		return
 	}
-	switch err := s.cfg.Traces.AddHops(r.PathValue("id"), req.Hops...); {
+	switch err := s.cfg.Traces.AddHops(id, req.Hops...); {
 	case errors.Is(err, trace.ErrUnknown):
 		s.writeJSON(w, http.StatusNotFound, errorBody{Error: "unknown_trace", Message: "no such trace (the last 200 are kept)"})
 	case errors.Is(err, trace.ErrFull):

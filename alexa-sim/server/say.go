@@ -252,11 +252,51 @@ func (s *Server) hop(traceID, name string, start, end time.Time, detail string) 
 // changeReportHop attaches a ChangeReport to the trace of the last
 // directive sent to that endpoint: the state the TV reported after it.
 func (s *Server) changeReportHop(ev gateway.Event) {
-	id, ok := s.cfg.Traces.LatestFor(ev.EndpointID, 30*time.Second)
+	id, ok := s.cfg.Traces.LatestFor(ev.EndpointID, traceWindow)
 	if !ok {
 		return
 	}
+	// The properties' timeOfSample is when the device API received the
+	// TV's state report (its own clock): the state report hop.
+	if at, ok := sampleTime(ev.Body); ok {
+		if err := s.cfg.Traces.AddHops(id, trace.Hop{Name: "state report received", Process: "device-api", Start: at, End: at, Detail: "timeOfSample of the ChangeReport"}); err != nil {
+			s.log.Debug("trace hop not kept", "traceId", id, "err", err)
+		}
+	}
 	s.hop(id, "change report received", ev.ReceivedAt, ev.ReceivedAt, ev.Namespace+"."+ev.Name)
+}
+
+// traceWindow is how long after a directive hops addressed by endpoint
+// (ChangeReports, the TV's) join its trace.
+const traceWindow = 30 * time.Second
+
+// sampleTime reads the latest timeOfSample of a ChangeReport's properties.
+func sampleTime(body []byte) (time.Time, bool) {
+	type prop struct {
+		TimeOfSample string `json:"timeOfSample"`
+	}
+	var m struct {
+		Event struct {
+			Payload struct {
+				Change struct {
+					Properties []prop `json:"properties"`
+				} `json:"change"`
+			} `json:"payload"`
+		} `json:"event"`
+		Context struct {
+			Properties []prop `json:"properties"`
+		} `json:"context"`
+	}
+	if json.Unmarshal(body, &m) != nil {
+		return time.Time{}, false
+	}
+	var latest time.Time
+	for _, p := range append(m.Event.Payload.Change.Properties, m.Context.Properties...) {
+		if t, err := time.Parse(time.RFC3339Nano, p.TimeOfSample); err == nil && t.After(latest) {
+			latest = t
+		}
+	}
+	return latest, !latest.IsZero()
 }
 
 // errorOf reads the type and message of an ErrorResponse (Alexa,

@@ -124,6 +124,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /v1/traces", s.traces)
 	s.mux.HandleFunc("GET /v1/traces/{id}", s.getTrace)
 	s.mux.HandleFunc("POST /v1/traces/{id}/hops", s.addHops)
+	s.mux.HandleFunc("POST /v1/endpoints/{endpointId}/hops", s.addEndpointHops)
 	s.mux.HandleFunc("GET /{$}", s.console)
 	s.mux.HandleFunc("POST /v1/catalog/reload", s.reload)
 	s.mux.HandleFunc("GET /v1/ingestion", s.ingestion)

@@ -263,11 +263,37 @@ func TestEventsListed(t *testing.T) {
 	}
 	// The ChangeReport lands on the trace of the last directive to tv-a.
 	_, say, _ := f.do(t, http.MethodPost, "/v1/say", "", `{"utterance":"pause"}`)
-	f.do(t, http.MethodPost, "/v3/events", "Bearer lwa", strings.Replace(cr, `"c1"`, `"c2"`, 1))
+	// The TV adds its hops by endpoint, not knowing the trace id.
+	tvHops := `{"hops":[{"name":"TV apply PAUSE","process":"tvapp-sim","start":"2026-01-02T03:04:06Z","end":"2026-01-02T03:04:06.002Z","detail":"action a-1"}]}`
+	if status, _, raw := f.do(t, http.MethodPost, "/v1/endpoints/tv-a/hops", "", tvHops); status != 204 {
+		t.Fatalf("endpoint hops: %d %s", status, raw)
+	}
+	if status, body, _ := f.do(t, http.MethodPost, "/v1/endpoints/tv-b/hops", "", tvHops); status != 404 || body["error"] != "unknown_trace" {
+		t.Errorf("hops for an endpoint without a directive: %d %v", status, body)
+	}
+	if status, _, _ := f.do(t, http.MethodPost, "/v1/endpoints/tv-a/hops", "", `{"hops":[]}`); status != 400 {
+		t.Errorf("no hops: %d", status)
+	}
+	withSample := strings.Replace(strings.Replace(cr, `"c1"`, `"c2"`, 1), `"properties":[]`,
+		`"properties":[{"namespace":"Alexa.PlaybackStateReporter","name":"playbackState","value":{"state":"PAUSED"},"timeOfSample":"2026-01-02T03:04:06.010Z","uncertaintyInMilliseconds":0}]`, 1)
+	if status, _, raw := f.do(t, http.MethodPost, "/v3/events", "Bearer lwa", withSample); status != 202 {
+		t.Fatalf("%d %s", status, raw)
+	}
 	_, tr, raw := f.do(t, http.MethodGet, "/v1/traces/"+say["traceId"].(string), "", "")
 	hops, _ := tr["hops"].([]any)
-	if len(hops) == 0 || hops[len(hops)-1].(map[string]any)["name"] != "change report received" {
-		t.Errorf("trace %s", raw)
+	names := map[string]string{}
+	for _, h := range hops {
+		h := h.(map[string]any)
+		names[h["name"].(string)] = h["process"].(string) + " " + fmt.Sprint(h["start"])
+	}
+	for name, want := range map[string]string{
+		"TV apply PAUSE":         "tvapp-sim 2026-01-02T03:04:06Z",
+		"state report received":  "device-api 2026-01-02T03:04:06.01Z",
+		"change report received": "alexa-sim",
+	} {
+		if !strings.HasPrefix(names[name], want) {
+			t.Errorf("hop %q = %q, want %q; trace %s", name, names[name], want, raw)
+		}
 	}
 }
 
@@ -371,6 +397,19 @@ func TestLinkAccountAcceptGrant(t *testing.T) {
 	if status, body, _ := f.do(t, http.MethodPost, "/v3/events", "Bearer Atza|forged", ev); status != 401 ||
 		body["payload"].(map[string]any)["code"] != "INVALID_ACCESS_TOKEN_EXCEPTION" {
 		t.Errorf("forged LWA token: %d %v", status, body)
+	}
+
+	// A ChangeReport about the account's TV in the skill's LWA token is the
+	// account's; about another account's TV it is refused.
+	f.register(t, "tv-2", "TV", "reg-2", "dev-token-2")
+	f.register(t, "tv-other", "TV", "reg-o", "someone-else")
+	cr := `{"event":{"header":{"namespace":"Alexa","name":"ChangeReport","messageId":"c1","payloadVersion":"3"},"endpoint":{"scope":{"type":"BearerToken","token":"` + tok.AccessToken + `"},"endpointId":"tv-2"},"payload":{"change":{"cause":{"type":"APP_INTERACTION"},"properties":[]}}}}`
+	if status, _, raw := f.do(t, http.MethodPost, "/v3/events", "Bearer "+tok.AccessToken, cr); status != 202 {
+		t.Errorf("ChangeReport in the granted LWA token: %d %s", status, raw)
+	}
+	if status, body, _ := f.do(t, http.MethodPost, "/v3/events", "Bearer "+tok.AccessToken, strings.Replace(cr, `"tv-2"`, `"tv-other"`, 1)); status != 403 ||
+		body["payload"].(map[string]any)["code"] != "INSUFFICIENT_PERMISSION_EXCEPTION" {
+		t.Errorf("ChangeReport about another account's TV: %d %v", status, body)
 	}
 
 	for name, tt := range map[string]struct {

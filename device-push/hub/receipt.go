@@ -112,6 +112,11 @@ func (h *Hub) SendWithReceipt(ctx context.Context, id string, m Message, rc adm.
 	if m.ID == "" {
 		return 0, "", fmt.Errorf("send with receipt: message without id")
 	}
+	// A sender that asked for discard and is gone already (its request sat
+	// in a queue past its deadline) would be told nothing: store nothing.
+	if err := ctx.Err(); rc.Discard && err != nil {
+		return 0, "", fmt.Errorf("send %s: sender gone: %w", m.ID, err)
+	}
 	r, err := h.receipts.add(m.ID)
 	if err != nil {
 		return 0, "", fmt.Errorf("send %s: %w", m.ID, err)

@@ -78,3 +78,19 @@ func TestReceiptNeedsAnID(t *testing.T) {
 		t.Error("a message without id was accepted with a receipt")
 	}
 }
+
+// A sender that asked for discard and left before its send was handled
+// gets nothing stored.
+func TestGoneSenderStoresNothing(t *testing.T) {
+	clk := clocktest.New(start)
+	h := newHub(t, clk, 0)
+	d := register(t, h)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := h.SendWithReceipt(ctx, d.id, message(clk, "m1", "", time.Minute), adm.Receipt{Wait: time.Second, Discard: true}); err == nil {
+		t.Fatal("a gone sender's message was taken")
+	}
+	if st, err := h.Status(context.Background(), d.id); err != nil || st.Pending != 0 {
+		t.Errorf("status %+v, %v; want nothing pending", st, err)
+	}
+}

@@ -230,10 +230,15 @@ func (s *Store) TouchRegistration(ctx context.Context, r hub.Registration) error
 		return fmt.Errorf("touch registration %s: %w", r.ID, err)
 	}
 	if _, err := s.regs.Update(ctx, token(r.ID), encodeRegistration(stored), rev); err != nil {
-		if errors.Is(err, natsjs.ErrKeyExists) || errors.Is(err, natsjs.ErrKeyNotFound) {
-			return fmt.Errorf("touch registration %s: %w", r.ID, hub.ErrUnregistered)
+		if !errors.Is(err, natsjs.ErrKeyExists) && !errors.Is(err, natsjs.ErrKeyNotFound) {
+			return fmt.Errorf("touch registration %s: %w", r.ID, err)
 		}
-		return fmt.Errorf("touch registration %s: %w", r.ID, err)
+		// The revision moved: either another touch won the race (a device
+		// reconnecting while its old connection detaches), which restarted
+		// the TTL just as well, or the key expired or was deleted.
+		if _, _, err := s.lookup(ctx, r.ID); err != nil {
+			return fmt.Errorf("touch registration %s: %w", r.ID, err)
+		}
 	}
 	return nil
 }

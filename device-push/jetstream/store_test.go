@@ -59,3 +59,25 @@ func TestStoreContractInMemory(t *testing.T) {
 		return open(t, connect(t, e), jetstream.Config{Limit: hubtest.Limit, RegistrationTTL: ttl, Memory: true})
 	})
 }
+
+// Concurrent touches of one registration (a device reconnecting while its
+// old connection detaches) all succeed: only a gone key is unregistered.
+func TestConcurrentTouches(t *testing.T) {
+	e := startServer(t, jetstream.EmbeddedConfig{})
+	s := open(t, connect(t, e), jetstream.Config{Memory: true})
+	ctx := context.Background()
+	r := hubtest.Reg("reg-a")
+	if err := s.CreateRegistration(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error)
+	const n = 20
+	for range n {
+		go func() { errs <- s.TouchRegistration(ctx, r) }()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("touch: %v", err)
+		}
+	}
+}

@@ -21,10 +21,11 @@ type Source interface {
 
 // Metrics records device-push's metrics in its own registry.
 type Metrics struct {
-	reg     *prometheus.Registry
-	sends   *prometheus.CounterVec
-	latency prometheus.Histogram
-	slow    prometheus.Counter
+	reg      *prometheus.Registry
+	sends    *prometheus.CounterVec
+	receipts *prometheus.CounterVec
+	latency  prometheus.Histogram
+	slow     prometheus.Counter
 }
 
 // storeCheckTimeout bounds the store check a scrape makes.
@@ -38,6 +39,10 @@ func New() *Metrics {
 			Name: "devicepush_sends_total",
 			Help: "ADM send requests by result: accepted, or the ADM reason of the refusal.",
 		}, []string{"result"}),
+		receipts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "devicepush_receipts_total",
+			Help: "Accepted sends that asked for a delivery receipt, by what it said: acked, delivered, queued, discarded.",
+		}, []string{"delivery"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "devicepush_delivery_latency_seconds",
 			Help: "From a message's acceptance to its frame on the device's connection queue (replays after a reconnect included).",
@@ -49,7 +54,7 @@ func New() *Metrics {
 			Help: "Devices disconnected for not reading fast enough (close code 4001).",
 		}),
 	}
-	m.reg.MustRegister(m.sends, m.latency, m.slow,
+	m.reg.MustRegister(m.sends, m.receipts, m.latency, m.slow,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -78,6 +83,9 @@ func (m *Metrics) Watch(src Source) {
 
 // Sent counts a send request's result.
 func (m *Metrics) Sent(result string) { m.sends.WithLabelValues(result).Inc() }
+
+// Receipt counts what a delivery receipt said (adm.Delivery*).
+func (m *Metrics) Receipt(delivery string) { m.receipts.WithLabelValues(delivery).Inc() }
 
 // Queued implements hub.Observer.
 func (m *Metrics) Queued(waited time.Duration) { m.latency.Observe(waited.Seconds()) }

@@ -66,6 +66,54 @@ func BenchmarkSendToDevice(b *testing.B) {
 	})
 }
 
+// BenchmarkNotifyWithReceipt measures the skill's send as it runs: admclient
+// asking for a receipt (wait=250ms;discard), answered once the device acked
+// (the device acks every message as soon as it reads it). ns/op is the whole
+// round trip the skill waits for: POST, frame to the device, ack back, 200.
+//
+//	go test -run '^$' -bench NotifyWithReceipt -benchtime 5000x ./device-push/server/
+func BenchmarkNotifyWithReceipt(b *testing.B) {
+	e := newEnv(b, hub.ConnConfig{})
+	d := e.dial(b, "")
+	c := admclient.New(admclient.Config{BaseURL: e.ts.URL, ClientID: clientID, ClientSecret: clientSecret, ReceiptWait: 250 * time.Millisecond},
+		e.ts.Client(), e.clk.Now)
+	// The device's only writer from here on.
+	stop := make(chan struct{})
+	acking := make(chan struct{})
+	go func() {
+		defer close(acking)
+		for {
+			select {
+			case f := <-d.frames:
+				d.ack(b, f.MessageID)
+			case <-stop:
+				return
+			}
+		}
+	}()
+	defer func() { close(stop); <-acking }()
+	pause := action.Action{ID: "5f0c6a1e-6f7b-4f57-9d7f-3f2f0b8c1a2d", Time: start, Type: action.Pause}
+	ctx := context.Background()
+	if err := c.Notify(ctx, d.id, pause); err != nil { // warm up: token, keep-alive connection
+		b.Fatal(err)
+	}
+	var lat []time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		if err := c.Notify(ctx, d.id, pause); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Nanoseconds()) }
+	b.ReportMetric(pct(0.50), "p50-ns")
+	b.ReportMetric(pct(0.99), "p99-ns")
+}
+
 func benchSend(b *testing.B, d *device, send func()) {
 	send() // warm up: token, keep-alive connection
 	d.ack(b, d.next(b).MessageID)

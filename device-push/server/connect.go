@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"crypto/subtle"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -69,44 +71,73 @@ func (s *Server) handleConnect(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, adm.ErrorBody{Reason: reasonShuttingDown})
 		return
 	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	hj := &hijacker{ResponseWriter: w}
+	ws, err := s.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		// The upgrader already answered the client.
 		s.logger.Debug("websocket upgrade failed", "err", err)
 		s.conns.Done()
 		return
 	}
-	logger := s.logger.With("registrationId", id)
-	c := hub.NewConn(ws, s.cfg.Conn, logger)
+	c := hub.NewConn(ws, s.cfg.Conn, s.logger)
+	if hj.br != nil {
+		c.IdleReader(hj.br)
+	}
 	switch {
 	case !s.appKeyOK(r) || (id != "" && !hub.ValidSecret(secret)):
 		err = hub.ErrForbidden
 	case id == "":
 		id, err = s.hub.AttachNew(s.life, c)
-		logger = s.logger.With("registrationId", id)
 	default:
 		err = s.hub.Attach(s.life, id, secret, c)
 	}
 	if err != nil {
-		s.refuse(ws, err, logger)
+		s.refuse(ws, err, s.logger.With("registrationId", id))
 		s.conns.Done()
 		return
 	}
-	logger.Debug("device connected")
-	go func() {
-		defer s.conns.Done()
-		c.Run(s.life, func(f push.Frame) {
-			if f.Type != push.TypeAck || f.MessageID == "" {
-				logger.Debug("ignoring frame", "type", f.Type)
-				return
-			}
-			if err := s.hub.Ack(s.life, id, c, f.MessageID); err != nil {
-				logger.Error("ack", "messageId", f.MessageID, "err", err)
-			}
-		})
+	// The logs name the registration per call: a logger holding it would
+	// stay with every idle connection.
+	c.LogAs(id)
+	s.logger.Debug("device connected", "registrationId", id)
+	c.Start(s.life, func(f push.Frame) {
+		if f.Type != push.TypeAck || f.MessageID == "" {
+			s.logger.Debug("ignoring frame", "registrationId", id, "type", f.Type)
+			return
+		}
+		if err := s.hub.Ack(s.life, id, c, f.MessageID); err != nil {
+			s.logger.Error("ack", "registrationId", id, "messageId", f.MessageID, "err", err)
+		}
+	}, func() {
 		s.hub.Detach(s.life, id, c)
-		logger.Debug("device disconnected")
-	}()
+		s.logger.Debug("device disconnected", "registrationId", id)
+		s.conns.Done()
+	})
+}
+
+// readBufferSize is a websocket's read buffer: devices only send small
+// acks. Above 256 B, so that gorilla's upgrader takes it (it reuses a
+// hijacked reader only from that size).
+const readBufferSize = 512
+
+// hijacker hands the websocket upgrader a small read buffer of its own, in
+// place of net/http's 4 KB one, and keeps it: the connection checks it
+// before waiting for the socket (hub.Conn.IdleReader).
+type hijacker struct {
+	http.ResponseWriter
+	br *bufio.Reader
+}
+
+func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err != nil || brw.Reader.Buffered() > 0 {
+		// The upgrader refuses a client that did not wait for the
+		// handshake; keep what it sent for it to see.
+		return conn, brw, err
+	}
+	h.br = bufio.NewReaderSize(conn, readBufferSize)
+	brw.Reader = h.br
+	return conn, brw, nil
 }
 
 // refuseWait bounds the close frame of a refused connect.

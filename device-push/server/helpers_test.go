@@ -43,6 +43,7 @@ type env struct {
 	srv      *server.Server
 	ts       *httptest.Server
 	detached chan string
+	dialer   *websocket.Dialer // devices' (websocket.DefaultDialer when nil)
 
 	mu      sync.Mutex
 	secrets map[string]string // of the registrations issued to devices
@@ -235,7 +236,11 @@ func (e *env) dialWith(t testing.TB, query string, h http.Header, silent bool) (
 	if query != "" {
 		u += "?" + query
 	}
-	ws, resp, err := websocket.DefaultDialer.Dial(u, h)
+	dialer := websocket.DefaultDialer
+	if e.dialer != nil {
+		dialer = e.dialer
+	}
+	ws, resp, err := dialer.Dial(u, h)
 	if err != nil {
 		return nil, resp, err
 	}

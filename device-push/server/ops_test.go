@@ -36,6 +36,9 @@ func TestReadyzAndMetrics(t *testing.T) {
 	}
 	resp.Body.Close()
 	d.next(t)
+	resp = e.sendReceipt(t, token, d.id, "wait=0", `{"data":{"b":"2"}}`)
+	resp.Body.Close()
+	d.next(t)
 	resp, err = http.DefaultClient.Do(e.sendRequest(t, token, d.id, `{"data":{"a":1}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -46,11 +49,12 @@ func TestReadyzAndMetrics(t *testing.T) {
 		t.Fatalf("/metrics = %d", code)
 	}
 	for _, want := range []string{
-		`devicepush_sends_total{result="accepted"} 1`,
+		`devicepush_sends_total{result="accepted"} 2`,
+		`devicepush_receipts_total{delivery="delivered"} 1`,
 		`devicepush_sends_total{result="InvalidData"} 1`,
 		"devicepush_connections 1",
-		"devicepush_queued_messages 1", // not acked yet
-		"devicepush_delivery_latency_seconds_count 1",
+		"devicepush_queued_messages 2", // not acked yet
+		"devicepush_delivery_latency_seconds_count 2",
 		"devicepush_slow_disconnects_total 0",
 		"devicepush_store_up 1",
 		"process_resident_memory_bytes",

@@ -56,6 +56,9 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 			rej = reject(http.StatusBadRequest, adm.ReasonUnregistered)
 		case errors.Is(err, hub.ErrTooManyReceipts):
 			rej = &rejection{status: http.StatusTooManyRequests, reason: adm.ReasonMaxRateExceeded, retryAfter: 1}
+		case rc != nil && r.Context().Err() != nil:
+			// The sender left before the answer; nobody reads it.
+			rej = reject(http.StatusServiceUnavailable, reasonInternal)
 		case err != nil:
 			s.logger.Error("send failed", "registrationId", id, "requestId", requestID, "err", err)
 			rej = reject(http.StatusInternalServerError, reasonInternal)
@@ -75,6 +78,9 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(adm.HeaderDataMD5, m.MD5)
 	if delivery != "" {
 		w.Header().Set(adm.HeaderDelivery, delivery)
+		if rc, ok := s.cfg.Sends.(interface{ Receipt(string) }); ok {
+			rc.Receipt(delivery)
+		}
 	}
 	writeJSON(w, http.StatusOK, adm.SendResult{RegistrationID: id})
 }

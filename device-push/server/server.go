@@ -38,7 +38,8 @@ type Config struct {
 	Rate  float64
 	Burst int
 	// Sends, when set, is told each send request's result: "accepted" or
-	// the ADM reason of the refusal.
+	// the ADM reason of the refusal; if it also has Receipt(delivery string),
+	// what each receipt said.
 	Sends interface{ Sent(result string) }
 	// Metrics, when set, is served at GET /metrics.
 	Metrics http.Handler
@@ -84,7 +85,9 @@ func New(h *hub.Hub, issuer *lwa.Issuer, cfg Config, logger *slog.Logger) *Serve
 		mux:    http.NewServeMux(),
 		limits: newSenderLimit(cfg.Rate, cmp.Or(cfg.Burst, DefaultBurst)),
 		upgrader: websocket.Upgrader{
-			ReadBufferSize:  1024, // devices only send small acks
+			// 0: the upgrader reads through the hijacked reader, which
+			// handleConnect makes a small one (readBufferSize).
+			ReadBufferSize:  0,
 			WriteBufferSize: 4096,
 			// Idle devices hold no write buffer between messages.
 			WriteBufferPool: &sync.Pool{},

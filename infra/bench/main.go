@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	only := fs.String("only", "", "run only these steps (comma-separated; see -list)")
 	skip := fs.String("skip", "", "skip these steps")
 	list := fs.Bool("list", false, "list the steps and exit")
-	dry := fs.Bool("dry-run", false, "print the section instead of rewriting the document")
+	dry := fs.Bool("dry-run", false, "print the section instead of rewriting the document (always so with -only or -skip: the table is the whole run's)")
 	budget := fs.Duration("budget", 10*time.Minute, "the whole run's deadline; steps that no longer fit are marked not run")
 	cfg := config{}
 	fs.StringVar(&cfg.Bin, "bin", "bin", "the binaries of `make build`")
@@ -81,6 +81,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	selected, err := selectSteps(steps, *only, *skip)
 	if err != nil {
 		return err
+	}
+	if len(selected) != len(steps) {
+		*dry = true
 	}
 	if cfg.PushDevices < 1 || cfg.PushDevices > 19000 || cfg.FleetTVs < 1 || cfg.FleetTVs > 10000 ||
 		cfg.VoiceN < 2 || cfg.ColdStarts < 1 || cfg.ColdStarts > 50 {

@@ -147,16 +147,16 @@ var coldFunctions = []struct{ name, dir, payload string }{
 }
 
 func coldStart(ctx context.Context, cfg config) ([]row, error) {
-	env := map[string]string{
-		"DYNAMODB_ENDPOINT": "http://127.0.0.1:9", "ACCOUNTS_TABLE": "bench-accounts", "CATALOG_TABLE": "bench-catalog",
-		"ADM_ENDPOINT": "http://127.0.0.1:9", "LWA_TOKEN_URL": "http://127.0.0.1:9/token", "EVENT_GATEWAY_URL": "http://127.0.0.1:9/events",
+	envs, err := localEnv(filepath.Join(cfg.Root, "lambdas", "env.local.json"))
+	if err != nil {
+		return nil, err
 	}
 	var parts []string
-	worst := time.Duration(0)
+	var fast, slow []string
 	for _, fn := range coldFunctions {
 		var first, rie []time.Duration
 		for range cfg.ColdStarts {
-			r, f, err := oneColdStart(ctx, cfg, fn.name, filepath.Join(cfg.Bin, "lambdas", fn.dir, "bootstrap"), env, []byte(fn.payload))
+			r, f, err := oneColdStart(ctx, cfg, fn.name, filepath.Join(cfg.Bin, "lambdas", fn.dir, "bootstrap"), envs[fn.name], []byte(fn.payload))
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", fn.name, err)
 			}
@@ -165,16 +165,58 @@ func coldStart(ctx context.Context, cfg config) ([]row, error) {
 		slices.Sort(first)
 		slices.Sort(rie)
 		med := first[len(first)/2]
-		worst = max(worst, med)
+		if med < coldStartBar {
+			fast = append(fast, fn.dir)
+		} else {
+			slow = append(slow, fn.dir)
+		}
 		parts = append(parts, fmt.Sprintf("%s %s (max %s; + emulator start %s)", fn.dir, millis(med), millis(first[len(first)-1]), millis(rie[len(rie)/2])))
 	}
 	return []row{{
 		Figure: "Lambda cold start under aws-lambda-rie: bootstrap process start → first reply (the first Invoke: the emulator starts the process, init, one request answered without a DynamoDB call)",
 		Value:  fmt.Sprintf("median of %d: %s", cfg.ColdStarts, strings.Join(parts, "; ")),
-		Bar:    fmt.Sprintf("< 50 ms: %s", verdict(worst < 50*time.Millisecond)),
+		Bar:    coldStartVerdict(fast, slow),
 		Command: "go run ./infra/bench -only coldstart (samlocal.Start until the emulator listens, then the timed first Invoke; " +
 			strconv.Itoa(cfg.ColdStarts) + " fresh emulators per function)",
 	}}, nil
+}
+
+// coldStartBar is the target for a Lambda's first reply.
+const coldStartBar = 50 * time.Millisecond
+
+// coldStartVerdict says which functions met the bar (by their median).
+func coldStartVerdict(fast, slow []string) string {
+	switch {
+	case len(slow) == 0:
+		return "< 50 ms: met"
+	case len(fast) == 0:
+		return "< 50 ms: **not met**"
+	default:
+		return fmt.Sprintf("< 50 ms: met by %s; **not met** by %s", strings.Join(fast, ", "), strings.Join(slow, ", "))
+	}
+}
+
+// localEnv reads each function's environment from lambdas/env.local.json
+// (what `sam local` is given), with every address that file points at the
+// Docker host replaced by a closed loopback port: the timed requests make no
+// outbound call, and nothing else should be reached.
+func localEnv(path string) (map[string]map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var envs map[string]map[string]string
+	if err := json.Unmarshal(b, &envs); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, env := range envs {
+		for k, v := range env {
+			if strings.Contains(v, "host.docker.internal") {
+				env[k] = "http://127.0.0.1:9"
+			}
+		}
+	}
+	return envs, nil
 }
 
 // oneColdStart starts one emulator and times its first Invoke: rie is how
@@ -198,7 +240,7 @@ func oneColdStart(ctx context.Context, cfg config, name, bootstrap string, env m
 	if res.FunctionError != "" || len(res.Payload) == 0 {
 		return 0, 0, fmt.Errorf("no reply: %s %s", res.ErrorType, shorten(string(res.Payload), 100))
 	}
-	cfg.Log.Printf("coldstart: %s replied in %v: %s", name, first.Round(time.Millisecond), shorten(string(res.Payload), 120))
+	cfg.Log.Printf("coldstart: %s replied in %v: %s", name, first.Round(time.Millisecond), shorten(string(res.Payload), 60))
 	return rie, first, nil
 }
 

@@ -197,3 +197,39 @@ func TestRunStep(t *testing.T) {
 		})
 	}
 }
+
+func TestLocalEnv(t *testing.T) {
+	envs, err := localEnv("../../lambdas/env.local.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range coldFunctions {
+		env, ok := envs[fn.name]
+		if !ok {
+			t.Errorf("lambdas/env.local.json has no %s", fn.name)
+		}
+		for k, v := range env {
+			if strings.Contains(v, "host.docker.internal") {
+				t.Errorf("%s %s=%s not replaced", fn.name, k, v)
+			}
+		}
+	}
+	if envs["SkillFunction"]["DYNAMODB_ENDPOINT"] != "http://127.0.0.1:9" {
+		t.Errorf("DYNAMODB_ENDPOINT %q", envs["SkillFunction"]["DYNAMODB_ENDPOINT"])
+	}
+}
+
+func TestColdStartVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		fast, slow []string
+		want       string
+	}{
+		{[]string{"skill", "device-api"}, nil, "< 50 ms: met"},
+		{nil, []string{"skill"}, "< 50 ms: **not met**"},
+		{[]string{"skill", "device-api"}, []string{"custom-skill"}, "< 50 ms: met by skill, device-api; **not met** by custom-skill"},
+	} {
+		if got := coldStartVerdict(tc.fast, tc.slow); got != tc.want {
+			t.Errorf("got %q, want %q", got, tc.want)
+		}
+	}
+}

@@ -237,7 +237,8 @@ func (t *TV) forwardChanges(ctx context.Context) {
 // when handle returns.
 func (t *TV) handle(ctx context.Context, f push.Frame) {
 	cmd := describe(f)
-	cmd.ReceivedAt = screen.FormatTime(t.Faults.Now())
+	arrived := t.Faults.Now()
+	cmd.ReceivedAt = screen.FormatTime(arrived)
 	if d := t.Faults.AckDelay(); d > 0 {
 		cmd.Outcome = "held"
 		t.record(&cmd, +1, false)
@@ -265,6 +266,7 @@ func (t *TV) handle(ctx context.Context, f push.Frame) {
 		return
 	}
 	cmd.Outcome = outcome.String()
+	t.postHops(f, string(a.Type), a.ID, cmd.Outcome, arrived, t.Faults.Now())
 	t.inbox.Add(f.MessageID, cmd.ReceivedAt, f.Data, cmd.Outcome)
 	t.record(&cmd, 0, true)
 	attrs := []any{"messageId", f.MessageID, "actionId", a.ID, "type", a.Type, "outcome", cmd.Outcome}
