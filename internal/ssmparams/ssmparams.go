@@ -12,9 +12,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // ParamSuffix is appended to a setting's name to name the environment
@@ -27,10 +24,10 @@ const Timeout = 5 * time.Second
 // maxNames is what one GetParameters call accepts.
 const maxNames = 10
 
-// Getter is the part of the SSM client this package uses; *ssm.Client
-// implements it.
+// Getter reads parameters with decryption: the values found by name, and
+// the names that do not exist. *Client implements it.
 type Getter interface {
-	GetParameters(ctx context.Context, in *ssm.GetParametersInput, opts ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
+	GetParameters(ctx context.Context, names []string) (values map[string]string, invalid []string, err error)
 }
 
 // Resolve returns the value of each setting in keys: getenv(K) when it is not
@@ -66,16 +63,16 @@ func Resolve(ctx context.Context, ssmc Getter, getenv func(string) string, keys 
 	}
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	res, err := ssmc.GetParameters(ctx, &ssm.GetParametersInput{Names: names, WithDecryption: aws.Bool(true)})
+	values, invalid, err := ssmc.GetParameters(ctx, names)
 	if err != nil {
 		return nil, fmt.Errorf("resolve settings: get parameters %s: %w", strings.Join(names, ", "), err)
 	}
-	if len(res.InvalidParameters) > 0 {
-		return nil, fmt.Errorf("resolve settings: no such parameters: %s", strings.Join(res.InvalidParameters, ", "))
+	if len(invalid) > 0 {
+		return nil, fmt.Errorf("resolve settings: no such parameters: %s", strings.Join(invalid, ", "))
 	}
-	for _, p := range res.Parameters {
-		for _, k := range byParam[aws.ToString(p.Name)] {
-			out[k] = aws.ToString(p.Value)
+	for name, v := range values {
+		for _, k := range byParam[name] {
+			out[k] = v
 		}
 	}
 	for _, k := range keys {

@@ -2,44 +2,67 @@ package ssmparams
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"io"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
-// fakeSSM answers GetParameters from a map and records the calls.
+// fakeSSM is a Parameter Store stand-in speaking GetParameters' wire
+// protocol, so the tests go through the real Client; it records the calls.
 type fakeSSM struct {
 	params map[string]string
-	err    error
+	status int // an error answer when set
 	calls  [][]string
 }
 
-func (f *fakeSSM) GetParameters(ctx context.Context, in *ssm.GetParametersInput, _ ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		return nil, errors.New("no deadline on the call")
+func (f *fakeSSM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Names          []string
+		WithDecryption bool
 	}
-	if !aws.ToBool(in.WithDecryption) {
-		return nil, errors.New("without decryption")
+	auth := r.Header.Get("Authorization")
+	if r.Header.Get("X-Amz-Target") != "AmazonSSM.GetParameters" || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" ||
+		!strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKID/") || !strings.Contains(auth, "/us-east-1/ssm/aws4_request") ||
+		r.Header.Get("X-Amz-Security-Token") != "TOKEN" || json.NewDecoder(r.Body).Decode(&in) != nil || !in.WithDecryption {
+		http.Error(w, `{"__type":"BadRequest","message":"not a signed GetParameters with decryption"}`, http.StatusBadRequest)
+		return
 	}
 	f.calls = append(f.calls, slices.Clone(in.Names))
-	if f.err != nil {
-		return nil, f.err
+	if f.status != 0 {
+		w.WriteHeader(f.status)
+		io.WriteString(w, `{"__type":"AccessDeniedException","message":"not allowed"}`)
+		return
 	}
-	out := &ssm.GetParametersOutput{}
+	var out struct {
+		Parameters        []map[string]string `json:"Parameters"`
+		InvalidParameters []string            `json:"InvalidParameters"`
+	}
 	for _, n := range in.Names {
 		if v, ok := f.params[n]; ok {
-			out.Parameters = append(out.Parameters, types.Parameter{Name: aws.String(n), Value: aws.String(v)})
+			out.Parameters = append(out.Parameters, map[string]string{"Name": n, "Value": v, "Type": "SecureString"})
 		} else {
 			out.InvalidParameters = append(out.InvalidParameters, n)
 		}
 	}
-	return out, nil
+	json.NewEncoder(w).Encode(out)
+}
+
+// client is a Client of the stand-in.
+func client(t *testing.T, f http.Handler) *Client {
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return NewClient(aws.Config{
+		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "TOKEN"),
+	})
 }
 
 func TestResolve(t *testing.T) {
@@ -47,7 +70,7 @@ func TestResolve(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		env     map[string]string
-		ssmErr  error
+		status  int
 		want    map[string]string
 		calls   int
 		wantErr string
@@ -61,11 +84,11 @@ func TestResolve(t *testing.T) {
 		{name: "neither set", env: map[string]string{"ID": "x"}, wantErr: "neither SECRET nor SECRET_PARAM"},
 		{name: "missing parameter", env: map[string]string{"ID": "x", "SECRET_PARAM": "/lr/nope"}, calls: 1, wantErr: "no such parameters: /lr/nope"},
 		{name: "empty parameter", env: map[string]string{"ID": "x", "SECRET_PARAM": "/lr/empty"}, calls: 1, wantErr: "missing or empty"},
-		{name: "store error wrapped", env: map[string]string{"ID": "x", "SECRET_PARAM": "/lr/adm/client-secret"}, ssmErr: errors.New("AccessDenied"), calls: 1, wantErr: "AccessDenied"},
+		{name: "store error wrapped", env: map[string]string{"ID": "x", "SECRET_PARAM": "/lr/adm/client-secret"}, status: http.StatusBadRequest, calls: 1, wantErr: "AccessDeniedException"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &fakeSSM{params: store, err: tc.ssmErr}
-			got, err := Resolve(context.Background(), f, func(k string) string { return tc.env[k] }, "ID", "SECRET")
+			f := &fakeSSM{params: store, status: tc.status}
+			got, err := Resolve(context.Background(), client(t, f), func(k string) string { return tc.env[k] }, "ID", "SECRET")
 			if len(f.calls) != tc.calls {
 				t.Errorf("%d calls, want %d", len(f.calls), tc.calls)
 			}
@@ -90,10 +113,39 @@ func TestResolveBounds(t *testing.T) {
 	for i := range keys {
 		keys[i] = string(rune('A' + i))
 	}
-	if _, err := Resolve(context.Background(), &fakeSSM{}, func(string) string { return "v" }, keys...); err == nil {
+	if _, err := Resolve(context.Background(), client(t, &fakeSSM{}), func(string) string { return "v" }, keys...); err == nil {
 		t.Fatal("accepted more keys than one call takes")
 	}
 	if _, err := Resolve(context.Background(), nil, func(k string) string { return map[string]string{"K_PARAM": "/p"}[k] }, "K"); err == nil {
 		t.Fatal("no client: want an error")
+	}
+}
+
+// The client's own failure modes: answers it cannot use are errors.
+func TestClientRejects(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		want    string
+	}{
+		{"not JSON", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<html>") }, "answer"},
+		{"too big", func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, `{"Parameters":[{"Name":"a","Value":"`+strings.Repeat("x", maxResponseBytes)+`"}]}`)
+		}, "over"},
+		{"throttled", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"__type":"ThrottlingException","message":"Rate exceeded"}`)
+		}, "ThrottlingException"},
+		{"server error, no body", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) }, "HTTP 500"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := client(t, tc.handler).GetParameters(context.Background(), []string{"a"})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if _, _, err := NewClient(aws.Config{Region: "us-east-1"}).GetParameters(context.Background(), []string{"a"}); err == nil {
+		t.Fatal("no credentials: want an error")
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/google/uuid"
 
 	"livingroom/internal/account"
@@ -55,7 +54,7 @@ func main() {
 	// The ADM credentials: ADM_CLIENT_ID / ADM_CLIENT_SECRET locally, or the
 	// Parameter Store parameters that ADM_CLIENT_ID_PARAM /
 	// ADM_CLIENT_SECRET_PARAM name (template.yaml), read once here.
-	creds, err := ssmparams.Resolve(context.Background(), ssm.NewFromConfig(cfg), os.Getenv, "ADM_CLIENT_ID", "ADM_CLIENT_SECRET")
+	creds, err := ssmparams.Resolve(context.Background(), ssmparams.NewClient(cfg), os.Getenv, "ADM_CLIENT_ID", "ADM_CLIENT_SECRET")
 	if err != nil {
 		logger.Error("read ADM credentials", "err", err)
 		os.Exit(1)
