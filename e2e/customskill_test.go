@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,16 +23,10 @@ type echoReply struct {
 
 func (s *stack) sayToEcho(t *testing.T, utterance string) echoReply {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"utterance": utterance})
-	resp, err := http.Post(s.url("ALEXA_SIM_ADDR", "/v1/say"), "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	status, raw := s.sayRaw(t, utterance)
 	var r echoReply
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("say %q: %d %s", utterance, resp.StatusCode, raw)
+	if status != http.StatusOK {
+		t.Fatalf("say %q: %d %s", utterance, status, raw)
 	}
 	if err := json.Unmarshal(raw, &r); err != nil || r.Family != "custom-skill" || r.SessionOpen == nil {
 		t.Fatalf("say %q: not a custom skill reply (%v): %s", utterance, err, raw)

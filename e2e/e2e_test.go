@@ -169,6 +169,19 @@ type sayReply struct {
 
 func (s *stack) say(t testing.TB, utterance string) (int, sayReply) {
 	t.Helper()
+	status, raw := s.sayRaw(t, utterance)
+	var r sayReply
+	if status == http.StatusOK {
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatalf("say %q: %v: %s", utterance, err, raw)
+		}
+	}
+	return status, r
+}
+
+// sayRaw posts an utterance to alexa-sim and returns the status and body.
+func (s *stack) sayRaw(t testing.TB, utterance string) (int, []byte) {
+	t.Helper()
 	body, _ := json.Marshal(map[string]string{"utterance": utterance})
 	resp, err := http.Post(s.url("ALEXA_SIM_ADDR", "/v1/say"), "application/json", bytes.NewReader(body))
 	if err != nil {
@@ -176,13 +189,7 @@ func (s *stack) say(t testing.TB, utterance string) (int, sayReply) {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	var r sayReply
-	if resp.StatusCode == http.StatusOK {
-		if err := json.Unmarshal(raw, &r); err != nil {
-			t.Fatalf("say %q: %v: %s", utterance, err, raw)
-		}
-	}
-	return resp.StatusCode, r
+	return resp.StatusCode, raw
 }
 
 type tvState struct {
