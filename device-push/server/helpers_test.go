@@ -58,8 +58,18 @@ func newEnv(t testing.TB, conn hub.ConnConfig) *env {
 // the env's) and optionally the hub's observer.
 func newEnvConfig(t testing.TB, cfg server.Config, observer ...hub.Observer) *env {
 	t.Helper()
+	return newEnvStore(t, cfg, nil, observer...)
+}
+
+// newEnvStore is newEnvConfig with the memory store wrapped by wrap (nil:
+// as it is), to fail store calls on purpose.
+func newEnvStore(t testing.TB, cfg server.Config, wrap func(hub.Store) hub.Store, observer ...hub.Observer) *env {
+	t.Helper()
 	e := &env{clk: clocktest.New(start), detached: make(chan string, 1000), secrets: map[string]string{}}
 	e.store = hub.NewMemoryStore(0, 0, e.clk.Now)
+	if wrap != nil {
+		e.store = wrap(e.store)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hc := hub.Config{Now: e.clk.Now, OnDetach: func(id string) { e.detached <- id }}
 	if len(observer) > 0 {

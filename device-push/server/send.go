@@ -60,8 +60,10 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 			// The sender left before the answer; nobody reads it.
 			rej = reject(http.StatusServiceUnavailable, reasonInternal)
 		case err != nil:
+			// The store (JetStream) failed: nothing was accepted. ADM's 503
+			// with Retry-After tells the sender to try again shortly.
 			s.logger.Error("send failed", "registrationId", id, "requestId", requestID, "err", err)
-			rej = reject(http.StatusInternalServerError, reasonInternal)
+			rej = &rejection{status: http.StatusServiceUnavailable, reason: reasonUnavailable, retryAfter: 1}
 		}
 	}
 	if rej != nil {

@@ -200,6 +200,10 @@ func (s *Server) handleRegistration(w http.ResponseWriter, r *http.Request) {
 // reasonInternal is device-push's reason for a 500; ADM sends none.
 const reasonInternal = "InternalError"
 
+// reasonUnavailable comes with a 503 when the message store cannot take a
+// send (ADM's 503 carries no reason; a client reads the status).
+const reasonUnavailable = "ServiceUnavailable"
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
