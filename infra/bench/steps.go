@@ -69,32 +69,33 @@ func goBenchStep(name, figure, pkg, bench, benchtime string, timeout time.Durati
 }
 
 func skillRow(figure, command string, ss []benchStats) (row, error) {
-	s, ok := findBench(ss, "SearchAndPlay")
-	if !ok {
-		return row{}, errors.New("no BenchmarkSearchAndPlay result")
-	}
-	ns, _ := s.Median("ns/op")
-	lo, hi, _ := s.Range("ns/op")
-	allocs, _ := s.Median("allocs/op")
-	bytesOp, _ := s.Median("B/op")
-	return row{Figure: figure, Command: command,
-		Value: fmt.Sprintf("%s/op (%s–%s), %.0f allocs, %s/op; median of %d", nanos(ns), nanos(lo), nanos(hi), allocs, size(bytesOp), len(s.Runs)),
-		Bar:   fmt.Sprintf("≤ 50 µs and ≤ 150 allocs: %s", verdict(ns <= 50_000 && allocs <= 150)),
-	}, nil
+	return handlerRow(figure, command, ss, "SearchAndPlay", func(ns, allocs float64) string {
+		return fmt.Sprintf("≤ 50 µs and ≤ 150 allocs: %s", verdict(ns <= 50_000 && allocs <= 150))
+	})
 }
 
 func customSkillRow(figure, command string, ss []benchStats) (row, error) {
-	s, ok := findBench(ss, "Invoke")
+	return handlerRow(figure, command, ss, "Invoke", nil)
+}
+
+// handlerRow is a handler benchmark's row: median time, range, allocs and
+// bytes of Benchmark<name>; bar (nil: none) judges the medians.
+func handlerRow(figure, command string, ss []benchStats, name string, bar func(ns, allocs float64) string) (row, error) {
+	s, ok := findBench(ss, name)
 	if !ok {
-		return row{}, errors.New("no BenchmarkInvoke result")
+		return row{}, fmt.Errorf("no Benchmark%s result", name)
 	}
 	ns, _ := s.Median("ns/op")
 	lo, hi, _ := s.Range("ns/op")
 	allocs, _ := s.Median("allocs/op")
 	bytesOp, _ := s.Median("B/op")
-	return row{Figure: figure, Command: command,
+	r := row{Figure: figure, Command: command,
 		Value: fmt.Sprintf("%s/op (%s–%s), %.0f allocs, %s/op; median of %d", nanos(ns), nanos(lo), nanos(hi), allocs, size(bytesOp), len(s.Runs)),
-	}, nil
+	}
+	if bar != nil {
+		r.Bar = bar(ns, allocs)
+	}
+	return r, nil
 }
 
 func nluRow(figure, command string, ss []benchStats) (row, error) {
