@@ -128,7 +128,6 @@ func (c *Conversation) Request(t Turn, token string) ([]byte, error) {
 	}
 	switch t.Type {
 	case IntentRequest:
-		body.DialogState = ""
 		body.Intent = &intent{Name: t.Intent, ConfirmationStatus: "NONE", Slots: map[string]slot{}}
 		for _, v := range t.Slots {
 			body.Intent.Slots[v.Name] = c.slot(v)

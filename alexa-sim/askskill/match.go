@@ -164,8 +164,7 @@ func joinKeys(ws []string) string {
 	return strings.Join(ks, " ")
 }
 
-// littleWords carry no meaning alone: a sample made only of them and
-// slots ("the {tv}") matches only when its slots resolve.
+// littleWords carry no meaning alone (see sample.meaningful).
 var littleWords = map[string]bool{"the": true, "on": true, "in": true, "a": true, "to": true, "for": true, "my": true, "tv": true}
 
 // bestSample scores every sample that matches ws and keeps the best.
@@ -228,12 +227,6 @@ func (m *Model) align(s *sample, keys []string, ti, wi int, spans [][2]int, budg
 func (m *Model) score(s *sample, ws []string, spans [][2]int) (Turn, int, bool) {
 	t := Turn{Type: IntentRequest, Intent: s.intent}
 	score := s.literals * 10
-	meaningful := false
-	for _, tok := range s.tokens {
-		if tok.slot == "" && !littleWords[tok.word] {
-			meaningful = true
-		}
-	}
 	si := 0
 	for _, tok := range s.tokens {
 		if tok.slot == "" {
@@ -250,7 +243,7 @@ func (m *Model) score(s *sample, ws []string, spans [][2]int) (Turn, int, bool) 
 			if r, ok := st.resolve(v.Value); ok {
 				v.Resolved = &r
 				score += 15
-			} else if !meaningful {
+			} else if !s.meaningful {
 				return t, 0, false
 			} else {
 				score -= 5 + span[1] - span[0]

@@ -44,6 +44,9 @@ type sample struct {
 	intent   string
 	tokens   []token
 	literals int // how many literal words: more is more specific
+	// meaningful: some literal word is not a little word; a sample
+	// without one ("the {tv}") matches only when its slots resolve.
+	meaningful bool
 }
 
 type token struct {
@@ -198,6 +201,7 @@ func compileSample(intent, text string, slotTypes map[string]string) (sample, er
 		for _, w := range words(f) {
 			s.tokens = append(s.tokens, token{word: key(w)})
 			s.literals++
+			s.meaningful = s.meaningful || !littleWords[key(w)]
 		}
 	}
 	return s, nil

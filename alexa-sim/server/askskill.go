@@ -51,8 +51,9 @@ func (s *Server) customSkillToken(w http.ResponseWriter, r *http.Request, req sa
 		}
 		registered, endpointID = ep.Token, ep.EndpointID
 	} else {
+		eps := s.cfg.Registry.Endpoints()
 		tokens := map[string]bool{}
-		for _, ep := range s.cfg.Registry.Endpoints() {
+		for _, ep := range eps {
 			if ep.Token != "" {
 				tokens[ep.Token] = true
 			}
@@ -65,7 +66,6 @@ func (s *Server) customSkillToken(w http.ResponseWriter, r *http.Request, req sa
 				registered = t
 			}
 		default:
-			eps := s.cfg.Registry.Endpoints()
 			sort.Slice(eps, func(i, j int) bool { return eps[i].EndpointID < eps[j].EndpointID })
 			s.writeJSON(w, http.StatusConflict, errorBody{
 				Error: "ambiguous_account", TraceID: traceID, Endpoints: summaries(eps),
