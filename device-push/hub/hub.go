@@ -263,7 +263,8 @@ const frameOverhead = 256
 
 // Send stores m for registration id; every node forwards it to the device if
 // connected there. It returns the message's sequence, or an error wrapping
-// ErrUnregistered for an unknown id.
+// ErrUnregistered for an unknown id, or ErrDuplicate (with the first copy's
+// sequence) for an idempotency key already accepted.
 func (h *Hub) Send(ctx context.Context, id string, m Message) (uint64, error) {
 	if m.Frame == nil {
 		data := m.RawData
@@ -286,7 +287,7 @@ func (h *Hub) Send(ctx context.Context, id string, m Message) (uint64, error) {
 	}
 	seq, err := h.store.Append(ctx, id, m)
 	if err != nil {
-		return 0, fmt.Errorf("send %s: %w", m.ID, err)
+		return seq, fmt.Errorf("send %s: %w", m.ID, err) // seq: the first copy's, for ErrDuplicate
 	}
 	return seq, nil
 }

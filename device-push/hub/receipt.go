@@ -129,6 +129,9 @@ func (h *Hub) SendWithReceipt(ctx context.Context, id string, m Message, rc adm.
 		h.receipts.remove(m.ID)
 	}()
 	seq, err := h.Send(ctx, id, m)
+	if errors.Is(err, ErrDuplicate) {
+		return seq, adm.DeliveryDuplicate, nil
+	}
 	if err != nil {
 		return 0, "", err
 	}

@@ -15,7 +15,16 @@ var (
 	ErrRegistrationExists = errors.New("registration exists")
 	// ErrForbidden reports a connect with the wrong secret.
 	ErrForbidden = errors.New("registration secret does not match")
+	// ErrDuplicate reports an Append whose idempotency key was appended for
+	// the same registration within the store's dedup window: nothing was
+	// stored, and the sequence returned is the first copy's.
+	ErrDuplicate = errors.New("duplicate of a message already accepted")
 )
+
+// DefaultDedupWindow is how long an idempotency key is remembered. It
+// matches how long the skill remembers a directive's reply (an hour), so
+// a directive Alexa retries gets its action to the TV once.
+const DefaultDedupWindow = time.Hour
 
 // Message is one ADM message on its way to a device.
 type Message struct {
@@ -28,8 +37,11 @@ type Message struct {
 	Priority         string // normal or high, passed to the device
 	MD5              string
 	ConsolidationKey string
-	SentAt           time.Time // when device-push accepted it
-	ExpiresAt        time.Time // after this it is dropped undelivered
+	// IdempotencyKey, when set, makes a second Append of the same key for
+	// the same registration within the dedup window a no-op (ErrDuplicate).
+	IdempotencyKey string
+	SentAt         time.Time // when device-push accepted it
+	ExpiresAt      time.Time // after this it is dropped undelivered
 	// Frame is the device frame, built once by Hub.Send from the fields
 	// above (RawData and Notification copied as they are), then stored and
 	// forwarded as these bytes (the store need not keep Data and MD5).
@@ -64,7 +76,9 @@ type Store interface {
 
 	// Append stores m for id and returns its sequence. A pending message of
 	// id with the same non-empty consolidation key is dropped. It fails with
-	// ErrUnregistered for an unknown id. Once stored, m goes to every
+	// ErrUnregistered for an unknown id, and with ErrDuplicate (and the
+	// first copy's sequence) when m's non-empty idempotency key was appended
+	// for id within the dedup window. Once stored, m goes to every
 	// subscriber, in sequence order.
 	Append(ctx context.Context, id string, m Message) (uint64, error)
 	// Pending returns the messages of id not acked and not expired at now,

@@ -24,9 +24,15 @@ type MemoryStore struct {
 
 	mu      sync.Mutex
 	regs    map[string]*memoryRegistration
+	keys    map[[2]string]memoryKey // (registration, idempotency key)
 	seq     uint64
 	subs    []func(string, Message)
 	created int // registrations since the last sweep
+}
+
+type memoryKey struct {
+	seq uint64
+	at  time.Time
 }
 
 type memoryRegistration struct {
@@ -49,7 +55,7 @@ func NewMemoryStore(limit int, ttl time.Duration, now func() time.Time) *MemoryS
 	if now == nil {
 		now = time.Now
 	}
-	return &MemoryStore{limit: limit, ttl: ttl, now: now, regs: make(map[string]*memoryRegistration)}
+	return &MemoryStore{limit: limit, ttl: ttl, now: now, regs: make(map[string]*memoryRegistration), keys: make(map[[2]string]memoryKey)}
 }
 
 // lookup returns a live registration, dropping it when expired. s.mu is held.
@@ -114,6 +120,21 @@ func (s *MemoryStore) Append(_ context.Context, id string, m Message) (uint64, e
 	r := s.lookup(id)
 	if r == nil {
 		return 0, fmt.Errorf("append to %s: %w", id, ErrUnregistered)
+	}
+	if m.IdempotencyKey != "" {
+		k := [2]string{id, m.IdempotencyKey}
+		if first, ok := s.keys[k]; ok && s.now().Sub(first.at) < DefaultDedupWindow {
+			return first.seq, fmt.Errorf("append to %s: key %s: %w", id, m.IdempotencyKey, ErrDuplicate)
+		}
+		if len(s.keys) >= 1024 {
+			// Unit tests only: forget expired keys now and then.
+			for k, v := range s.keys {
+				if s.now().Sub(v.at) >= DefaultDedupWindow {
+					delete(s.keys, k)
+				}
+			}
+		}
+		s.keys[k] = memoryKey{seq: s.seq + 1, at: s.now()}
 	}
 	s.seq++
 	m.Seq = s.seq

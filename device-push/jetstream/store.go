@@ -46,6 +46,7 @@ type Config struct {
 	Bucket          string        // DefaultBucket
 	MaxAge          time.Duration // DefaultMaxAge
 	Timeout         time.Duration // DefaultTimeout
+	DedupWindow     time.Duration // how long an idempotency key is remembered (hub.DefaultDedupWindow)
 }
 
 func (c Config) withDefaults() Config {
@@ -57,6 +58,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Replicas <= 0 {
 		c.Replicas = 1
+	}
+	if c.DedupWindow <= 0 {
+		c.DedupWindow = hub.DefaultDedupWindow
 	}
 	if c.Stream == "" {
 		c.Stream = DefaultStream
@@ -117,6 +121,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config, logger *slog.Logger) (
 			AllowMsgTTL:       true, // Nats-TTL: expiresAfter
 			AllowRollup:       true, // Nats-Rollup: sub, consolidation
 			AllowDirect:       true, // batch direct get of a device's backlog
+			Duplicates:        cfg.DedupWindow,
 		})
 		if err == nil || attempt == 2 {
 			break
@@ -258,9 +263,17 @@ func (s *Store) Append(ctx context.Context, id string, m hub.Message) (uint64, e
 		// The newest message of a key replaces the older ones.
 		msg.Header.Set(natsjs.MsgRollup, natsjs.MsgRollupSubject)
 	}
+	if m.IdempotencyKey != "" {
+		// JetStream's own de-duplication; scoped to the device, since
+		// senders choose keys.
+		msg.Header.Set(natsjs.MsgIDHeader, token(id)+"."+m.IdempotencyKey)
+	}
 	ack, err := s.js.PublishMsg(ctx, msg)
 	if err != nil {
 		return 0, fmt.Errorf("append to %s: %w", id, err)
+	}
+	if ack.Duplicate {
+		return ack.Sequence, fmt.Errorf("append to %s: key %s: %w", id, m.IdempotencyKey, hub.ErrDuplicate)
 	}
 	return ack.Sequence, nil
 }

@@ -42,6 +42,9 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	if rej == nil {
 		rc, rej = receiptOf(r)
 	}
+	if rej == nil {
+		m.IdempotencyKey, rej = idempotencyKeyOf(r)
+	}
 	delivery := ""
 	if rej == nil {
 		m.ID = requestID
@@ -52,6 +55,10 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 			_, err = s.hub.Send(r.Context(), id, m)
 		}
 		switch {
+		case errors.Is(err, hub.ErrDuplicate):
+			// A sender that names its sends learns that this one was a
+			// repeat; the device got (or gets) the first copy only.
+			delivery, err = adm.DeliveryDuplicate, nil
 		case errors.Is(err, hub.ErrUnregistered):
 			rej = reject(http.StatusBadRequest, adm.ReasonUnregistered)
 		case errors.Is(err, hub.ErrTooManyReceipts):
@@ -76,7 +83,11 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, rej.status, adm.ErrorBody{Reason: rej.reason})
 		return
 	}
-	s.sent("accepted")
+	if delivery == adm.DeliveryDuplicate {
+		s.sent("duplicate")
+	} else {
+		s.sent("accepted")
+	}
 	w.Header().Set(adm.HeaderDataMD5, m.MD5)
 	if delivery != "" {
 		w.Header().Set(adm.HeaderDelivery, delivery)
@@ -376,4 +387,17 @@ func present(raw json.RawMessage) bool {
 func isString(raw json.RawMessage) bool {
 	var s string
 	return len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil
+}
+
+// idempotencyKeyOf reads the optional idempotency extension
+// (adm.HeaderIdempotencyKey): "" when absent.
+func idempotencyKeyOf(r *http.Request) (string, *rejection) {
+	vs := r.Header.Values(adm.HeaderIdempotencyKey)
+	switch {
+	case len(vs) == 0:
+		return "", nil
+	case len(vs) > 1 || !adm.ValidIdempotencyKey(vs[0]):
+		return "", reject(http.StatusBadRequest, adm.ReasonInvalidIdempotencyKey)
+	}
+	return vs[0], nil
 }

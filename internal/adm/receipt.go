@@ -32,6 +32,10 @@ const (
 	// DeliveryDiscarded: no connection took it and the sender asked for
 	// discard: it was removed and will never reach the device.
 	DeliveryDiscarded = "discarded"
+	// DeliveryDuplicate: a send with the same HeaderIdempotencyKey to the
+	// same registration was accepted within the dedup window; this one was
+	// neither stored nor delivered.
+	DeliveryDuplicate = "duplicate"
 
 	// MaxReceiptWait bounds the wait a sender may ask for.
 	MaxReceiptWait = 2 * time.Second

@@ -301,6 +301,57 @@ func RunStoreSuite(t *testing.T, newStore NewStore) {
 			t.Errorf("pending = %v, want none", messageIDs(got))
 		}
 	})
+
+	t.Run("idempotency keys", func(t *testing.T) {
+		ctx := context.Background()
+		s := newStore(t, day)
+		must(t, s.CreateRegistration(ctx, Reg(reg)))
+		must(t, s.CreateRegistration(ctx, Reg(other)))
+		keyed := func(id, key string) hub.Message {
+			m := Msg(id, 0, hour, "")
+			m.IdempotencyKey = key
+			return m
+		}
+		steps := []struct {
+			name    string
+			reg     string
+			m       hub.Message
+			wantDup bool
+		}{
+			{"first copy", reg, keyed("1", "k1"), false},
+			{"second copy: nothing stored, the first's sequence", reg, keyed("2", "k1"), true},
+			{"another key", reg, keyed("3", "k2"), false},
+			{"the same key for another device is its own", other, keyed("4", "k1"), false},
+			{"no key is never a duplicate", reg, Msg("5", 0, hour, ""), false},
+			{"no key again", reg, Msg("6", 0, hour, ""), false},
+			{"after an ack the key is still remembered", reg, keyed("7", "k2"), true},
+		}
+		seqs := map[string]uint64{}
+		for _, st := range steps {
+			seq, err := s.Append(ctx, st.reg, st.m)
+			if st.wantDup {
+				if !errors.Is(err, hub.ErrDuplicate) {
+					t.Fatalf("%s: err = %v, want ErrDuplicate", st.name, err)
+				}
+				if first := seqs[st.reg+"/"+st.m.IdempotencyKey]; seq != first {
+					t.Errorf("%s: seq = %d, want the first copy's %d", st.name, seq, first)
+				}
+				continue
+			}
+			must(t, err)
+			if st.m.IdempotencyKey != "" {
+				seqs[st.reg+"/"+st.m.IdempotencyKey] = seq
+			}
+			if st.m.ID == "3" {
+				must(t, s.Ack(ctx, reg, seq))
+			}
+		}
+		got, err := s.Pending(ctx, reg, t0)
+		must(t, err)
+		if ids := messageIDs(got); !slices.Equal(ids, []string{"1", "5", "6"}) {
+			t.Errorf("pending = %v, want [1 5 6]", ids)
+		}
+	})
 }
 
 func messageIDs(ms []hub.Message) []string {
