@@ -183,14 +183,20 @@ func (c *Client) Notify(ctx context.Context, registrationID string, a action.Act
 	data := a.Encode()
 	expiresAfter := c.cfg.ExpiresAfter
 	m := adm.Message{Data: data, MD5: adm.DataMD5(data), ExpiresAfter: &expiresAfter}
+	// The action's id names the send, so a second copy of it (a directive
+	// Alexa retried) never reaches the device twice.
+	key := ""
+	if adm.ValidIdempotencyKey(a.ID) {
+		key = a.ID
+	}
 	if c.cfg.ReceiptWait <= 0 {
-		if _, err := c.Send(ctx, registrationID, m); err != nil {
+		if _, err := c.send(ctx, registrationID, m, "", key); err != nil {
 			return fmt.Errorf("notify %s: %w", a.Type, err)
 		}
 		return nil
 	}
 	rc := adm.Receipt{Wait: c.receiptWait(ctx), Discard: true}
-	res, err := c.SendWithReceipt(ctx, registrationID, m, rc)
+	res, err := c.send(ctx, registrationID, m, rc.String(), key)
 	if err != nil {
 		return fmt.Errorf("notify %s: %w", a.Type, err)
 	}
@@ -216,16 +222,16 @@ func (c *Client) receiptWait(ctx context.Context) time.Duration {
 // once. Errors wrap *SendError for ADM's refusals, and device.ErrUnreachable
 // for refusals and network failures meaning the device cannot be reached.
 func (c *Client) Send(ctx context.Context, registrationID string, m adm.Message) (Result, error) {
-	return c.send(ctx, registrationID, m, "")
+	return c.send(ctx, registrationID, m, "", "")
 }
 
 // SendWithReceipt is Send asking device-push for a delivery receipt
 // (Result.Delivery; empty when the server gives none, as ADM).
 func (c *Client) SendWithReceipt(ctx context.Context, registrationID string, m adm.Message, rc adm.Receipt) (Result, error) {
-	return c.send(ctx, registrationID, m, rc.String())
+	return c.send(ctx, registrationID, m, rc.String(), "")
 }
 
-func (c *Client) send(ctx context.Context, registrationID string, m adm.Message, receipt string) (Result, error) {
+func (c *Client) send(ctx context.Context, registrationID string, m adm.Message, receipt, key string) (Result, error) {
 	body, err := json.Marshal(m)
 	if err != nil {
 		return Result{}, fmt.Errorf("adm send to %s: encode: %w", registrationID, err)
@@ -234,13 +240,13 @@ func (c *Client) send(ctx context.Context, registrationID string, m adm.Message,
 	if err != nil {
 		return Result{}, fmt.Errorf("adm send to %s: %w", registrationID, err)
 	}
-	res, err := c.post(ctx, registrationID, token, body, receipt)
+	res, err := c.post(ctx, registrationID, token, body, receipt, key)
 	var se *SendError
 	if errors.As(err, &se) && se.Status == http.StatusUnauthorized {
 		if token, err = c.accessToken(ctx, token); err != nil {
 			return Result{}, fmt.Errorf("adm send to %s: %w", registrationID, err)
 		}
-		res, err = c.post(ctx, registrationID, token, body, receipt)
+		res, err = c.post(ctx, registrationID, token, body, receipt, key)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("adm send to %s: %w", registrationID, err)
@@ -248,7 +254,7 @@ func (c *Client) send(ctx context.Context, registrationID string, m adm.Message,
 	return res, nil
 }
 
-func (c *Client) post(ctx context.Context, registrationID, token string, body []byte, receipt string) (Result, error) {
+func (c *Client) post(ctx context.Context, registrationID, token string, body []byte, receipt, key string) (Result, error) {
 	u := c.sendBase + adm.SendPath(url.PathEscape(registrationID))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
@@ -261,6 +267,9 @@ func (c *Client) post(ctx context.Context, registrationID, token string, body []
 	req.Header.Set(adm.HeaderAcceptType, adm.AcceptType)
 	if receipt != "" {
 		req.Header.Set(adm.HeaderReceipt, receipt)
+	}
+	if key != "" {
+		req.Header.Set(adm.HeaderIdempotencyKey, key)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

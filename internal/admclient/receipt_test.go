@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"livingroom/internal/action"
 	"livingroom/internal/adm"
 	"livingroom/internal/admclient"
 	"livingroom/internal/clocktest"
@@ -101,6 +102,31 @@ func TestNotifyWithReceipt(t *testing.T) {
 		}
 		if f := next(t, frames); f.Type != push.TypeMessage {
 			t.Errorf("frame %+v", f)
+		}
+	})
+	t.Run("the same action twice reaches the TV once", func(t *testing.T) {
+		c := dp.client(clocktest.New(start), admclient.Config{ReceiptWait: 20 * time.Millisecond})
+		id, frames := dp.connect(t)
+		for range 2 {
+			if err := c.Notify(context.Background(), id, pause("lr-0123456789abcdef")); err != nil {
+				t.Fatalf("a repeat is a success: %v", err)
+			}
+		}
+		if err := c.Notify(context.Background(), id, pause("lr-next")); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for len(ids) < 2 {
+			if f := next(t, frames); f.Type == push.TypeMessage {
+				a, err := action.Decode(f.Data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, a.ID)
+			}
+		}
+		if ids[0] != "lr-0123456789abcdef" || ids[1] != "lr-next" {
+			t.Errorf("the TV got actions %v, want the repeated one once, then the next", ids)
 		}
 	})
 	t.Run("the TV is off", func(t *testing.T) {

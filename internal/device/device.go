@@ -76,6 +76,7 @@ type Service struct {
 	changes  ChangeSink
 	now      func() time.Time
 	newID    func() string
+	cache    *deviceCache // nil: every Find reads the store
 }
 
 // WithStates gives the service the store of reported states.
@@ -158,6 +159,7 @@ func (s *Service) FindWithState(ctx context.Context, accountID, endpointID strin
 		if err != nil {
 			return Device{}, nil, fmt.Errorf("find device %s: %w", endpointID, err)
 		}
+		s.remember(d)
 		return d, st, nil
 	}
 	d, err := s.Find(ctx, accountID, endpointID)
@@ -215,6 +217,9 @@ func (s *Service) Deregister(ctx context.Context, accountID, endpointID string) 
 	}
 	if err := s.store.DeleteDevice(ctx, accountID, endpointID); err != nil {
 		return fmt.Errorf("deregister device: %w", err)
+	}
+	if s.cache != nil {
+		s.cache.forget(accountID, endpointID)
 	}
 	return nil
 }
@@ -278,6 +283,7 @@ func (s *Service) Find(ctx context.Context, accountID, endpointID string) (Devic
 	if err != nil {
 		return Device{}, fmt.Errorf("find device %s: %w", endpointID, err)
 	}
+	s.remember(d)
 	return d, nil
 }
 
@@ -300,8 +306,9 @@ func (s *Service) List(ctx context.Context, accountID string) ([]Device, error) 
 	return ds, nil
 }
 
-// Send stamps an action with a fresh id and time and delivers it to the
-// device's registration id.
+// Send stamps an action with the time, and with a fresh id unless it has
+// one (a caller that may send the same action twice names it, so the device
+// applies it once), and delivers it to the device's registration id.
 func (s *Service) Send(ctx context.Context, d Device, a action.Action) (action.Action, error) {
 	if d.RegistrationID == "" {
 		return action.Action{}, fmt.Errorf("send %s to %s: no registration id: %w", a.Type, d.EndpointID, ErrUnreachable)
@@ -309,9 +316,12 @@ func (s *Service) Send(ctx context.Context, d Device, a action.Action) (action.A
 	if s.notifier == nil {
 		return action.Action{}, fmt.Errorf("send %s to %s: this service was built without a notifier", a.Type, d.EndpointID)
 	}
-	a.ID = s.newID()
+	if a.ID == "" {
+		a.ID = s.newID()
+	}
 	a.Time = s.now().UTC()
 	if err := s.notifier.Notify(ctx, d.RegistrationID, a); err != nil {
+		s.forgetUnreachable(d, err)
 		return action.Action{}, fmt.Errorf("send %s to %s: %w", a.Type, d.EndpointID, err)
 	}
 	return a, nil

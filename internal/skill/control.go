@@ -46,14 +46,35 @@ func (h *Handler) targetOn(ctx context.Context, d vsk.Directive) (device.Device,
 	return dev, &st, nil
 }
 
+// playback sends a playback command without waiting for the TV's state:
+// the state, read beside the send, only decides the answer (a TV that is
+// off ignores the command, and Alexa hears that it is off).
 func (h *Handler) playback(t action.Type) route {
 	return func(ctx context.Context, d vsk.Directive) (vsk.Message, error) {
-		dev, _, err := h.targetOn(ctx, d)
+		acct, dev, err := h.target(ctx, d)
 		if err != nil {
 			return vsk.Message{}, err
 		}
-		if _, err := h.cfg.Devices.Send(ctx, dev, action.Action{Type: t}); err != nil {
-			return vsk.Message{}, err
+		st := h.startState(ctx, acct.ID, dev.EndpointID)
+		select {
+		case <-st.done: // read with the device: known before the send
+			if st.err == nil && st.st.Power == device.PowerOff {
+				return vsk.Message{}, errPoweredOff
+			}
+		default:
+		}
+		_, sendErr := h.cfg.Devices.Send(ctx, dev, action.Action{Type: t})
+		select {
+		case <-st.done:
+		case <-ctx.Done():
+			return vsk.Message{}, ctx.Err()
+		}
+		// A state that cannot be read does not undo a command the TV took.
+		switch {
+		case st.err == nil && st.st.Power == device.PowerOff:
+			return vsk.Message{}, errPoweredOff
+		case sendErr != nil:
+			return vsk.Message{}, sendErr
 		}
 		return h.respond(d, nil), nil
 	}

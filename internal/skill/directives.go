@@ -34,6 +34,9 @@ func (h *Handler) target(ctx context.Context, d vsk.Directive) (account.Account,
 	if err != nil {
 		return account.Account{}, device.Device{}, err
 	}
+	if dev, ok := h.cfg.Devices.Cached(acct.ID, d.Endpoint.EndpointID); ok {
+		return acct, dev, nil // the state, when needed, is read on its own
+	}
 	// Most directives need the TV's state too: one read gets both.
 	dev, st, err := h.cfg.Devices.FindWithState(ctx, acct.ID, d.Endpoint.EndpointID)
 	if err == nil {

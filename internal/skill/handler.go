@@ -40,6 +40,8 @@ type Accounts interface {
 type Devices interface {
 	Find(ctx context.Context, accountID, endpointID string) (device.Device, error)
 	FindWithState(ctx context.Context, accountID, endpointID string) (device.Device, *device.State, error)
+	// Cached returns the device when a recent read is still fresh (no I/O).
+	Cached(accountID, endpointID string) (device.Device, bool)
 	FindByRegistration(ctx context.Context, registrationID string) (device.Device, error)
 	List(ctx context.Context, accountID string) ([]device.Device, error)
 	State(ctx context.Context, accountID, endpointID string) (device.State, error)
@@ -257,8 +259,10 @@ func (h *Handler) handle(ctx context.Context, raw []byte) (_ vsk.Message, _ []by
 	}
 	log := h.cfg.Logger.With(slog.String("directive", name), tags[0], tags[1])
 
-	// The claim runs beside the directive's reads (a DynamoDB round trip
-	// saved); every side effect waits for it (gated* in memo.go).
+	// The claim runs beside the directive's reads and its send to the TV
+	// (DynamoDB round trips saved); the send is named by the directive, so
+	// device messaging drops a second copy's, and every other side effect
+	// waits for the claim (gated* in memo.go).
 	key := ""
 	var claim *claimRun
 	if !readOnly[name] && h.cfg.Replies != nil {
@@ -269,7 +273,7 @@ func (h *Handler) handle(ctx context.Context, raw []byte) (_ vsk.Message, _ []by
 			claim.stored, claim.claimed, claim.err = h.claim(workCtx, key)
 		}()
 	}
-	msg, failed := h.run(withMemo(workCtx, claim), d, name, log)
+	msg, failed := h.run(withMemo(workCtx, claim, key), d, name, log)
 	failure = failed
 	if claim != nil {
 		<-claim.done // claim's own context bounds it

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -138,8 +139,8 @@ func newHandler(t testing.TB, opts ...func(*skill.Config)) (*skill.Handler, *dev
 		}
 	}
 	notifier := &devicetest.Notifier{}
-	n := 0
-	newID := func() string { n++; return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
+	var n atomic.Int64 // copies of a directive may run at once
+	newID := func() string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n.Add(1)) }
 	// endpoint-001 plays S1E2 one minute in, reported ten seconds ago;
 	// tv-off reported itself off; the others never reported.
 	states := devicetest.NewStateStore()

@@ -187,6 +187,7 @@ func (blockingDevices) FindWithState(ctx context.Context, _, _ string) (device.D
 	<-ctx.Done()
 	return device.Device{}, nil, fmt.Errorf("get device: %w", ctx.Err())
 }
+func (blockingDevices) Cached(_, _ string) (device.Device, bool) { return device.Device{}, false }
 func (blockingDevices) FindByRegistration(ctx context.Context, _ string) (device.Device, error) {
 	<-ctx.Done()
 	return device.Device{}, ctx.Err()

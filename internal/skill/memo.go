@@ -2,8 +2,11 @@ package skill
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"livingroom/internal/action"
@@ -18,6 +21,30 @@ type memo struct {
 	mu     sync.Mutex
 	states map[[2]string]*stateRead
 	claim  *claimRun // nil when the directive needs no claim
+	key    string    // the directive's replay key, naming its sends
+	sends  int       // sends named so far
+}
+
+// actionID names the directive's next send: every copy of a directive makes
+// the same sends in the same order, so copies name them alike and device
+// messaging delivers each once.
+func (m *memo) actionID() string {
+	m.mu.Lock()
+	n := m.sends
+	m.sends++
+	m.mu.Unlock()
+	sum := sha256.Sum256([]byte(m.key + "/" + strconv.Itoa(n)))
+	return "lr-" + hex.EncodeToString(sum[:16])
+}
+
+// claimLost reports, without waiting, whether the claim was already lost.
+func (m *memo) claimLost() bool {
+	select {
+	case <-m.claim.done:
+		return !m.claim.claimed
+	default:
+		return false
+	}
 }
 
 // claimRun is the idempotency claim running beside the directive's reads:
@@ -59,17 +86,27 @@ type stateRead struct {
 
 type memoKey struct{}
 
-func withMemo(ctx context.Context, claim *claimRun) context.Context {
-	return context.WithValue(ctx, memoKey{}, &memo{states: map[[2]string]*stateRead{}, claim: claim})
+func withMemo(ctx context.Context, claim *claimRun, key string) context.Context {
+	return context.WithValue(ctx, memoKey{}, &memo{states: map[[2]string]*stateRead{}, claim: claim, key: key})
 }
 
-// The gated* types hold every side effect until the claim is won.
+// The gated* types hold every side effect until the claim is won, but a
+// send to the TV: it goes out at once, named by the directive (actionID),
+// so that a copy's send is dropped by device messaging's idempotency key
+// and the TV acts once. Only a claim already known to be lost stops it.
 
 type gatedDevices struct{ Devices }
 
 func (d gatedDevices) Send(ctx context.Context, dev device.Device, a action.Action) (action.Action, error) {
-	if err := awaitClaim(ctx); err != nil {
-		return action.Action{}, fmt.Errorf("send %s: %w", a.Type, err)
+	m, _ := ctx.Value(memoKey{}).(*memo)
+	if m == nil || m.claim == nil {
+		return d.Devices.Send(ctx, dev, a)
+	}
+	if m.claimLost() {
+		return action.Action{}, fmt.Errorf("send %s: %w", a.Type, errNotClaimed)
+	}
+	if a.ID == "" {
+		a.ID = m.actionID()
 	}
 	return d.Devices.Send(ctx, dev, a)
 }

@@ -80,17 +80,18 @@ func main() {
 	events := alexaevents.NewService(dynamo.NewGatewayTokens(db, os.Getenv("ACCOUNTS_TABLE")), amazon, amazon, time.Now, uuid.NewString, logger)
 	h := skill.NewHandler(skill.Config{
 		Accounts: account.NewService(store, time.Now).WithCache(account.DefaultCacheTTL, account.DefaultCacheSize),
-		Devices:  device.NewService(store, adm, time.Now, uuid.NewString).WithStates(dynamo.NewStates(db, os.Getenv("ACCOUNTS_TABLE"))),
-		Content:  catalog.NewResolver(index, cmp.Or(os.Getenv("CATALOG_SOURCE_ID"), "livingroom")),
-		Replies:  dynamo.NewReplies(db, os.Getenv("ACCOUNTS_TABLE")),
-		Viewing:  dynamo.NewViewing(db, os.Getenv("ACCOUNTS_TABLE")),
-		Grants:   events,
-		NewID:    uuid.NewString,
-		Now:      time.Now,
-		Logger:   logger,
-		Metrics:  emf.New(os.Stdout, "skill", time.Now),
-		Tag:      jsonlog.With,
-		Budget:   budget,
+		Devices: device.NewService(store, adm, time.Now, uuid.NewString).WithStates(dynamo.NewStates(db, os.Getenv("ACCOUNTS_TABLE"))).
+			WithCache(device.DefaultCacheTTL, device.DefaultCacheSize),
+		Content: catalog.NewResolver(index, cmp.Or(os.Getenv("CATALOG_SOURCE_ID"), "livingroom")),
+		Replies: dynamo.NewReplies(db, os.Getenv("ACCOUNTS_TABLE")),
+		Viewing: dynamo.NewViewing(db, os.Getenv("ACCOUNTS_TABLE")),
+		Grants:  events,
+		NewID:   uuid.NewString,
+		Now:     time.Now,
+		Logger:  logger,
+		Metrics: emf.New(os.Stdout, "skill", time.Now),
+		Tag:     jsonlog.With,
+		Budget:  budget,
 	})
 	lambda.Start(traced{skill: h, reporter: hopsReporter(os.Getenv("TRACE_HOPS_BASE")), logger: logger})
 }

@@ -105,9 +105,13 @@ type Sent struct {
 }
 
 // Notifier records what it is asked to deliver and fails with Err when set.
+// Like device-push with the action id as idempotency key (admclient), it
+// delivers an action id to a registration once: a repeat succeeds and is
+// not recorded.
 type Notifier struct {
 	mu   sync.Mutex
 	sent []Sent
+	seen map[[2]string]bool
 	Err  error
 }
 
@@ -118,6 +122,14 @@ func (n *Notifier) Notify(_ context.Context, registrationID string, a action.Act
 	if n.Err != nil {
 		return n.Err
 	}
+	k := [2]string{registrationID, a.ID}
+	if a.ID != "" && n.seen[k] {
+		return nil
+	}
+	if n.seen == nil {
+		n.seen = map[[2]string]bool{}
+	}
+	n.seen[k] = true
 	n.sent = append(n.sent, Sent{RegistrationID: registrationID, Action: a})
 	return nil
 }
