@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
 	"net/http"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -10,8 +14,11 @@ import (
 // BenchmarkVoiceToTV measures, on the real local stack, the time from
 // POST /v1/say to the TV's state showing the change (tv-*), and to the
 // skill's reply reaching the caller (reply-*), alternating "pause" and
-// "play" (warm Lambda). The TV's state is polled while the utterance is in
-// flight: the TV changes before the skill has saved its reply.
+// "play" (warm Lambda). The TV's change is seen on its event stream
+// (GET /v1/events, as the TV page sees it), which tvapp-sim writes at every
+// change: polling GET /v1/state every half millisecond would take CPU from
+// the very path it measures on this two-core box (about 1 ms more at p50).
+// The TV changes before the skill has saved its reply.
 //
 // "settled" waits, between commands, until the TV's state report for the
 // last one has reached the Device API, as when a person speaks; in
@@ -35,6 +42,7 @@ func BenchmarkVoiceToTV(b *testing.B) {
 }
 
 func voiceToTV(b *testing.B, s *stack, settle bool) {
+	events := s.stateEvents(b)
 	steps := []struct{ utterance, state string }{{"pause", "PAUSED"}, {"play", "PLAYING"}}
 	tv := make([]time.Duration, 0, b.N)
 	reply := make([]time.Duration, 0, b.N)
@@ -52,7 +60,7 @@ func voiceToTV(b *testing.B, s *stack, settle bool) {
 			reply = append(reply, time.Since(began))
 			said <- status
 		}()
-		tv = append(tv, s.waitState(b, began, step.state, func(st tvState) bool { return st.PlaybackState == step.state }))
+		tv = append(tv, events.wait(b, began, step.state, func(st tvState) bool { return st.PlaybackState == step.state }))
 		if status := <-said; status != http.StatusOK {
 			b.Fatalf("%s: status %d", step.utterance, status)
 		}
@@ -66,4 +74,73 @@ func voiceToTV(b *testing.B, s *stack, settle bool) {
 	}
 	report("tv", tv)
 	report("reply", reply)
+}
+
+// stateStream is the TV's event stream, decoded: each state it sends, with
+// when it arrived.
+type stateStream struct {
+	states chan seenState
+}
+
+type seenState struct {
+	at time.Time
+	st tvState
+}
+
+// stateEvents opens the TV's event stream for the rest of the benchmark.
+func (s *stack) stateEvents(tb testing.TB) *stateStream {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url("TVAPP_ADDR", "/v1/events"), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("events: status %d", resp.StatusCode)
+	}
+	ss := &stateStream{states: make(chan seenState, 1024)}
+	go func() {
+		defer resp.Body.Close()
+		defer close(ss.states)
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		for sc.Scan() {
+			data, ok := strings.CutPrefix(sc.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			at := time.Now()
+			var st tvState
+			if json.Unmarshal([]byte(data), &st) == nil {
+				ss.states <- seenState{at: at, st: st}
+			}
+		}
+	}()
+	return ss
+}
+
+// wait returns how long after since the TV first sent a state for which
+// cond holds (states that arrived before since are skipped).
+func (ss *stateStream) wait(tb testing.TB, since time.Time, what string, cond func(tvState) bool) time.Duration {
+	tb.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for {
+		select {
+		case e, ok := <-ss.states:
+			if !ok {
+				tb.Fatalf("TV event stream ended before %s", what)
+			}
+			if e.at.After(since) && cond(e.st) {
+				return e.at.Sub(since)
+			}
+		case <-deadline.C:
+			tb.Fatalf("TV never reached %s", what)
+		}
+	}
 }
