@@ -37,7 +37,7 @@ type Config struct {
 	// negative: unlimited.
 	Rate  float64
 	Burst int
-	// Sends, when set, is told each send request's result: "accepted" or
+	// Sends, when set, is told each send request's result: "accepted", "duplicate" or
 	// the ADM reason of the refusal; if it also has Receipt(delivery string),
 	// what each receipt said.
 	Sends interface{ Sent(result string) }

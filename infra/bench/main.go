@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.PushDevices, "push-devices", 5000, "websocket devices per server in the device-push run")
 	fs.DurationVar(&cfg.PushHold, "push-hold", 15*time.Second, "idle hold before the push RSS is read")
 	fs.IntVar(&cfg.FleetTVs, "fleet-tvs", 500, "TVs in the fleet run")
-	fs.IntVar(&cfg.VoiceN, "voice-n", 200, "voice commands per VoiceToTV sub-benchmark")
+	fs.IntVar(&cfg.VoiceN, "voice-n", 1000, "voice commands per VoiceToTV sub-benchmark")
 	fs.IntVar(&cfg.ColdStarts, "cold-starts", 5, "cold starts per Lambda")
 	if err := fs.Parse(args); err != nil {
 		return err
