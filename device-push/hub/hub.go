@@ -257,6 +257,13 @@ func (h *Hub) Detach(ctx context.Context, id string, t Transport) {
 	}
 }
 
+// liveAppender is a Store that can append without checking the
+// registration, for one the hub vouches for: a device attached here was
+// checked when it connected.
+type liveAppender interface {
+	AppendLive(ctx context.Context, id string, m Message) (uint64, error)
+}
+
 // frameOverhead is room for a message frame's fields besides its data and
 // notification, so building one takes a single allocation.
 const frameOverhead = 256
@@ -285,7 +292,13 @@ func (h *Hub) Send(ctx context.Context, id string, m Message) (uint64, error) {
 			SentAtMs:         m.SentAt.UnixMilli(),
 		})
 	}
-	seq, err := h.store.Append(ctx, id, m)
+	var seq uint64
+	var err error
+	if la, ok := h.store.(liveAppender); ok && h.session(id) != nil {
+		seq, err = la.AppendLive(ctx, id, m)
+	} else {
+		seq, err = h.store.Append(ctx, id, m)
+	}
 	if err != nil {
 		return seq, fmt.Errorf("send %s: %w", m.ID, err) // seq: the first copy's, for ErrDuplicate
 	}

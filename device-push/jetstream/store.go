@@ -251,10 +251,23 @@ func (s *Store) TouchRegistration(ctx context.Context, r hub.Registration) error
 // Append implements hub.Store: the message is stored (written by the
 // JetStream server, replicated when Replicas > 1) before Append returns.
 func (s *Store) Append(ctx context.Context, id string, m hub.Message) (uint64, error) {
+	return s.append(ctx, id, m, true)
+}
+
+// AppendLive is Append without the registration read, for a registration
+// the hub vouches for (its device is connected to the hub's node): a KV get
+// saved per send, about 6% of the server's CPU per message.
+func (s *Store) AppendLive(ctx context.Context, id string, m hub.Message) (uint64, error) {
+	return s.append(ctx, id, m, false)
+}
+
+func (s *Store) append(ctx context.Context, id string, m hub.Message, check bool) (uint64, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
-	if _, _, err := s.lookup(ctx, id); err != nil {
-		return 0, fmt.Errorf("append to %s: %w", id, err)
+	if check {
+		if _, _, err := s.lookup(ctx, id); err != nil {
+			return 0, fmt.Errorf("append to %s: %w", id, err)
+		}
 	}
 	msg := nats.NewMsg(messageSubject(id, m.ConsolidationKey))
 	msg.Data = encodePayload(m)

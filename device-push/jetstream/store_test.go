@@ -2,6 +2,7 @@ package jetstream_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -79,5 +80,42 @@ func TestConcurrentTouches(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Errorf("touch: %v", err)
 		}
+	}
+}
+
+// TestAppendLive: the append the hub uses for a device connected to its node
+// stores, de-duplicates and feeds subscribers as Append does; only the
+// registration read is skipped.
+func TestAppendLive(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := startServer(t, jetstream.EmbeddedConfig{})
+	s := open(t, connect(t, e), jetstream.Config{Limit: hubtest.Limit, Memory: true})
+	if err := s.CreateRegistration(ctx, hubtest.Reg("live")); err != nil {
+		t.Fatal(err)
+	}
+	fed := make(chan string, 4)
+	if err := s.Subscribe(ctx, func(_ string, m hub.Message) { fed <- m.ID }); err != nil {
+		t.Fatal(err)
+	}
+	m := hubtest.Msg("1", 0, time.Hour, "")
+	m.IdempotencyKey = "k"
+	for i, want := range []error{nil, hub.ErrDuplicate} {
+		if _, err := s.AppendLive(ctx, "live", m); !errors.Is(err, want) {
+			t.Fatalf("append %d: err = %v, want %v", i+1, err, want)
+		}
+	}
+	select {
+	case id := <-fed:
+		if id != "1" {
+			t.Errorf("fed %s", id)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("subscriber got nothing")
+	}
+	// Read far in the past of hubtest's clock: nothing has expired.
+	got, err := s.Pending(ctx, "live", m.SentAt)
+	if err != nil || len(got) != 1 || got[0].ID != "1" {
+		t.Errorf("pending = %v, %v; want message 1 once", got, err)
 	}
 }
