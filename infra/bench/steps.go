@@ -393,8 +393,11 @@ func pushSideBySide(ctx context.Context, cfg config) ([]row, error) {
 	}
 	hold := cfg.PushHold.String()
 	env := []string{"ORDER=" + order, "DEVICES=" + strconv.Itoa(cfg.PushDevices), "HOLD=" + hold, "RATES=5000,max",
-		"DUR=5s", "OUT=" + out, "CF_BIN=" + cfg.Centrifugo, "CF_PORT=" + ports[0], "DP_PORT=" + ports[1], "PROGRESS=never"}
-	command := fmt.Sprintf("DEVICES=%d HOLD=%s RATES=5000,max DUR=5s device-push/loadtest/side-by-side.sh", cfg.PushDevices, hold)
+		"DUR=5s", "OUT=" + out, "CF_BIN=" + cfg.Centrifugo, "CF_PORT=" + ports[0], "DP_PORT=" + ports[1], "PROGRESS=never",
+		// The issue-7 bars hold with every accepted message persisted:
+		// the embedded JetStream on files, as in production.
+		"DP_ENV=DEVICE_PUSH_DATA_DIR=" + filepath.Join(out, "device-push-data")}
+	command := fmt.Sprintf("DEVICES=%d HOLD=%s RATES=5000,max DUR=5s DP_ENV=DEVICE_PUSH_DATA_DIR=DIR device-push/loadtest/side-by-side.sh", cfg.PushDevices, hold)
 	if _, err := runCmd(ctx, cfg, "push", env, "device-push/loadtest/side-by-side.sh"); err != nil {
 		return nil, err
 	}
@@ -460,7 +463,7 @@ func pushRows(dp loadtest.Summary, cf *loadtest.Summary, command string, devices
 	}
 	reduced := thousands(devices) + " devices, reduced from 10,000"
 	return []row{
-		{Figure: "device-push idle memory per websocket connection (server RSS, " + reduced + "; default in-memory store; Centrifugo v6.9.1 memory engine)",
+		{Figure: "device-push idle memory per websocket connection (server RSS, " + reduced + "; embedded JetStream on files; Centrifugo v6.9.1 memory engine)",
 			Value: "device-push " + idle(dp) + "; " + beside(idle) + cfHint, Bar: idleBar, Command: command},
 		{Figure: "device-push send → delivery throughput, max rate (8 HTTP senders, 128 B, one server at a time)",
 			Value: "device-push " + maxRate(dp) + "; " + beside(maxRate), Bar: rateBar, Command: command},

@@ -102,7 +102,7 @@ func TestPushRows(t *testing.T) {
 	}}
 	rows := pushRows(dp, &cf, "cmd", 5000)
 	want := []row{
-		{Figure: "device-push idle memory per websocket connection (server RSS, 5,000 devices, reduced from 10,000; default in-memory store; Centrifugo v6.9.1 memory engine)",
+		{Figure: "device-push idle memory per websocket connection (server RSS, 5,000 devices, reduced from 10,000; embedded JetStream on files; Centrifugo v6.9.1 memory engine)",
 			Value: "device-push 24.0 KB; Centrifugo 59.5 KB", Bar: "≤ 10 KB (issue 7): **not met**", Command: "cmd"},
 		{Figure: "device-push send → delivery throughput, max rate (8 HTTP senders, 128 B, one server at a time)",
 			Value: "device-push 2917/s delivered (p99 40.1 ms); Centrifugo 3377/s delivered (p99 30.0 ms)", Bar: "≥ 1.3× Centrifugo (0.86×): **not met**", Command: "cmd"},
