@@ -21,6 +21,9 @@
 //	DEVICE_PUSH_NATS_REPLICAS stream and bucket replicas on a NATS cluster (1)
 //	DEVICE_PUSH_NATS_SYNC_ALWAYS fsync each write of the embedded server
 //	                   before accepting (false: survives kill -9, not a host crash)
+//	DEVICE_PUSH_MEMORY_TRIM how often to hand free heap memory back to the OS
+//	                   when at least 16 MB is held (10s; 0: never, the Go
+//	                   runtime's own pace)
 package main
 
 import (
@@ -41,6 +44,7 @@ import (
 	"livingroom/device-push/hub"
 	"livingroom/device-push/jetstream"
 	"livingroom/device-push/lwa"
+	"livingroom/device-push/memtrim"
 	"livingroom/device-push/metrics"
 	"livingroom/device-push/server"
 	"livingroom/internal/push"
@@ -81,6 +85,10 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	trimEvery, err := trimFromEnv(getenv)
+	if err != nil {
+		return err
+	}
 	storeOpts, err := storeFromEnv(getenv, regTTL)
 	if err != nil {
 		return err
@@ -100,6 +108,9 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	defer stopHub()
 	if err := h.Start(hubCtx); err != nil {
 		return err
+	}
+	if trimEvery > 0 {
+		go memtrim.Run(hubCtx, memtrim.Config{Every: trimEvery})
 	}
 	issuer := lwa.NewIssuer(clientID, clientSecret, lwa.DefaultTTL, time.Now)
 	handler := server.New(h, issuer, server.Config{AppKey: appKey, Rate: limit.rate, Burst: limit.burst, Sends: m, Metrics: m.Handler()}, logger)
@@ -193,4 +204,17 @@ func rateFromEnv(getenv func(string) string) (sendLimit, error) {
 		l.burst = b
 	}
 	return l, nil
+}
+
+// trimFromEnv reads DEVICE_PUSH_MEMORY_TRIM (0: never trim).
+func trimFromEnv(getenv func(string) string) (time.Duration, error) {
+	v := getenv("DEVICE_PUSH_MEMORY_TRIM")
+	if v == "" {
+		return memtrim.DefaultEvery, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || (d != 0 && d < time.Second) {
+		return 0, fmt.Errorf("DEVICE_PUSH_MEMORY_TRIM %q: want 0 or a duration of at least 1s, such as 10s", v)
+	}
+	return d, nil
 }

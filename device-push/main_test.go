@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"livingroom/device-push/memtrim"
 	"livingroom/internal/push"
 )
 
@@ -114,5 +115,28 @@ func TestStoreFromEnv(t *testing.T) {
 				t.Errorf("options = %+v from %v", o, tt.env)
 			}
 		})
+	}
+}
+
+func TestTrimFromEnv(t *testing.T) {
+	tests := []struct {
+		value   string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"", memtrim.DefaultEvery, false},
+		{"0", 0, false},
+		{"30s", 30 * time.Second, false},
+		{"1m", time.Minute, false},
+		{"500ms", 0, true},
+		{"-10s", 0, true},
+		{"often", 0, true},
+		{"10", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := trimFromEnv(func(string) string { return tt.value })
+		if (err != nil) != tt.wantErr || (err == nil && got != tt.want) {
+			t.Errorf("DEVICE_PUSH_MEMORY_TRIM=%q: %v, %v; want %v (error %v)", tt.value, got, err, tt.want, tt.wantErr)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"syscall"
 	"time"
@@ -176,7 +177,10 @@ func (c *Conn) Start(ctx context.Context, onFrame func(push.Frame), onEnd func()
 	c.mu.Lock()
 	c.running = true
 	if !c.closed {
-		c.ping = time.AfterFunc(c.cfg.PingPeriod, c.pingNow)
+		// The first ping comes at a random point of the second half of the
+		// period, so devices that connected together (a reconnect storm)
+		// are not all pinged, and do not all answer, in one wave.
+		c.ping = time.AfterFunc(c.cfg.PingPeriod/2+rand.N(c.cfg.PingPeriod/2+1), c.pingNow)
 	}
 	start := (len(c.queue) > 0 || c.closed) && c.claimWriter()
 	c.mu.Unlock()
