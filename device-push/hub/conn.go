@@ -205,10 +205,23 @@ func (c *Conn) alive() error { return c.ws.SetReadDeadline(time.Now().Add(c.cfg.
 // waits never grew its stack.
 func (c *Conn) read() {
 	if c.idle != nil {
-		if err := c.idle.wait(); err != nil {
-			c.debug("websocket read ended", "err", err)
-			c.end()
-			return
+		for {
+			if err := c.idle.wait(); err != nil {
+				c.debug("websocket read ended", "err", err)
+				c.end()
+				return
+			}
+			// A pong (what an idle device sends) is taken here: inside
+			// the websocket reader the goroutine would go on waiting for
+			// the next data frame deep in its stack, and every idle
+			// connection would hold a grown stack after the first ping.
+			if !c.idle.skipPong() {
+				break
+			}
+			if err := c.alive(); err != nil {
+				c.end()
+				return
+			}
 		}
 	}
 	for {
@@ -271,6 +284,34 @@ func (c *Conn) IdleReader(br *bufio.Reader) {
 type idleReader struct {
 	br  *bufio.Reader
 	raw syscall.RawConn
+}
+
+// Websocket frame bits (RFC 6455 section 5.2) for skipPong.
+const (
+	wsFinPong    = 0x8A // FIN set, opcode 0xA (pong)
+	wsMasked     = 0x80 // frames from a client are masked
+	wsMaxControl = 125  // a control frame's payload limit
+	wsMaskKey    = 4
+)
+
+// skipPong takes a whole pong frame from the head of the buffered reader
+// and reports whether it did. Anything else (another frame, a pong not yet
+// all in, an unmasked or oversized one, a read error) is left for the
+// websocket reader, which handles and reports it as it always does. It is
+// called only at a frame boundary: between messages, where the websocket
+// reader expects a frame header.
+func (r *idleReader) skipPong() bool {
+	h, err := r.br.Peek(2)
+	if err != nil || h[0] != wsFinPong || h[1]&wsMasked == 0 {
+		return false
+	}
+	n := int(h[1] &^ wsMasked)
+	size := 2 + wsMaskKey + n
+	if n > wsMaxControl || r.br.Buffered() < size {
+		return false
+	}
+	_, err = r.br.Discard(size)
+	return err == nil
 }
 
 // wait returns once the socket may be read: at once when bytes are
