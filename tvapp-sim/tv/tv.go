@@ -266,9 +266,10 @@ func (t *TV) handle(ctx context.Context, f push.Frame) {
 		return
 	}
 	cmd.Outcome = outcome.String()
-	t.postHops(f, string(a.Type), a.ID, cmd.Outcome, arrived, t.Faults.Now())
+	applied := t.Faults.Now()
 	t.inbox.Add(f.MessageID, cmd.ReceivedAt, f.Data, cmd.Outcome)
-	t.record(&cmd, 0, true)
+	t.record(&cmd, 0, true) // the screen and its watchers first, then the trace
+	t.postHops(f, string(a.Type), a.ID, cmd.Outcome, arrived, applied)
 	attrs := []any{"messageId", f.MessageID, "actionId", a.ID, "type", a.Type, "outcome", cmd.Outcome}
 	if f.SentAtMs > 0 {
 		attrs = append(attrs, "deliveryMs", t.cfg.Now().UnixMilli()-f.SentAtMs)
