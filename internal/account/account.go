@@ -6,8 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
+
+	"livingroom/internal/ttlcache"
 )
 
 // Errors the domain reports; adapters return ErrNotFound for missing items.
@@ -66,50 +67,13 @@ const (
 // them), so a warm Lambda skips two reads per directive. A revoked token is
 // then honoured for up to ttl more; an expired one never is.
 func (s *Service) WithCache(ttl time.Duration, max int) *Service {
-	s.cache = &tokenCache{ttl: ttl, max: max, entries: map[string]cachedToken{}}
+	s.cache = &tokenCache{ttl: ttl, entries: ttlcache.New[string, Account](max)}
 	return s
 }
 
-type cachedToken struct {
-	account   Account
-	expiresAt time.Time // the token's own expiry
-	until     time.Time // the cache entry's
-}
-
 type tokenCache struct {
-	mu      sync.Mutex
 	ttl     time.Duration
-	max     int
-	entries map[string]cachedToken
-}
-
-func (c *tokenCache) get(token string, now time.Time) (Account, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[token]
-	if !ok || !now.Before(e.until) || !now.Before(e.expiresAt) {
-		delete(c.entries, token)
-		return Account{}, false
-	}
-	return e.account, true
-}
-
-func (c *tokenCache) put(token string, a Account, expiresAt, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.entries) >= c.max {
-		// Full: drop what has lapsed, or everything if nothing has; a
-		// bounded map without bookkeeping per read.
-		for k, e := range c.entries {
-			if !now.Before(e.until) {
-				delete(c.entries, k)
-			}
-		}
-		if len(c.entries) >= c.max {
-			clear(c.entries)
-		}
-	}
-	c.entries[token] = cachedToken{account: a, expiresAt: expiresAt, until: now.Add(c.ttl)}
+	entries *ttlcache.Cache[string, Account]
 }
 
 // NewService returns a Service over store, telling time with now.
@@ -126,7 +90,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Account, erro
 	}
 	now := s.now()
 	if s.cache != nil {
-		if a, ok := s.cache.get(token, now); ok {
+		if a, ok := s.cache.entries.Get(token, now); ok {
 			return a, nil
 		}
 	}
@@ -142,7 +106,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Account, erro
 		return Account{}, fmt.Errorf("authenticate: account %s: %w", t.AccountID, err)
 	}
 	if s.cache != nil {
-		s.cache.put(token, a, t.ExpiresAt, now)
+		// Never past the token's own expiry.
+		until := now.Add(s.cache.ttl)
+		if t.ExpiresAt.Before(until) {
+			until = t.ExpiresAt
+		}
+		s.cache.entries.Put(token, a, until, now)
 	}
 	return a, nil
 }

@@ -2,8 +2,9 @@ package device
 
 import (
 	"errors"
-	"sync"
 	"time"
+
+	"livingroom/internal/ttlcache"
 )
 
 // Device cache defaults for a warm Lambda. The time is short: a device
@@ -21,7 +22,7 @@ const (
 // moment ago without reading its record again. Cached serves them; a send
 // that cannot reach a cached device forgets it.
 func (s *Service) WithCache(ttl time.Duration, max int) *Service {
-	s.cache = &deviceCache{ttl: ttl, max: max, entries: map[[2]string]cachedDevice{}}
+	s.cache = &deviceCache{ttl: ttl, entries: ttlcache.New[[2]string, Device](max)}
 	return s
 }
 
@@ -31,12 +32,13 @@ func (s *Service) Cached(accountID, endpointID string) (Device, bool) {
 	if s.cache == nil {
 		return Device{}, false
 	}
-	return s.cache.get(accountID, endpointID, s.now())
+	return s.cache.entries.Get([2]string{accountID, endpointID}, s.now())
 }
 
 func (s *Service) remember(d Device) {
 	if s.cache != nil {
-		s.cache.put(d, s.now())
+		now := s.now()
+		s.cache.entries.Put([2]string{d.AccountID, d.EndpointID}, d, now.Add(s.cache.ttl), now)
 	}
 }
 
@@ -44,54 +46,11 @@ func (s *Service) remember(d Device) {
 // it: its registration may have changed.
 func (s *Service) forgetUnreachable(d Device, err error) {
 	if s.cache != nil && errors.Is(err, ErrUnreachable) {
-		s.cache.forget(d.AccountID, d.EndpointID)
+		s.cache.entries.Delete([2]string{d.AccountID, d.EndpointID})
 	}
-}
-
-type cachedDevice struct {
-	device Device
-	until  time.Time
 }
 
 type deviceCache struct {
-	mu      sync.Mutex
 	ttl     time.Duration
-	max     int
-	entries map[[2]string]cachedDevice // (account, endpoint)
-}
-
-func (c *deviceCache) get(accountID, endpointID string, now time.Time) (Device, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	k := [2]string{accountID, endpointID}
-	e, ok := c.entries[k]
-	if !ok || !now.Before(e.until) {
-		delete(c.entries, k)
-		return Device{}, false
-	}
-	return e.device, true
-}
-
-func (c *deviceCache) put(d Device, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.entries) >= c.max {
-		// Full: drop what has lapsed, or everything if nothing has; a
-		// bounded map without bookkeeping per read.
-		for k, e := range c.entries {
-			if !now.Before(e.until) {
-				delete(c.entries, k)
-			}
-		}
-		if len(c.entries) >= c.max {
-			clear(c.entries)
-		}
-	}
-	c.entries[[2]string{d.AccountID, d.EndpointID}] = cachedDevice{device: d, until: now.Add(c.ttl)}
-}
-
-func (c *deviceCache) forget(accountID, endpointID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.entries, [2]string{accountID, endpointID})
+	entries *ttlcache.Cache[[2]string, Device] // by (account, endpoint)
 }

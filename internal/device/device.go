@@ -219,7 +219,7 @@ func (s *Service) Deregister(ctx context.Context, accountID, endpointID string) 
 		return fmt.Errorf("deregister device: %w", err)
 	}
 	if s.cache != nil {
-		s.cache.forget(accountID, endpointID)
+		s.cache.entries.Delete([2]string{accountID, endpointID})
 	}
 	return nil
 }
