@@ -372,3 +372,14 @@ func (d *device) waitClosed(t testing.TB) int {
 	}
 	return 0
 }
+
+// registered stores a registration whose device never connects (a TV that
+// is off) and returns its id.
+func (e *env) registered(t testing.TB) string {
+	t.Helper()
+	id := mustID(t, 1)
+	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}

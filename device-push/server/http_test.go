@@ -202,10 +202,7 @@ func TestSendRejections(t *testing.T) {
 
 func TestSendAccepted(t *testing.T) {
 	e := newEnv(t, hub.ConnConfig{})
-	id := mustID(t, 1)
-	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
-		t.Fatal(err)
-	}
+	id := e.registered(t)
 	token := e.token(t)
 	exactly6KB := map[string]string{"k": strings.Repeat("x", adm.MaxDataBytes-1)}
 
@@ -253,10 +250,7 @@ func TestSendAccepted(t *testing.T) {
 
 func TestSendTokenExpiry(t *testing.T) {
 	e := newEnv(t, hub.ConnConfig{})
-	id := mustID(t, 1)
-	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
-		t.Fatal(err)
-	}
+	id := e.registered(t)
 	token := e.token(t)
 	tests := []struct {
 		at     time.Duration

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -66,10 +65,7 @@ func TestSendIdempotencyKey(t *testing.T) {
 // anything is stored.
 func TestSendIdempotencyKeyRefusals(t *testing.T) {
 	e := newEnv(t, hub.ConnConfig{})
-	id := mustID(t, 1)
-	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
-		t.Fatal(err)
-	}
+	id := e.registered(t)
 	token := e.token(t)
 	for _, key := range []string{" ", "a b", "ключ", "a/b", "a*", "a>", strings.Repeat("k", adm.MaxIdempotencyKey+1)} {
 		t.Run(key, func(t *testing.T) {

@@ -67,10 +67,7 @@ func golden(t *testing.T, name, got string) {
 // TestSendWireGolden pins the exact bytes of one response per outcome.
 func TestSendWireGolden(t *testing.T) {
 	e := newEnvConfig(t, server.Config{NewRequestID: fixedRequestID, Rate: 1, Burst: 4})
-	id := mustID(t, 1)
-	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
-		t.Fatal(err)
-	}
+	id := e.registered(t)
 	token := e.token(t) // not a send: takes nothing from the bucket
 	tests := []struct{ name, id, body string }{
 		{"accepted", id, `{"data":{"a":"1","b":"2"}}`},
@@ -98,10 +95,7 @@ func TestSendWireGolden(t *testing.T) {
 
 func TestSendParityRejections(t *testing.T) {
 	e := newEnv(t, hub.ConnConfig{})
-	id := mustID(t, 1)
-	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
-		t.Fatal(err)
-	}
+	id := e.registered(t)
 	token := e.token(t)
 	tooManyKeys := map[string]string{}
 	for i := range 33 {
@@ -185,10 +179,7 @@ func TestExpiresAfterForms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.field, func(t *testing.T) {
 			e := newEnv(t, hub.ConnConfig{})
-			id := mustID(t, 1)
-			if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
-				t.Fatal(err)
-			}
+			id := e.registered(t)
 			resp, err := http.DefaultClient.Do(e.sendRequest(t, e.token(t), id, `{"data":{}`+tt.field+`}`))
 			if err != nil {
 				t.Fatal(err)
@@ -235,10 +226,7 @@ func TestNotificationAndPriorityReachTheDevice(t *testing.T) {
 
 func TestSenderRateLimit(t *testing.T) {
 	e := newEnvConfig(t, server.Config{Rate: 2, Burst: 3})
-	id := mustID(t, 1)
-	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
-		t.Fatal(err)
-	}
+	id := e.registered(t)
 	token := e.token(t)
 	send := func() *http.Response {
 		resp, err := http.DefaultClient.Do(e.sendRequest(t, token, id, `{"data":{}}`))

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -104,10 +103,7 @@ func TestSendReceipts(t *testing.T) {
 // anything is stored.
 func TestSendReceiptRefusals(t *testing.T) {
 	e := newEnv(t, hub.ConnConfig{})
-	id := mustID(t, 1)
-	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
-		t.Fatal(err)
-	}
+	id := e.registered(t)
 	token := e.token(t)
 	for _, v := range []string{" ", "wait=2001", "wait=-1", "wait=1;wait=1", "later", "wait=1," + strings.Repeat("9", 80)} {
 		t.Run(v, func(t *testing.T) {
@@ -142,10 +138,7 @@ func TestSendReceiptRefusals(t *testing.T) {
 // plain ADM answers (TestSendWireGolden) carry no extension header.
 func TestSendReceiptWireGolden(t *testing.T) {
 	e := newEnvConfig(t, server.Config{NewRequestID: fixedRequestID})
-	id := mustID(t, 1)
-	if err := e.store.CreateRegistration(context.Background(), hub.Registration{ID: id}); err != nil {
-		t.Fatal(err)
-	}
+	id := e.registered(t)
 	token := e.token(t)
 	tests := []struct{ name, receipt, body string }{
 		{"receipt-queued", "wait=0", `{"data":{"a":"1","b":"2"}}`},
