@@ -12,16 +12,7 @@ import (
 // sendKeyed posts body with an idempotency key and an optional receipt.
 func (e *env) sendKeyed(t testing.TB, token, id, key, receipt, body string) *http.Response {
 	t.Helper()
-	req := e.sendRequest(t, token, id, body)
-	req.Header.Set(adm.HeaderIdempotencyKey, key)
-	if receipt != "" {
-		req.Header.Set(adm.HeaderReceipt, receipt)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return e.sendWith(t, token, id, body, adm.HeaderIdempotencyKey, key, adm.HeaderReceipt, receipt)
 }
 
 // TestSendIdempotencyKey: a second send with the same key reaches the

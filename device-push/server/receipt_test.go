@@ -15,9 +15,18 @@ import (
 // and returns the response, read.
 func (e *env) sendReceipt(t testing.TB, token, id, receipt, body string) *http.Response {
 	t.Helper()
+	return e.sendWith(t, token, id, body, adm.HeaderReceipt, receipt)
+}
+
+// sendWith posts body with the extra headers given as name, value pairs
+// (an empty value: not set) and returns the response.
+func (e *env) sendWith(t testing.TB, token, id, body string, headers ...string) *http.Response {
+	t.Helper()
 	req := e.sendRequest(t, token, id, body)
-	if receipt != "" {
-		req.Header.Set(adm.HeaderReceipt, receipt)
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] != "" {
+			req.Header.Set(headers[i], headers[i+1])
+		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
