@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -46,6 +47,7 @@ func voiceToTV(b *testing.B, s *stack, settle bool) {
 	steps := []struct{ utterance, state string }{{"pause", "PAUSED"}, {"play", "PLAYING"}}
 	tv := make([]time.Duration, 0, b.N)
 	reply := make([]time.Duration, 0, b.N)
+	traces := make([]string, b.N)
 	for i := 0; i < b.N; i++ {
 		step := steps[i%2]
 		if settle {
@@ -56,8 +58,9 @@ func voiceToTV(b *testing.B, s *stack, settle bool) {
 		began := time.Now()
 		said := make(chan int, 1)
 		go func() {
-			status, _ := s.say(b, step.utterance)
+			status, r := s.say(b, step.utterance)
 			reply = append(reply, time.Since(began))
+			traces[i] = r.TraceID
 			said <- status
 		}()
 		tv = append(tv, events.wait(b, began, step.state, func(st tvState) bool { return st.PlaybackState == step.state }))
@@ -66,6 +69,7 @@ func voiceToTV(b *testing.B, s *stack, settle bool) {
 		}
 	}
 	b.StopTimer()
+	s.logSlowest(b, tv, traces, 3)
 	report := func(unit string, took []time.Duration) {
 		sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
 		pct := func(p float64) float64 { return float64(took[int(p*float64(len(took)-1))].Microseconds()) / 1000 }
@@ -142,5 +146,35 @@ func (ss *stateStream) wait(tb testing.TB, since time.Time, what string, cond fu
 		case <-deadline.C:
 			tb.Fatalf("TV never reached %s", what)
 		}
+	}
+}
+
+// logSlowest logs (go test -v) the hops of the n commands whose TV change
+// took longest, from alexa-sim's traces: where a tail comes from.
+func (s *stack) logSlowest(tb testing.TB, took []time.Duration, traces []string, n int) {
+	idx := make([]int, len(took))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return took[idx[a]] > took[idx[b]] })
+	for _, i := range idx[:min(n, len(idx))] {
+		resp, err := http.Get(s.url("ALEXA_SIM_ADDR", "/v1/traces/"+traces[i]))
+		if err != nil {
+			continue
+		}
+		var t struct {
+			Hops []struct {
+				Name       string  `json:"name"`
+				OffsetMs   float64 `json:"offsetMs"`
+				DurationMs float64 `json:"durationMs"`
+			} `json:"hops"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&t)
+		resp.Body.Close()
+		var b strings.Builder
+		for _, h := range t.Hops {
+			fmt.Fprintf(&b, "\n\t%7.2f +%6.2f ms  %s", h.OffsetMs, h.DurationMs, h.Name)
+		}
+		tb.Logf("command %d: TV after %.2f ms%s", i, float64(took[i].Microseconds())/1000, b.String())
 	}
 }

@@ -63,7 +63,10 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-// startStack runs bin/stack on free ports and waits for its READY line.
+// startStack runs bin/stack on free ports and waits for its READY line. A
+// port picked free can be taken before the stack binds it (another
+// process's outgoing connection gets it as its ephemeral port): then the
+// stack is started again on other ports, at most three times in all.
 func startStack(t testing.TB) *stack {
 	t.Helper()
 	bin := os.Getenv("LIVINGROOM_BIN")
@@ -77,6 +80,26 @@ func startStack(t testing.TB) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		s, exited, ok := launchStack(t, bin, root)
+		if ok {
+			t.Cleanup(func() { s.stop(t, exited) })
+			return s
+		}
+		err := <-exited
+		if attempt < attempts && strings.Contains(s.output.String(), "address already in use") {
+			t.Logf("stack start %d: a port was taken before the stack bound it; again on other ports", attempt)
+			continue
+		}
+		t.Fatalf("stack exited before READY (%v):\n%s", err, s.output)
+	}
+}
+
+// launchStack starts the stack on free ports and reports whether it became
+// READY; if not, exited yields its exit.
+func launchStack(t testing.TB, bin, root string) (*stack, chan error, bool) {
+	t.Helper()
 	s := &stack{addrs: map[string]string{}, output: &syncBuffer{}, runDir: t.TempDir()}
 	for _, k := range []string{"DYNAMODB_ADDR", "LAMBDA_ADDR", "DEVICE_API_ADDR", "DEVICE_PUSH_ADDR", "ALEXA_SIM_ADDR", "TVAPP_ADDR", "PARTNER_ADDR"} {
 		s.addrs[k] = freeAddr(t)
@@ -109,17 +132,18 @@ func startStack(t testing.TB) *stack {
 	}()
 	exited := make(chan error, 1)
 	go func() { exited <- s.cmd.Wait() }()
-	t.Cleanup(func() { s.stop(t, exited) })
 	select {
 	case <-ready:
 		t.Logf("stack ready in %v", time.Since(began).Round(time.Millisecond))
+		return s, exited, true
 	case err := <-exited:
 		exited <- err
-		t.Fatalf("stack exited before READY (%v):\n%s", err, s.output)
+		return s, exited, false
 	case <-time.After(2 * time.Minute):
+		_ = s.cmd.Process.Kill()
 		t.Fatalf("stack not READY after 2 minutes:\n%s", s.output)
+		return nil, nil, false
 	}
-	return s
 }
 
 // stop interrupts the stack as Ctrl-C would and checks that nothing it
@@ -160,6 +184,7 @@ func tail(b []byte, n int) []byte {
 func (s *stack) url(key, path string) string { return "http://" + s.addrs[key] + path }
 
 type sayReply struct {
+	TraceID   string          `json:"traceId"`
 	Directive json.RawMessage `json:"directive"`
 	Response  json.RawMessage `json:"response"`
 	Error     *struct {

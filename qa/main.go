@@ -25,6 +25,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"time"
 
@@ -154,8 +155,27 @@ func writeJUnit(path string, results []scenario.Result, began time.Time) error {
 	return f.Close()
 }
 
-// startStack starts a fresh stack on free ports and points cfg at it.
+// startStack starts a fresh stack on free ports and points cfg at it. A port
+// picked free can be taken before the stack binds it (another process's
+// outgoing connection gets it as its ephemeral port): then it starts again
+// on other ports, at most three times in all.
 func startStack(ctx context.Context, cfg *localstack.Config, out io.Writer) (*localstack.Stack, error) {
+	cfg.RunDir = filepath.Join(cfg.RunDir, "qa", "stack")
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		s, err := startStackOnce(ctx, cfg, out)
+		if err == nil || attempt == attempts || !addressInUse(err) {
+			return s, err
+		}
+		fmt.Fprintf(out, "qa: a port was taken before the stack bound it (%v); again on other ports\n", err)
+	}
+}
+
+func addressInUse(err error) bool {
+	return errors.Is(err, syscall.EADDRINUSE) || strings.Contains(err.Error(), "address already in use")
+}
+
+func startStackOnce(ctx context.Context, cfg *localstack.Config, out io.Writer) (*localstack.Stack, error) {
 	for _, a := range []*string{&cfg.DynamoDBAddr, &cfg.LambdaAddr, &cfg.DeviceAPIAddr, &cfg.DevicePushAddr, &cfg.AlexaSimAddr, &cfg.TVAppAddr, &cfg.PartnerAddr} {
 		addr, err := freeAddr()
 		if err != nil {
@@ -172,7 +192,6 @@ func startStack(ctx context.Context, cfg *localstack.Config, out io.Writer) (*lo
 		return nil, err
 	}
 	cfg.FleetAddr = fleetAddr
-	cfg.RunDir = filepath.Join(cfg.RunDir, "qa", "stack")
 	fmt.Fprintf(out, "qa: starting a stack (logs in %s) ...\n", filepath.Join(cfg.RunDir, "logs"))
 	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()

@@ -47,23 +47,25 @@ func (h *Handler) targetOn(ctx context.Context, d vsk.Directive) (device.Device,
 }
 
 // playback sends a playback command without waiting for the TV's state:
-// the state, read beside the send, only decides the answer (a TV that is
-// off ignores the command, and Alexa hears that it is off).
+// the state, when not read with the device, is read after the send and only
+// decides the answer (a TV that is off ignores the command, and Alexa hears
+// that it is off).
 func (h *Handler) playback(t action.Type) route {
 	return func(ctx context.Context, d vsk.Directive) (vsk.Message, error) {
 		acct, dev, err := h.target(ctx, d)
 		if err != nil {
 			return vsk.Message{}, err
 		}
-		st := h.startState(ctx, acct.ID, dev.EndpointID)
-		select {
-		case <-st.done: // read with the device: known before the send
-			if st.err == nil && st.st.Power == device.PowerOff {
-				return vsk.Message{}, errPoweredOff
-			}
-		default:
+		st, known := h.knownState(ctx, acct.ID, dev.EndpointID)
+		if known && st.err == nil && st.st.Power == device.PowerOff {
+			return vsk.Message{}, errPoweredOff // read with the device
 		}
 		_, sendErr := h.cfg.Devices.Send(ctx, dev, action.Action{Type: t})
+		if !known {
+			// After the send, so that the read does not take the two
+			// cores from the command on its way to the TV.
+			st = h.startState(ctx, acct.ID, dev.EndpointID)
+		}
 		select {
 		case <-st.done:
 		case <-ctx.Done():

@@ -259,23 +259,28 @@ func (h *Handler) handle(ctx context.Context, raw []byte) (_ vsk.Message, _ []by
 	}
 	log := h.cfg.Logger.With(slog.String("directive", name), tags[0], tags[1])
 
-	// The claim runs beside the directive's reads and its send to the TV
-	// (DynamoDB round trips saved); the send is named by the directive, so
-	// device messaging drops a second copy's, and every other side effect
-	// waits for the claim (gated* in memo.go).
+	// The claim runs once the send to the TV is out (or the directive is
+	// done, or another side effect needs it): the send is named by the
+	// directive, so device messaging drops a second copy's, and every other
+	// side effect waits for the claim (gated* in memo.go).
 	key := ""
 	var claim *claimRun
 	if !readOnly[name] && h.cfg.Replies != nil {
 		key = replayKey(d)
-		claim = &claimRun{done: make(chan struct{})}
+		claim = newClaimRun()
 		go func() {
 			defer close(claim.done)
+			select {
+			case <-claim.begin:
+			case <-workCtx.Done():
+			}
 			claim.stored, claim.claimed, claim.err = h.claim(workCtx, key)
 		}()
 	}
 	msg, failed := h.run(withMemo(workCtx, claim, key), d, name, log)
 	failure = failed
 	if claim != nil {
+		claim.start()
 		<-claim.done // claim's own context bounds it
 		switch {
 		case claim.err != nil:

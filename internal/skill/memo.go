@@ -51,11 +51,24 @@ func (m *memo) claimLost() bool {
 // nothing that changes anything (a send, a recording, a grant) happens
 // before it has been won.
 type claimRun struct {
-	done    chan struct{}
-	claimed bool
-	stored  []byte // the first copy's reply, when this is a replay
-	err     error
+	// begin is closed when the claim may start: once the directive's send
+	// to the TV is out, before any other side effect, or when the
+	// directive is done. The TV's command goes first; the claim's DynamoDB
+	// write would only take the two cores from it.
+	begin     chan struct{}
+	beginOnce sync.Once
+	done      chan struct{}
+	claimed   bool
+	stored    []byte // the first copy's reply, when this is a replay
+	err       error
 }
+
+func newClaimRun() *claimRun {
+	return &claimRun{begin: make(chan struct{}), done: make(chan struct{})}
+}
+
+// start lets the claim begin (once).
+func (c *claimRun) start() { c.beginOnce.Do(func() { close(c.begin) }) }
 
 // errNotClaimed stops a side effect of a directive whose claim was lost or
 // failed; the handler then answers from the claim's outcome instead.
@@ -67,6 +80,7 @@ func awaitClaim(ctx context.Context) error {
 	if m == nil || m.claim == nil {
 		return nil
 	}
+	m.claim.start()
 	select {
 	case <-m.claim.done:
 	case <-ctx.Done():
@@ -108,6 +122,7 @@ func (d gatedDevices) Send(ctx context.Context, dev device.Device, a action.Acti
 	if a.ID == "" {
 		a.ID = m.actionID()
 	}
+	defer m.claim.start()
 	return d.Devices.Send(ctx, dev, a)
 }
 
@@ -160,6 +175,26 @@ func (h *Handler) startState(ctx context.Context, accountID, endpointID string) 
 		}()
 	}
 	return r
+}
+
+// knownState returns the state read with the device, when it was.
+func (h *Handler) knownState(ctx context.Context, accountID, endpointID string) (*stateRead, bool) {
+	m, _ := ctx.Value(memoKey{}).(*memo)
+	if m == nil {
+		return nil, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.states[[2]string{accountID, endpointID}]
+	if !ok {
+		return nil, false
+	}
+	select {
+	case <-r.done:
+		return r, true
+	default:
+		return nil, false
+	}
 }
 
 // keepState remembers a state read with the device (nil: none reported),
