@@ -15,8 +15,8 @@ import (
 )
 
 // memo holds what one directive already read, so its steps do not read the
-// same item twice, and lets target start the state read beside the device
-// read: every DynamoDB round trip saved is latency saved.
+// same item twice, its claim, and the names of its sends: every DynamoDB
+// round trip saved is latency saved.
 type memo struct {
 	mu     sync.Mutex
 	states map[[2]string]*stateRead
@@ -47,9 +47,10 @@ func (m *memo) claimLost() bool {
 	}
 }
 
-// claimRun is the idempotency claim running beside the directive's reads:
-// nothing that changes anything (a send, a recording, a grant) happens
-// before it has been won.
+// claimRun is the directive's idempotency claim. The send to the TV goes
+// out before it (named by the directive, see gatedDevices); nothing else
+// that changes anything (a recording, a grant) happens before it has been
+// won.
 type claimRun struct {
 	// begin is closed when the claim may start: once the directive's send
 	// to the TV is out, before any other side effect, or when the
