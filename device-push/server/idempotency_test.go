@@ -55,31 +55,7 @@ func TestSendIdempotencyKey(t *testing.T) {
 // TestSendIdempotencyKeyRefusals: malformed keys are refused before
 // anything is stored.
 func TestSendIdempotencyKeyRefusals(t *testing.T) {
-	e := newEnv(t, hub.ConnConfig{})
-	id := e.registered(t)
-	token := e.token(t)
-	for _, key := range []string{" ", "a b", "ключ", "a/b", "a*", "a>", strings.Repeat("k", adm.MaxIdempotencyKey+1)} {
-		t.Run(key, func(t *testing.T) {
-			resp := e.sendKeyed(t, token, id, key, "", `{"data":{}}`)
-			var eb adm.ErrorBody
-			decode(t, resp, http.StatusBadRequest, &eb)
-			if eb.Reason != adm.ReasonInvalidIdempotencyKey {
-				t.Errorf("reason = %q, want %q", eb.Reason, adm.ReasonInvalidIdempotencyKey)
-			}
-		})
-	}
-	t.Run("header twice", func(t *testing.T) {
-		req := e.sendRequest(t, token, id, `{"data":{}}`)
-		req.Header.Add(adm.HeaderIdempotencyKey, "k1")
-		req.Header.Add(adm.HeaderIdempotencyKey, "k2")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var eb adm.ErrorBody
-		decode(t, resp, http.StatusBadRequest, &eb)
-	})
-	if st := e.status(t, id); st.Pending != 0 {
-		t.Errorf("refused sends left %d pending", st.Pending)
-	}
+	testExtensionRefusals(t, adm.HeaderIdempotencyKey, adm.ReasonInvalidIdempotencyKey,
+		[]string{" ", "a b", "ключ", "a/b", "a*", "a>", strings.Repeat("k", adm.MaxIdempotencyKey+1)},
+		[2]string{"k1", "k2"})
 }

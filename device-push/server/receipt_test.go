@@ -111,16 +111,25 @@ func TestSendReceipts(t *testing.T) {
 // TestSendReceiptRefusals: a malformed receipt header is refused before
 // anything is stored.
 func TestSendReceiptRefusals(t *testing.T) {
+	testExtensionRefusals(t, adm.HeaderReceipt, adm.ReasonInvalidReceipt,
+		[]string{" ", "wait=2001", "wait=-1", "wait=1;wait=1", "later", "wait=1," + strings.Repeat("9", 80)},
+		[2]string{"wait=0", "discard"})
+}
+
+// testExtensionRefusals checks that each bad value of an extension header,
+// and the header given twice, is a 400 with reason, no delivery header and
+// nothing stored.
+func testExtensionRefusals(t *testing.T, header, reason string, bad []string, twice [2]string) {
 	e := newEnv(t, hub.ConnConfig{})
 	id := e.registered(t)
 	token := e.token(t)
-	for _, v := range []string{" ", "wait=2001", "wait=-1", "wait=1;wait=1", "later", "wait=1," + strings.Repeat("9", 80)} {
+	for _, v := range bad {
 		t.Run(v, func(t *testing.T) {
-			resp := e.sendReceipt(t, token, id, v, `{"data":{}}`)
+			resp := e.sendWith(t, token, id, `{"data":{}}`, header, v)
 			var eb adm.ErrorBody
 			decode(t, resp, http.StatusBadRequest, &eb)
-			if eb.Reason != adm.ReasonInvalidReceipt {
-				t.Errorf("reason = %q, want %q", eb.Reason, adm.ReasonInvalidReceipt)
+			if eb.Reason != reason {
+				t.Errorf("reason = %q, want %q", eb.Reason, reason)
 			}
 			if v := resp.Header.Get(adm.HeaderDelivery); v != "" {
 				t.Errorf("a refusal carries %s: %s", adm.HeaderDelivery, v)
@@ -129,8 +138,8 @@ func TestSendReceiptRefusals(t *testing.T) {
 	}
 	t.Run("header twice", func(t *testing.T) {
 		req := e.sendRequest(t, token, id, `{"data":{}}`)
-		req.Header.Add(adm.HeaderReceipt, "wait=0")
-		req.Header.Add(adm.HeaderReceipt, "discard")
+		req.Header.Add(header, twice[0])
+		req.Header.Add(header, twice[1])
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
