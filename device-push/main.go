@@ -21,9 +21,9 @@
 //	DEVICE_PUSH_NATS_REPLICAS stream and bucket replicas on a NATS cluster (1)
 //	DEVICE_PUSH_NATS_SYNC_ALWAYS fsync each write of the embedded server
 //	                   before accepting (false: survives kill -9, not a host crash)
-//	DEVICE_PUSH_MEMORY_TRIM how often to hand free heap memory back to the OS
-//	                   when at least 16 MB is held (10s; 0: never, the Go
-//	                   runtime's own pace)
+//	DEVICE_PUSH_MEMORY_TRIM how often to check whether to hand free heap
+//	                   memory back to the OS (5s; 0: never, the Go runtime's
+//	                   own pace; see device-push/memtrim)
 package main
 
 import (

@@ -44,6 +44,7 @@ func BenchmarkVoiceToTV(b *testing.B) {
 
 func voiceToTV(b *testing.B, s *stack, settle bool) {
 	events := s.stateEvents(b)
+	defer events.close() // b.N runs call this again: one stream a run
 	steps := []struct{ utterance, state string }{{"pause", "PAUSED"}, {"play", "PLAYING"}}
 	tv := make([]time.Duration, 0, b.N)
 	reply := make([]time.Duration, 0, b.N)
@@ -84,6 +85,7 @@ func voiceToTV(b *testing.B, s *stack, settle bool) {
 // when it arrived.
 type stateStream struct {
 	states chan seenState
+	close  context.CancelFunc
 }
 
 type seenState struct {
@@ -91,23 +93,24 @@ type seenState struct {
 	st tvState
 }
 
-// stateEvents opens the TV's event stream for the rest of the benchmark.
+// stateEvents opens the TV's event stream until close.
 func (s *stack) stateEvents(tb testing.TB) *stateStream {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	tb.Cleanup(cancel)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url("TVAPP_ADDR", "/v1/events"), nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
+		cancel()
 		tb.Fatal(err)
 	}
 	if resp.StatusCode != http.StatusOK {
+		cancel()
 		tb.Fatalf("events: status %d", resp.StatusCode)
 	}
-	ss := &stateStream{states: make(chan seenState, 1024)}
+	ss := &stateStream{states: make(chan seenState, 1024), close: cancel}
 	go func() {
 		defer resp.Body.Close()
 		defer close(ss.states)
@@ -120,8 +123,13 @@ func (s *stack) stateEvents(tb testing.TB) *stateStream {
 			}
 			at := time.Now()
 			var st tvState
-			if json.Unmarshal([]byte(data), &st) == nil {
-				ss.states <- seenState{at: at, st: st}
+			if json.Unmarshal([]byte(data), &st) != nil {
+				continue
+			}
+			select {
+			case ss.states <- seenState{at: at, st: st}:
+			case <-ctx.Done():
+				return
 			}
 		}
 	}()

@@ -85,6 +85,11 @@ func (s *MemoryStore) CreateRegistration(_ context.Context, r Registration) erro
 		for id := range s.regs {
 			s.lookup(id)
 		}
+		for k, v := range s.keys {
+			if s.now().Sub(v.at) >= DefaultDedupWindow {
+				delete(s.keys, k)
+			}
+		}
 	}
 	s.regs[r.ID] = &memoryRegistration{Registration: r, seen: s.now()}
 	return nil
@@ -121,23 +126,17 @@ func (s *MemoryStore) Append(_ context.Context, id string, m Message) (uint64, e
 	if r == nil {
 		return 0, fmt.Errorf("append to %s: %w", id, ErrUnregistered)
 	}
+	key := [2]string{id, m.IdempotencyKey}
 	if m.IdempotencyKey != "" {
-		k := [2]string{id, m.IdempotencyKey}
-		if first, ok := s.keys[k]; ok && s.now().Sub(first.at) < DefaultDedupWindow {
+		if first, ok := s.keys[key]; ok && s.now().Sub(first.at) < DefaultDedupWindow {
 			return first.seq, fmt.Errorf("append to %s: key %s: %w", id, m.IdempotencyKey, ErrDuplicate)
 		}
-		if len(s.keys) >= 1024 {
-			// Unit tests only: forget expired keys now and then.
-			for k, v := range s.keys {
-				if s.now().Sub(v.at) >= DefaultDedupWindow {
-					delete(s.keys, k)
-				}
-			}
-		}
-		s.keys[k] = memoryKey{seq: s.seq + 1, at: s.now()}
 	}
 	s.seq++
 	m.Seq = s.seq
+	if m.IdempotencyKey != "" {
+		s.keys[key] = memoryKey{seq: m.Seq, at: s.now()}
+	}
 	q := slices.DeleteFunc(r.pending, func(p Message) bool {
 		return !p.ExpiresAt.After(m.SentAt) ||
 			(m.ConsolidationKey != "" && p.ConsolidationKey == m.ConsolidationKey)

@@ -46,7 +46,6 @@ type Config struct {
 	Bucket          string        // DefaultBucket
 	MaxAge          time.Duration // DefaultMaxAge
 	Timeout         time.Duration // DefaultTimeout
-	DedupWindow     time.Duration // how long an idempotency key is remembered (hub.DefaultDedupWindow)
 }
 
 func (c Config) withDefaults() Config {
@@ -58,9 +57,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Replicas <= 0 {
 		c.Replicas = 1
-	}
-	if c.DedupWindow <= 0 {
-		c.DedupWindow = hub.DefaultDedupWindow
 	}
 	if c.Stream == "" {
 		c.Stream = DefaultStream
@@ -118,10 +114,10 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config, logger *slog.Logger) (
 			// and, with a rollup, consolidation.
 			MaxMsgsPerSubject: int64(cfg.Limit),
 			MaxAge:            cfg.MaxAge,
-			AllowMsgTTL:       true, // Nats-TTL: expiresAfter
-			AllowRollup:       true, // Nats-Rollup: sub, consolidation
-			AllowDirect:       true, // batch direct get of a device's backlog
-			Duplicates:        cfg.DedupWindow,
+			AllowMsgTTL:       true,                   // Nats-TTL: expiresAfter
+			AllowRollup:       true,                   // Nats-Rollup: sub, consolidation
+			AllowDirect:       true,                   // batch direct get of a device's backlog
+			Duplicates:        hub.DefaultDedupWindow, // idempotency keys
 		})
 		if err == nil || attempt == 2 {
 			break

@@ -233,3 +233,22 @@ func TestColdStartVerdict(t *testing.T) {
 		}
 	}
 }
+
+func TestVoiceVerdict(t *testing.T) {
+	tests := []struct {
+		p50, p99 float64
+		met      bool
+	}{
+		{1.8, 4.7, true},
+		{2.99, 5.99, true},
+		{3.0, 4.0, false},
+		{2.0, 6.0, false},
+		{9.5, 19.2, false},
+	}
+	for _, tt := range tests {
+		got := voiceVerdict(tt.p50, tt.p99)
+		if strings.HasSuffix(got, ": met") != tt.met {
+			t.Errorf("voiceVerdict(%v, %v) = %q, want met %v", tt.p50, tt.p99, got, tt.met)
+		}
+	}
+}

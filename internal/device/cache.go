@@ -1,7 +1,6 @@
 package device
 
 import (
-	"errors"
 	"time"
 
 	"livingroom/internal/ttlcache"
@@ -42,11 +41,11 @@ func (s *Service) remember(d Device) {
 	}
 }
 
-// forgetUnreachable drops d from the cache after a send that could not reach
-// it: its registration may have changed.
-func (s *Service) forgetUnreachable(d Device, err error) {
-	if s.cache != nil && errors.Is(err, ErrUnreachable) {
-		s.cache.entries.Delete([2]string{d.AccountID, d.EndpointID})
+// forget drops a device from the cache: it was deregistered, or a send
+// could not reach it (its registration may have changed).
+func (s *Service) forget(accountID, endpointID string) {
+	if s.cache != nil {
+		s.cache.entries.Delete([2]string{accountID, endpointID})
 	}
 }
 

@@ -18,48 +18,36 @@ func TestDeviceCache(t *testing.T) {
 	tv := device.Device{AccountID: "acc-1", EndpointID: "tv-1", RegistrationID: "reg-1", FriendlyName: "TV"}
 	tests := []struct {
 		name   string
-		steps  func(t *testing.T, s *device.Service, store *devicetest.Store, clock *time.Time, n *devicetest.Notifier)
+		steps  func(t *testing.T, s *device.Service, clock *time.Time, n *devicetest.Notifier)
 		wantOK bool
 	}{
-		{"never read", func(*testing.T, *device.Service, *devicetest.Store, *time.Time, *devicetest.Notifier) {}, false},
-		{"read a moment ago", func(t *testing.T, s *device.Service, _ *devicetest.Store, clock *time.Time, _ *devicetest.Notifier) {
+		{"never read", func(*testing.T, *device.Service, *time.Time, *devicetest.Notifier) {}, false},
+		{"read a moment ago", func(t *testing.T, s *device.Service, clock *time.Time, _ *devicetest.Notifier) {
 			find(t, s, tv)
 			*clock = clock.Add(ttl - time.Millisecond)
 		}, true},
-		{"read with its state", func(t *testing.T, s *device.Service, _ *devicetest.Store, _ *time.Time, _ *devicetest.Notifier) {
+		{"read with its state", func(t *testing.T, s *device.Service, _ *time.Time, _ *devicetest.Notifier) {
 			if _, _, err := s.FindWithState(context.Background(), tv.AccountID, tv.EndpointID); err != nil {
 				t.Fatal(err)
 			}
 		}, true},
-		{"lapsed", func(t *testing.T, s *device.Service, _ *devicetest.Store, clock *time.Time, _ *devicetest.Notifier) {
+		{"lapsed", func(t *testing.T, s *device.Service, clock *time.Time, _ *devicetest.Notifier) {
 			find(t, s, tv)
 			*clock = clock.Add(ttl)
 		}, false},
-		{"not found is not cached", func(t *testing.T, s *device.Service, _ *devicetest.Store, _ *time.Time, _ *devicetest.Notifier) {
+		{"not found is not cached", func(t *testing.T, s *device.Service, _ *time.Time, _ *devicetest.Notifier) {
 			if _, err := s.Find(context.Background(), tv.AccountID, "tv-unknown"); err == nil {
 				t.Fatal("found an unknown device")
 			}
 		}, false},
-		{"deregistered here", func(t *testing.T, s *device.Service, _ *devicetest.Store, _ *time.Time, _ *devicetest.Notifier) {
+		{"deregistered here", func(t *testing.T, s *device.Service, _ *time.Time, _ *devicetest.Notifier) {
 			find(t, s, tv)
 			if err := s.Deregister(context.Background(), tv.AccountID, tv.EndpointID); err != nil {
 				t.Fatal(err)
 			}
 		}, false},
-		{"a send that cannot reach it", func(t *testing.T, s *device.Service, _ *devicetest.Store, _ *time.Time, n *devicetest.Notifier) {
-			find(t, s, tv)
-			n.Err = fmt.Errorf("adm: Unregistered: %w", device.ErrUnreachable)
-			if _, err := s.Send(context.Background(), tv, action.Action{Type: action.Pause}); err == nil {
-				t.Fatal("send succeeded")
-			}
-		}, false},
-		{"a send that fails otherwise keeps it", func(t *testing.T, s *device.Service, _ *devicetest.Store, _ *time.Time, n *devicetest.Notifier) {
-			find(t, s, tv)
-			n.Err = fmt.Errorf("encode: %w", device.ErrInvalid)
-			if _, err := s.Send(context.Background(), tv, action.Action{Type: action.Pause}); err == nil {
-				t.Fatal("send succeeded")
-			}
-		}, true},
+		{"a send that cannot reach it", sendFails(tv, fmt.Errorf("adm: Unregistered: %w", device.ErrUnreachable)), false},
+		{"a send that fails otherwise keeps it", sendFails(tv, fmt.Errorf("encode: %w", device.ErrInvalid)), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +59,7 @@ func TestDeviceCache(t *testing.T) {
 			n := &devicetest.Notifier{}
 			s := device.NewService(store, n, func() time.Time { return clock }, func() string { return "id" }).
 				WithStates(devicetest.NewStateStore()).WithCache(ttl, 10)
-			tt.steps(t, s, store, &clock, n)
+			tt.steps(t, s, &clock, n)
 			got, ok := s.Cached(tv.AccountID, tv.EndpointID)
 			if ok != tt.wantOK || (ok && got != tv) {
 				t.Errorf("Cached = %+v, %v; want %v", got, ok, tt.wantOK)
@@ -117,6 +105,18 @@ func TestNoDeviceCache(t *testing.T) {
 	find(t, s, tv)
 	if _, ok := s.Cached(tv.AccountID, tv.EndpointID); ok {
 		t.Error("served from a cache it does not have")
+	}
+}
+
+// sendFails reads tv into the cache, then sends to it through a notifier
+// failing with err.
+func sendFails(tv device.Device, err error) func(*testing.T, *device.Service, *time.Time, *devicetest.Notifier) {
+	return func(t *testing.T, s *device.Service, _ *time.Time, n *devicetest.Notifier) {
+		find(t, s, tv)
+		n.Err = err
+		if _, err := s.Send(context.Background(), tv, action.Action{Type: action.Pause}); err == nil {
+			t.Fatal("send succeeded")
+		}
 	}
 }
 

@@ -218,9 +218,7 @@ func (s *Service) Deregister(ctx context.Context, accountID, endpointID string) 
 	if err := s.store.DeleteDevice(ctx, accountID, endpointID); err != nil {
 		return fmt.Errorf("deregister device: %w", err)
 	}
-	if s.cache != nil {
-		s.cache.entries.Delete([2]string{accountID, endpointID})
-	}
+	s.forget(accountID, endpointID)
 	return nil
 }
 
@@ -321,7 +319,9 @@ func (s *Service) Send(ctx context.Context, d Device, a action.Action) (action.A
 	}
 	a.Time = s.now().UTC()
 	if err := s.notifier.Notify(ctx, d.RegistrationID, a); err != nil {
-		s.forgetUnreachable(d, err)
+		if errors.Is(err, ErrUnreachable) {
+			s.forget(d.AccountID, d.EndpointID)
+		}
 		return action.Action{}, fmt.Errorf("send %s to %s: %w", a.Type, d.EndpointID, err)
 	}
 	return a, nil

@@ -56,26 +56,27 @@ func (h *Handler) playback(t action.Type) route {
 		if err != nil {
 			return vsk.Message{}, err
 		}
+		poweredOff := func(r *stateRead) bool { return r.err == nil && r.st.Power == device.PowerOff }
 		st, known := h.knownState(ctx, acct.ID, dev.EndpointID)
-		if known && st.err == nil && st.st.Power == device.PowerOff {
+		if known && poweredOff(st) {
 			return vsk.Message{}, errPoweredOff // read with the device
 		}
 		_, sendErr := h.cfg.Devices.Send(ctx, dev, action.Action{Type: t})
 		if !known {
 			// After the send, so that the read does not take the two
-			// cores from the command on its way to the TV.
+			// cores from the command on its way to the TV. A state that
+			// cannot be read does not undo a command the TV took.
 			st = h.startState(ctx, acct.ID, dev.EndpointID)
+			select {
+			case <-st.done:
+			case <-ctx.Done():
+				return vsk.Message{}, ctx.Err()
+			}
+			if poweredOff(st) {
+				return vsk.Message{}, errPoweredOff
+			}
 		}
-		select {
-		case <-st.done:
-		case <-ctx.Done():
-			return vsk.Message{}, ctx.Err()
-		}
-		// A state that cannot be read does not undo a command the TV took.
-		switch {
-		case st.err == nil && st.st.Power == device.PowerOff:
-			return vsk.Message{}, errPoweredOff
-		case sendErr != nil:
+		if sendErr != nil {
 			return vsk.Message{}, sendErr
 		}
 		return h.respond(d, nil), nil
