@@ -307,17 +307,26 @@ func (h *Hub) Send(ctx context.Context, id string, m Message) (uint64, error) {
 
 // Ack records that the device on t handled message messageID. Only messages
 // delivered on t can be acked, so a device cannot remove another's messages.
+// Devices ack in order, so an ack usually moves the session's watermark and
+// the store records just that (AckThrough, cheap); an ack out of order
+// removes its one message.
 func (h *Hub) Ack(ctx context.Context, id string, t Transport, messageID string) error {
 	s := h.session(id)
 	if s == nil || s.t != t {
 		return nil
 	}
-	seq, ok := s.acked(messageID)
+	seq, through, ok := s.acked(messageID)
 	if !ok {
 		return nil
 	}
 	h.receipts.ack(messageID)
-	if err := h.store.Ack(ctx, id, seq); err != nil {
+	var err error
+	if through > 0 {
+		err = h.store.AckThrough(ctx, id, seq, through)
+	} else {
+		err = h.store.Ack(ctx, id, seq)
+	}
+	if err != nil {
 		return fmt.Errorf("ack %s of %s: %w", messageID, id, err)
 	}
 	return nil
@@ -369,7 +378,16 @@ type session struct {
 	buffered  []Message
 	lastSeq   uint64
 	inflight  map[string]uint64
-	order     []string // inflight ids, oldest first
+	// order holds delivered ids, oldest first, from the oldest not acked
+	// on: an id acked out of order stays (gone from inflight) until the
+	// ones before it are acked.
+	order []string
+	// ackedThrough is the watermark: every message of the registration up
+	// to this sequence was acked, skipped or is gone.
+	ackedThrough uint64
+	// forgotten is the oldest message forgotten unacked (0: none): the
+	// watermark stays below it.
+	forgotten uint64
 }
 
 // offer forwards a live message, or buffers it during the replay. It
@@ -428,6 +446,9 @@ func (s *session) forward(m Message) bool {
 	s.lastSeq = m.Seq
 	s.observe.Queued(s.now().Sub(m.SentAt))
 	if len(s.order) >= maxInflight {
+		if seq, unacked := s.inflight[s.order[0]]; unacked && s.forgotten == 0 {
+			s.forgotten = seq
+		}
 		delete(s.inflight, s.order[0])
 		s.order = s.order[1:]
 	}
@@ -436,13 +457,32 @@ func (s *session) forward(m Message) bool {
 	return true
 }
 
-// acked forgets messageID and returns its sequence, if it was delivered.
-func (s *session) acked(messageID string) (uint64, bool) {
+// acked forgets messageID and returns its sequence, if it was delivered,
+// and the new watermark when the ack moved it (0 when it did not).
+func (s *session) acked(messageID string) (seq, through uint64, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seq, ok := s.inflight[messageID]
-	if ok {
-		delete(s.inflight, messageID)
+	seq, ok = s.inflight[messageID]
+	if !ok {
+		return 0, 0, false
 	}
-	return seq, ok
+	delete(s.inflight, messageID)
+	for len(s.order) > 0 {
+		if _, unacked := s.inflight[s.order[0]]; unacked {
+			break
+		}
+		s.order = s.order[1:]
+	}
+	w := s.lastSeq
+	if len(s.order) > 0 {
+		w = s.inflight[s.order[0]] - 1
+	}
+	if s.forgotten > 0 && w >= s.forgotten {
+		w = s.forgotten - 1
+	}
+	if w < seq || w <= s.ackedThrough {
+		return seq, 0, true
+	}
+	s.ackedThrough = w
+	return seq, w, true
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -417,5 +419,124 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// ackRecorder records how the hub hands a device's acks to its store.
+type ackRecorder struct {
+	*hub.MemoryStore
+	mu    sync.Mutex
+	calls []string // "one:<seq>" or "through:<seq>"
+}
+
+func (r *ackRecorder) Ack(ctx context.Context, id string, seq uint64) error {
+	r.mu.Lock()
+	r.calls = append(r.calls, fmt.Sprint("one:", seq))
+	r.mu.Unlock()
+	return r.MemoryStore.Ack(ctx, id, seq)
+}
+
+func (r *ackRecorder) AckThrough(ctx context.Context, id string, seq, through uint64) error {
+	r.mu.Lock()
+	r.calls = append(r.calls, fmt.Sprint("through:", through))
+	r.mu.Unlock()
+	return r.MemoryStore.AckThrough(ctx, id, seq, through)
+}
+
+// Acks in order move the session's watermark (one cheap AckThrough each);
+// an ack out of order removes its own message, and the watermark passes it
+// once the older ones are acked. A reconnect replays exactly what was not
+// acked.
+func TestAcksMoveTheWatermark(t *testing.T) {
+	tests := []struct {
+		name   string
+		sends  int
+		acks   []int    // message numbers, 1-based; 0 is an id never sent
+		want   []string // store calls, with message numbers for sequences
+		replay []string
+	}{
+		{name: "in order", sends: 3, acks: []int{1, 2, 3},
+			want: []string{"through:1", "through:2", "through:3"}, replay: nil},
+		{name: "in order, last one missing", sends: 3, acks: []int{1, 2},
+			want: []string{"through:1", "through:2"}, replay: []string{"3"}},
+		{name: "out of order, then the gap closes", sends: 4, acks: []int{2, 3, 1},
+			want: []string{"one:2", "one:3", "through:3"}, replay: []string{"4"}},
+		{name: "gap left open", sends: 3, acks: []int{2, 3},
+			want: []string{"one:2", "one:3"}, replay: []string{"1"}},
+		{name: "repeated and unknown acks do nothing", sends: 2, acks: []int{1, 1, 0, 1},
+			want: []string{"through:1"}, replay: []string{"2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			clk := clocktest.New(start)
+			rec := &ackRecorder{MemoryStore: hub.NewMemoryStore(hubtest.Limit, ttl, clk.Now)}
+			h := hub.New(rec, hub.Config{Now: clk.Now}, discard())
+			hctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			must(t, h.Start(hctx))
+			d := register(t, h)
+			tr := d.attach(t, h)
+			number := map[uint64]int{}
+			for i := 1; i <= tt.sends; i++ {
+				seq, err := h.Send(ctx, d.id, message(clk, fmt.Sprint(i), "", time.Hour))
+				must(t, err)
+				number[seq] = i
+			}
+			for _, a := range tt.acks {
+				id := fmt.Sprint(a)
+				if a == 0 {
+					id = "never-sent"
+				}
+				must(t, h.Ack(ctx, d.id, tr, id))
+			}
+			var got []string
+			for _, c := range rec.calls {
+				kind, seq, _ := strings.Cut(c, ":")
+				n, _ := strconv.ParseUint(seq, 10, 64)
+				got = append(got, fmt.Sprint(kind, ":", number[n]))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("store calls = %v, want %v", got, tt.want)
+			}
+			h.Detach(ctx, d.id, tr)
+			again := d.attach(t, h)
+			if ids := again.ids()[1:]; !slices.Equal(ids, tt.replay) {
+				t.Errorf("replay = %v, want %v", ids, tt.replay)
+			}
+		})
+	}
+}
+
+// A message the session forgot unacked (more in flight than it remembers)
+// holds the watermark below it: later acks remove their own messages, and a
+// reconnect still replays the forgotten one.
+func TestForgottenMessageHoldsTheWatermark(t *testing.T) {
+	ctx := context.Background()
+	clk := clocktest.New(start)
+	const n = 2*hub.DefaultPendingLimit + 1 // one more than a session remembers
+	rec := &ackRecorder{MemoryStore: hub.NewMemoryStore(n, ttl, clk.Now)}
+	h := hub.New(rec, hub.Config{Now: clk.Now}, discard())
+	hctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	must(t, h.Start(hctx))
+	d := register(t, h)
+	tr := d.attach(t, h)
+	for i := 1; i <= n; i++ {
+		_, err := h.Send(ctx, d.id, message(clk, fmt.Sprint(i), "", time.Hour))
+		must(t, err)
+	}
+	for i := 2; i <= n; i++ {
+		must(t, h.Ack(ctx, d.id, tr, fmt.Sprint(i)))
+	}
+	for _, c := range rec.calls {
+		if strings.HasPrefix(c, "through:") {
+			t.Fatalf("watermark moved past the forgotten message: %v", c)
+		}
+	}
+	h.Detach(ctx, d.id, tr)
+	again := d.attach(t, h)
+	if ids := again.ids()[1:]; !slices.Equal(ids, []string{"1"}) {
+		t.Errorf("replay = %v, want [1]", ids)
 	}
 }

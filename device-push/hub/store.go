@@ -88,6 +88,13 @@ type Store interface {
 	// Ack removes message seq of id. Unknown messages are ignored: acks may be
 	// duplicated or arrive after the message expired.
 	Ack(ctx context.Context, id string, seq uint64) error
+	// AckThrough records that message seq of id was acked and with it
+	// every message of id up to sequence through (seq <= through): a
+	// device acks in order, so its acks move a watermark. It may be
+	// repeated, and a lower through than before removes nothing more.
+	// Every later Pending (on any node) leaves these messages out, though
+	// a store may hand a few back after a crash (at-least-once).
+	AckThrough(ctx context.Context, id string, seq, through uint64) error
 	// Subscribe calls deliver with every message appended from now on, by
 	// any node, in sequence order, until ctx ends. deliver must not block.
 	Subscribe(ctx context.Context, deliver func(id string, m Message)) error

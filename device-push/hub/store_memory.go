@@ -176,6 +176,16 @@ func (s *MemoryStore) Ack(_ context.Context, id string, seq uint64) error {
 	return nil
 }
 
+// AckThrough implements Store.
+func (s *MemoryStore) AckThrough(_ context.Context, id string, _, through uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.lookup(id); r != nil {
+		r.pending = slices.DeleteFunc(r.pending, func(p Message) bool { return p.Seq <= through })
+	}
+	return nil
+}
+
 // Subscribe implements Store.
 func (s *MemoryStore) Subscribe(ctx context.Context, deliver func(string, Message)) error {
 	s.mu.Lock()

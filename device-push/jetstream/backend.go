@@ -85,6 +85,9 @@ func (b *Backend) ClientURL() string {
 // Close flushes the connection (acks on their way go out) and stops the
 // embedded server.
 func (b *Backend) Close() {
+	if b.Store != nil {
+		b.Store.Close()
+	}
 	if b.nc != nil {
 		_ = b.nc.FlushTimeout(time.Second)
 		b.nc.Close()

@@ -73,6 +73,16 @@ func messageSubject(id, ck string) string {
 	return base + ".k." + base64.RawURLEncoding.EncodeToString([]byte(ck))
 }
 
+// Subjects of the acked stream: one per device, holding its watermark (the
+// sequence through which it acked), the newest only.
+//
+//	adm.acked.<shard>.<device>
+const ackedRoot = "adm.acked"
+
+func ackedSubject(id string) string {
+	return ackedRoot + "." + shard(id) + "." + token(id)
+}
+
 // idFromSubject returns the registration id of a message subject.
 func idFromSubject(subj string) (string, error) {
 	parts := strings.Split(subj, ".")

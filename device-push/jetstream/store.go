@@ -28,6 +28,8 @@ import (
 const (
 	DefaultStream = "ADM_MESSAGES"
 	DefaultBucket = "ADM_REGISTRATIONS"
+	// DefaultAckedStream holds each device's acked watermark.
+	DefaultAckedStream = "ADM_ACKED"
 	// DefaultMaxAge bounds any message's life in the stream: ADM's longest
 	// expiresAfter (31 days) and a day.
 	DefaultMaxAge = 32 * 24 * time.Hour
@@ -44,8 +46,10 @@ type Config struct {
 	Memory          bool          // memory storage instead of files (nothing survives a NATS restart)
 	Stream          string        // DefaultStream
 	Bucket          string        // DefaultBucket
+	AckedStream     string        // DefaultAckedStream
 	MaxAge          time.Duration // DefaultMaxAge
 	Timeout         time.Duration // DefaultTimeout
+	DeleteRate      int           // acked messages deleted per second (DefaultDeleteRate)
 }
 
 func (c Config) withDefaults() Config {
@@ -64,11 +68,17 @@ func (c Config) withDefaults() Config {
 	if c.Bucket == "" {
 		c.Bucket = DefaultBucket
 	}
+	if c.AckedStream == "" {
+		c.AckedStream = DefaultAckedStream
+	}
 	if c.MaxAge <= 0 {
 		c.MaxAge = DefaultMaxAge
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.DeleteRate <= 0 {
+		c.DeleteRate = DefaultDeleteRate
 	}
 	return c
 }
@@ -80,7 +90,14 @@ type Store struct {
 	js     natsjs.JetStream
 	stream natsjs.Stream
 	regs   natsjs.KeyValue
+	acked  natsjs.Stream
 	logger *slog.Logger
+	marks  *marks
+	gone   *deleter
+	// epoch names this incarnation of the message stream (its creation
+	// time) in each watermark: sequences start over in a stream created
+	// again, and an older stream's watermark must not hide its messages.
+	epoch string
 }
 
 var _ hub.Store = (*Store)(nil)
@@ -147,8 +164,40 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config, logger *slog.Logger) (
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: bucket %s: %w", cfg.Bucket, err)
 	}
-	return &Store{cfg: cfg, nc: nc, js: js, stream: stream, regs: regs, logger: logger}, nil
+	var acked natsjs.Stream
+	for attempt := 0; ; attempt++ {
+		acked, err = js.CreateOrUpdateStream(ctx, natsjs.StreamConfig{
+			Name:              cfg.AckedStream,
+			Description:       "device-push: the sequence through which each device acked its messages",
+			Subjects:          []string{ackedRoot + ".>"},
+			Storage:           storage,
+			Replicas:          cfg.Replicas,
+			Retention:         natsjs.LimitsPolicy,
+			Discard:           natsjs.DiscardOld,
+			MaxMsgsPerSubject: 1,
+			MaxAge:            cfg.MaxAge, // no message it covers lives longer
+			AllowDirect:       true,
+		})
+		if err == nil || attempt == 2 {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: stream %s: %w", cfg.AckedStream, err)
+	}
+	s := &Store{cfg: cfg, nc: nc, js: js, stream: stream, regs: regs, acked: acked, logger: logger, marks: newMarks(time.Now),
+		epoch: strconv.FormatInt(stream.CachedInfo().Created.UnixNano(), 36)}
+	s.gone = startDeleter(func(ctx context.Context, seq uint64) error {
+		ctx, cancel := s.timeout(ctx)
+		defer cancel()
+		return s.deleteMsg(ctx, seq)
+	}, cfg.DeleteRate, logger)
+	return s, nil
 }
+
+// Close stops the store's background deletes of acked messages (those
+// still queued stay hidden by their watermarks). The caller owns nc.
+func (s *Store) Close() { s.gone.stop() }
 
 // The registration value: a version byte, the secret's hash, the creation
 // instant (Unix nanoseconds, big endian).
@@ -287,26 +336,31 @@ func (s *Store) append(ctx context.Context, id string, m hub.Message, check bool
 	return ack.Sequence, nil
 }
 
-// Pending implements hub.Store. It reads the device's messages with batch
-// direct gets (no consumer), keeps the newest Limit not expired at now, and
-// deletes the others.
+// Pending implements hub.Store. It reads the device's watermark and its
+// messages with direct gets (no consumer), keeps the newest Limit neither
+// acked nor expired at now, and removes the others.
 func (s *Store) Pending(ctx context.Context, id string, now time.Time) ([]hub.Message, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	if _, _, err := s.lookup(ctx, id); err != nil {
 		return nil, fmt.Errorf("pending of %s: %w", id, err)
 	}
+	through, err := s.watermark(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("pending of %s: %w", id, err)
+	}
 	var keep []hub.Message
 	var drop []uint64
-	err := s.scan(ctx, deviceFilter(id), func(m hub.Message) {
-		if !m.ExpiresAt.After(now) {
+	err = s.scan(ctx, deviceFilter(id), through+1, func(m hub.Message) {
+		switch {
+		case !m.ExpiresAt.After(now):
 			drop = append(drop, m.Seq)
-			return
-		}
-		keep = append(keep, m)
-		if len(keep) > s.cfg.Limit {
-			drop = append(drop, keep[0].Seq)
-			keep = slices.Delete(keep, 0, 1)
+		default:
+			keep = append(keep, m)
+			if len(keep) > s.cfg.Limit {
+				drop = append(drop, keep[0].Seq)
+				keep = slices.Delete(keep, 0, 1)
+			}
 		}
 	})
 	if err != nil {
@@ -318,6 +372,30 @@ func (s *Store) Pending(ctx context.Context, id string, now time.Time) ([]hub.Me
 		}
 	}
 	return keep, nil
+}
+
+// watermark reads the sequence through which id acked (0: none yet): the
+// stored one, or a newer one this node published that may not be stored
+// yet.
+func (s *Store) watermark(ctx context.Context, id string) (uint64, error) {
+	local := s.marks.get(id)
+	msg, err := s.acked.GetLastMsgForSubject(ctx, ackedSubject(id))
+	if errors.Is(err, natsjs.ErrMsgNotFound) {
+		return local, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("acked watermark: %w", err)
+	}
+	epoch, seq, ok := strings.Cut(string(msg.Data), ".")
+	if !ok || epoch != s.epoch {
+		return local, nil // another incarnation's
+	}
+	through, err := strconv.ParseUint(seq, 10, 64)
+	if err != nil {
+		s.logger.Warn("ignoring a malformed acked watermark", "subject", msg.Subject)
+		return local, nil
+	}
+	return max(through, local), nil
 }
 
 // Scan bounds: a device's subjects hold Limit messages each, but a sender
@@ -338,8 +416,9 @@ type directGetRequest struct {
 	MaxBytes int    `json:"max_bytes,omitempty"`
 }
 
-// scan calls each with every message under filter, in stream order.
-func (s *Store) scan(ctx context.Context, filter string, each func(hub.Message)) error {
+// scan calls each with every message under filter from sequence from on,
+// in stream order.
+func (s *Store) scan(ctx context.Context, filter string, from uint64, each func(hub.Message)) error {
 	inbox := s.nc.NewRespInbox()
 	sub, err := s.nc.SubscribeSync(inbox)
 	if err != nil {
@@ -347,7 +426,7 @@ func (s *Store) scan(ctx context.Context, filter string, each func(hub.Message))
 	}
 	defer func() { _ = sub.Unsubscribe() }()
 	subject := "$JS.API.DIRECT.GET." + s.cfg.Stream
-	var next uint64 = 1
+	next := max(from, 1)
 	for seen := 0; seen < scanCeiling; {
 		req, _ := json.Marshal(directGetRequest{Seq: next, NextFor: filter, Batch: scanBatch, MaxBytes: scanMaxBytes})
 		if err := s.nc.PublishRequest(subject, inbox, req); err != nil {
@@ -441,13 +520,30 @@ const (
 )
 
 // Ack implements hub.Store: the message is deleted from the stream. The hub
-// acks only sequences it delivered to id's own connection.
+// acks one message so only when its device acked out of order (and for a
+// receipt's discard); in-order acks go to AckThrough.
 func (s *Store) Ack(ctx context.Context, id string, seq uint64) error {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	if err := s.deleteMsg(ctx, seq); err != nil {
 		return fmt.Errorf("ack of %s: %w", id, err)
 	}
+	return nil
+}
+
+// AckThrough implements hub.Store by publishing the device's watermark
+// without waiting for JetStream's answer (~3 µs of CPU, where a message
+// delete is an API request of ~35 µs) and queueing seq for the deleter.
+// Pending leaves out what the watermark covers. A watermark lost with a
+// crash only replays messages the device already has (it de-duplicates by
+// message id).
+func (s *Store) AckThrough(_ context.Context, id string, seq, through uint64) error {
+	mark := strconv.AppendUint(append([]byte(s.epoch), '.'), through, 10)
+	if err := s.nc.Publish(ackedSubject(id), mark); err != nil {
+		return fmt.Errorf("ack of %s through %d: %w", id, through, err)
+	}
+	s.marks.note(id, through)
+	s.gone.add(seq)
 	return nil
 }
 
@@ -507,8 +603,10 @@ func (s *Store) Ready(ctx context.Context) error {
 
 // Queued implements the hub's counting: the messages in the stream, that
 // is accepted and not acked, expired ones included until JetStream removes
-// them (within a second or so of their TTL). -1 when the stream does not
-// answer.
+// them (within a second or so of their TTL), less the acked ones this
+// node's deleter has yet to remove. Acked messages that overflowed a
+// deleter's queue, or wait in another node's, count until they go. -1 when
+// the stream does not answer.
 func (s *Store) Queued() int {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -516,7 +614,7 @@ func (s *Store) Queued() int {
 	if err != nil {
 		return -1
 	}
-	return int(info.State.Msgs)
+	return max(int(info.State.Msgs)-s.gone.waiting(), 0)
 }
 
 // numPendingHeader tells, on a batch direct get's end-of-batch status, how

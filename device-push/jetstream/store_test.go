@@ -3,12 +3,14 @@ package jetstream_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	natsjs "github.com/nats-io/nats.go/jetstream"
 
 	"livingroom/device-push/hub"
 	"livingroom/device-push/hub/hubtest"
@@ -44,6 +46,7 @@ func open(t *testing.T, nc *nats.Conn, cfg jetstream.Config) *jetstream.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close)
 	return s
 }
 
@@ -117,5 +120,125 @@ func TestAppendLive(t *testing.T) {
 	got, err := s.Pending(ctx, "live", m.SentAt)
 	if err != nil || len(got) != 1 || got[0].ID != "1" {
 		t.Errorf("pending = %v, %v; want message 1 once", got, err)
+	}
+}
+
+// eventually polls cond until it holds or 10 s pass (JetStream stores a
+// published watermark and runs purges on its own time).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10 s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Acked messages leave the stream by the background deleter, and the queued
+// count never counts them.
+func TestAckedMessagesAreDeleted(t *testing.T) {
+	ctx := context.Background()
+	e := startServer(t, jetstream.EmbeddedConfig{Dir: t.TempDir()})
+	nc := connect(t, e)
+	s := open(t, nc, jetstream.Config{Limit: 100})
+	if err := s.CreateRegistration(ctx, hubtest.Reg("dev")); err != nil {
+		t.Fatal(err)
+	}
+	const n = 32
+	for i := range n {
+		seq, err := s.Append(ctx, "dev", hubtest.Msg(fmt.Sprint(i), 0, time.Hour, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AckThrough(ctx, "dev", seq, seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	js, err := natsjs.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := js.Stream(ctx, jetstream.DefaultStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "acked messages deleted", func() bool {
+		info, err := stream.Info(ctx)
+		return err == nil && info.State.Msgs == 0
+	})
+	if q := s.Queued(); q != 0 {
+		t.Errorf("queued = %d, want 0", q)
+	}
+}
+
+// A watermark published on one node hides the acked messages from another
+// node's Pending (the device reconnected there).
+func TestWatermarkSeenByAnotherNode(t *testing.T) {
+	ctx := context.Background()
+	e := startServer(t, jetstream.EmbeddedConfig{})
+	a := open(t, connect(t, e), jetstream.Config{Limit: hubtest.Limit, Memory: true})
+	b := open(t, connect(t, e), jetstream.Config{Limit: hubtest.Limit, Memory: true})
+	if err := a.CreateRegistration(ctx, hubtest.Reg("dev")); err != nil {
+		t.Fatal(err)
+	}
+	var seqs []uint64
+	for _, id := range []string{"1", "2", "3"} {
+		seq, err := a.Append(ctx, "dev", hubtest.Msg(id, 0, time.Hour, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, seq)
+	}
+	if err := a.AckThrough(ctx, "dev", seqs[1], seqs[1]); err != nil {
+		t.Fatal(err)
+	}
+	// Read in hubtest's clock: nothing has expired.
+	at := hubtest.Msg("x", 0, 0, "").SentAt
+	eventually(t, "node b sees the watermark", func() bool {
+		got, err := b.Pending(ctx, "dev", at)
+		return err == nil && len(got) == 1 && got[0].ID == "3"
+	})
+}
+
+// A watermark written against an earlier incarnation of the message stream
+// (deleted and created again: sequences start over) hides nothing.
+func TestWatermarkOfAnEarlierStreamIgnored(t *testing.T) {
+	ctx := context.Background()
+	e := startServer(t, jetstream.EmbeddedConfig{})
+	nc := connect(t, e)
+	cfg := jetstream.Config{Limit: hubtest.Limit, Memory: true}
+	first := open(t, nc, cfg)
+	if err := first.CreateRegistration(ctx, hubtest.Reg("dev")); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.AckThrough(ctx, "dev", 1000, 1000); err != nil {
+		t.Fatal(err)
+	}
+	js, err := natsjs.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The watermark is stored before the stream goes.
+	eventually(t, "watermark stored", func() bool {
+		st, err := js.Stream(ctx, jetstream.DefaultAckedStream)
+		if err != nil {
+			return false
+		}
+		info, err := st.Info(ctx)
+		return err == nil && info.State.Msgs == 1
+	})
+	if err := js.DeleteStream(ctx, jetstream.DefaultStream); err != nil {
+		t.Fatal(err)
+	}
+	again := open(t, nc, cfg)
+	if _, err := again.Append(ctx, "dev", hubtest.Msg("1", 0, time.Hour, "")); err != nil {
+		t.Fatal(err)
+	}
+	at := hubtest.Msg("x", 0, 0, "").SentAt
+	got, err := again.Pending(ctx, "dev", at)
+	if err != nil || len(got) != 1 || got[0].ID != "1" {
+		t.Errorf("pending = %v, %v; want message 1", got, err)
 	}
 }

@@ -48,11 +48,13 @@ func RunStoreSuite(t *testing.T, newStore NewStore) {
 		day   = 24 * time.Hour
 	)
 	type op struct {
-		append *hub.Message
-		ack    string
+		append  *hub.Message
+		ack     string
+		through bool // ack with AckThrough
 	}
 	app := func(m hub.Message) op { return op{append: &m} }
 	ack := func(id string) op { return op{ack: id} }
+	ackThrough := func(id string) op { return op{ack: id, through: true} }
 	tests := []struct {
 		name string
 		ops  []op
@@ -74,6 +76,38 @@ func RunStoreSuite(t *testing.T, newStore NewStore) {
 			name: "unknown and repeated acks ignored",
 			ops:  []op{app(Msg("1", 0, hour, "")), ack("nope"), ack("1"), ack("1")},
 			want: nil,
+		},
+		{
+			name: "ack through removes that message and the older ones",
+			ops: []op{
+				app(Msg("1", 0, hour, "")), app(Msg("2", 1, hour, "k")), app(Msg("3", 2, hour, "")),
+				app(Msg("4", 3, hour, "")), ackThrough("3"),
+			},
+			want: []string{"4"},
+		},
+		{
+			name: "ack through again, or lower, removes nothing more",
+			ops: []op{
+				app(Msg("1", 0, hour, "")), app(Msg("2", 1, hour, "")), app(Msg("3", 2, hour, "")),
+				ackThrough("2"), ackThrough("2"), ackThrough("1"),
+			},
+			want: []string{"3"},
+		},
+		{
+			name: "messages after an ack through stay",
+			ops: []op{
+				app(Msg("1", 0, hour, "")), ackThrough("1"), app(Msg("2", 1, hour, "")),
+				app(Msg("3", 2, hour, "k")),
+			},
+			want: []string{"2", "3"},
+		},
+		{
+			name: "single acks and acks through mixed",
+			ops: []op{
+				app(Msg("1", 0, hour, "")), app(Msg("2", 1, hour, "")), app(Msg("3", 2, hour, "")),
+				app(Msg("4", 3, hour, "")), ack("3"), ackThrough("1"),
+			},
+			want: []string{"2", "4"},
 		},
 		{
 			name: "consolidation replaces and moves to the end",
@@ -149,6 +183,10 @@ func RunStoreSuite(t *testing.T, newStore NewStore) {
 				if !ok {
 					seq = 1 << 40 // never issued
 				}
+				if o.through {
+					must(t, s.AckThrough(ctx, reg, seq, seq))
+					continue
+				}
 				must(t, s.Ack(ctx, reg, seq))
 			}
 			got, err := s.Pending(ctx, reg, t0.Add(tt.at))
@@ -181,6 +219,9 @@ func RunStoreSuite(t *testing.T, newStore NewStore) {
 		}
 		if err := s.Ack(ctx, reg, 1); err != nil {
 			t.Errorf("Ack = %v, want nil", err)
+		}
+		if err := s.AckThrough(ctx, reg, 1, 1); err != nil {
+			t.Errorf("AckThrough = %v, want nil", err)
 		}
 	})
 
@@ -295,6 +336,33 @@ func RunStoreSuite(t *testing.T, newStore NewStore) {
 		for range n {
 			must(t, <-done)
 		}
+		got, err := s.Pending(ctx, reg, t0)
+		must(t, err)
+		if len(got) != 0 {
+			t.Errorf("pending = %v, want none", messageIDs(got))
+		}
+	})
+
+	t.Run("concurrent appends, then one ack through the last", func(t *testing.T) {
+		ctx := context.Background()
+		s := newStore(t, day)
+		must(t, s.CreateRegistration(ctx, Reg(reg)))
+		seqs := make(chan uint64)
+		const n = 20
+		for i := range n {
+			go func() {
+				seq, err := s.Append(ctx, reg, Msg(fmt.Sprint(i), 0, hour, ""))
+				if err != nil {
+					t.Error(err)
+				}
+				seqs <- seq
+			}()
+		}
+		var last uint64
+		for range n {
+			last = max(last, <-seqs)
+		}
+		must(t, s.AckThrough(ctx, reg, last, last))
 		got, err := s.Pending(ctx, reg, t0)
 		must(t, err)
 		if len(got) != 0 {
