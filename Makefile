@@ -35,7 +35,7 @@ FUZZ_TARGETS := ./internal/skill:FuzzInvoke ./internal/action:FuzzDecode ./tvapp
 	./tvapp-sim/client:FuzzDecodeFrames ./alexa-sim/nlu:FuzzParse ./alexa-sim/gateway:FuzzEvent \
 	./qa/scenario:FuzzParse ./tvapp-sim/fault:FuzzDecodeRequest ./device-push/server:FuzzParseMessage ./device-push/server:FuzzParseData \
 	./internal/customskill:FuzzInvoke ./internal/adm:FuzzParseReceipt \
-	./internal/push:FuzzEncodeMessage ./alexa-sim/askskill:FuzzUnderstand ./device-push/jetstream:FuzzDecodePayload \
+	./internal/push:FuzzEncodeMessage ./internal/push:FuzzDecodeAck ./alexa-sim/askskill:FuzzUnderstand ./device-push/jetstream:FuzzDecodePayload \
 	./device-push/hub:FuzzSkipPong
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) infra/local/fuzz.sh $(FUZZ_TARGETS)

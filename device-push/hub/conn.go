@@ -239,7 +239,9 @@ func (c *Conn) read() {
 			c.end()
 			return
 		}
-		if f, err := push.Decode(b); err != nil {
+		if id, ok := push.DecodeAck(b); ok {
+			c.onFrame(push.Frame{Type: push.TypeAck, MessageID: id})
+		} else if f, err := push.Decode(b); err != nil {
 			c.debug("dropping undecodable frame", "err", err)
 		} else {
 			c.onFrame(f)

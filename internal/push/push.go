@@ -90,6 +90,31 @@ func Encode(f Frame) ([]byte, error) {
 	return b, nil
 }
 
+// ackPrefix and ackSuffix frame an ack as Encode writes it.
+const (
+	ackPrefix = `{"type":"ack","messageId":"`
+	ackSuffix = `"}`
+)
+
+// DecodeAck reads an ack frame in the exact form Encode writes, with a
+// message id free of escapes, without the JSON decoder: a device sends one
+// per message, and decoding it with encoding/json was 3% of device-push's
+// CPU per message (CPU profile at its max rate). ok is false for anything
+// else; Decode then reads the frame.
+func DecodeAck(b []byte) (messageID string, ok bool) {
+	if len(b) <= len(ackPrefix)+len(ackSuffix) || string(b[:len(ackPrefix)]) != ackPrefix ||
+		string(b[len(b)-len(ackSuffix):]) != ackSuffix {
+		return "", false
+	}
+	id := b[len(ackPrefix) : len(b)-len(ackSuffix)]
+	for _, c := range id {
+		if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+			return "", false // escapes, controls or UTF-8: the decoder's job
+		}
+	}
+	return string(id), true
+}
+
 // Decode unmarshals a frame and checks that it names a type.
 func Decode(b []byte) (Frame, error) {
 	var f Frame
