@@ -18,7 +18,7 @@ type Options struct {
 	// as user:password@ in the URL); empty runs the embedded server.
 	URL      string
 	Embedded EmbeddedConfig // when URL is empty
-	Store    Config         // Store.Memory is set for an embedded server without a directory
+	Store    Config         // Store.Memory and Store.Exclusive are set for an embedded server
 }
 
 // connectTimeout bounds the first connection to an external NATS.
@@ -41,6 +41,8 @@ func Start(ctx context.Context, opts Options, logger *slog.Logger) (*Backend, er
 			return nil, err
 		}
 		opts.Store.Memory = opts.Embedded.Dir == ""
+		// Nobody else reaches a server that does not listen.
+		opts.Store.Exclusive = opts.Embedded.Listen == ""
 		b.nc, err = b.emb.Connect("device-push")
 	} else {
 		b.nc, err = nats.Connect(opts.URL, nats.Name("device-push"), nats.Timeout(connectTimeout), nats.MaxReconnects(-1),

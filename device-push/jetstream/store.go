@@ -12,10 +12,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -50,6 +53,11 @@ type Config struct {
 	MaxAge          time.Duration // DefaultMaxAge
 	Timeout         time.Duration // DefaultTimeout
 	DeleteRate      int           // acked messages deleted per second (DefaultDeleteRate)
+	// Exclusive says no other node appends to this store (an embedded
+	// server that does not listen): Subscribe then gets each append from
+	// Append itself, right after JetStream stored it, instead of from a
+	// consumer (a pass through the server and back for every message).
+	Exclusive bool
 }
 
 func (c Config) withDefaults() Config {
@@ -94,6 +102,13 @@ type Store struct {
 	logger *slog.Logger
 	marks  *marks
 	gone   *deleter
+	// Exclusive mode: the subscribers, and stripes that keep each
+	// device's appends in sequence order from publish to delivery.
+	subs    atomic.Pointer[[]func(string, hub.Message)] // read without a lock by appends
+	subsMu  sync.Mutex
+	subList []*func(string, hub.Message)
+	stripes [appendStripes]sync.Mutex
+	seed    maphash.Seed
 	// epoch names this incarnation of the message stream (its creation
 	// time) in each watermark: sequences start over in a stream created
 	// again, and an older stream's watermark must not hide its messages.
@@ -186,7 +201,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config, logger *slog.Logger) (
 		return nil, fmt.Errorf("jetstream: stream %s: %w", cfg.AckedStream, err)
 	}
 	s := &Store{cfg: cfg, nc: nc, js: js, stream: stream, regs: regs, acked: acked, logger: logger, marks: newMarks(time.Now),
-		epoch: strconv.FormatInt(stream.CachedInfo().Created.UnixNano(), 36)}
+		epoch: strconv.FormatInt(stream.CachedInfo().Created.UnixNano(), 36), seed: maphash.MakeSeed()}
 	s.gone = startDeleter(func(ctx context.Context, seq uint64) error {
 		ctx, cancel := s.timeout(ctx)
 		defer cancel()
@@ -306,9 +321,20 @@ func (s *Store) AppendLive(ctx context.Context, id string, m hub.Message) (uint6
 	return s.append(ctx, id, m, false)
 }
 
+// appendStripes bounds how many devices' appends run at once in exclusive
+// mode; two devices rarely share a stripe.
+const appendStripes = 256
+
 func (s *Store) append(ctx context.Context, id string, m hub.Message, check bool) (uint64, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
+	if s.cfg.Exclusive {
+		// Held from publish to delivery: a later append of the device gets
+		// a later sequence and is delivered after this one.
+		mu := &s.stripes[maphash.String(s.seed, id)%appendStripes]
+		mu.Lock()
+		defer mu.Unlock()
+	}
 	if check {
 		if _, _, err := s.lookup(ctx, id); err != nil {
 			return 0, fmt.Errorf("append to %s: %w", id, err)
@@ -332,6 +358,12 @@ func (s *Store) append(ctx context.Context, id string, m hub.Message, check bool
 	}
 	if ack.Duplicate {
 		return ack.Sequence, fmt.Errorf("append to %s: key %s: %w", id, m.IdempotencyKey, hub.ErrDuplicate)
+	}
+	if subs := s.subs.Load(); subs != nil {
+		m.Seq = ack.Sequence
+		for _, deliver := range *subs {
+			deliver(id, m)
+		}
 	}
 	return ack.Sequence, nil
 }
@@ -547,12 +579,17 @@ func (s *Store) AckThrough(_ context.Context, id string, seq, through uint64) er
 	return nil
 }
 
-// Subscribe implements hub.Store with one ordered consumer over the whole
-// stream, from the next message on: every node sees every append, in stream
+// Subscribe implements hub.Store. In exclusive mode Append hands each
+// message to deliver once stored. Otherwise it reads one ordered consumer
+// over the whole stream, from the next message on: every node sees every append, in stream
 // order, and forwards those of the devices connected to it. The consumer is
 // ephemeral and recreated by the client after a gap or a reconnect, from the
 // last sequence it delivered.
 func (s *Store) Subscribe(ctx context.Context, deliver func(id string, m hub.Message)) error {
+	if s.cfg.Exclusive {
+		s.addSub(ctx, deliver)
+		return nil
+	}
 	cctx, cancel := s.timeout(ctx)
 	defer cancel()
 	c, err := s.stream.OrderedConsumer(cctx, natsjs.OrderedConsumerConfig{
@@ -588,6 +625,30 @@ func (s *Store) Subscribe(ctx context.Context, deliver func(id string, m hub.Mes
 	}
 	context.AfterFunc(ctx, cc.Stop)
 	return nil
+}
+
+// addSub adds deliver to the exclusive mode's subscribers until ctx ends.
+func (s *Store) addSub(ctx context.Context, deliver func(string, hub.Message)) {
+	entry := &deliver
+	s.subsMu.Lock()
+	defer s.subsMu.Unlock()
+	s.subList = append(s.subList, entry)
+	s.publishSubs()
+	context.AfterFunc(ctx, func() {
+		s.subsMu.Lock()
+		defer s.subsMu.Unlock()
+		s.subList = slices.DeleteFunc(s.subList, func(e *func(string, hub.Message)) bool { return e == entry })
+		s.publishSubs()
+	})
+}
+
+// publishSubs makes the list the one appends read. s.subsMu is held.
+func (s *Store) publishSubs() {
+	fns := make([]func(string, hub.Message), len(s.subList))
+	for i, e := range s.subList {
+		fns[i] = *e
+	}
+	s.subs.Store(&fns)
 }
 
 // Ready implements the hub's readiness: connected and JetStream answering.

@@ -64,6 +64,14 @@ func TestStoreContractInMemory(t *testing.T) {
 	})
 }
 
+// An embedded server nobody else reaches: appends feed subscribers directly.
+func TestStoreContractExclusive(t *testing.T) {
+	hubtest.RunStoreSuite(t, func(t *testing.T, ttl time.Duration) hub.Store {
+		e := startServer(t, jetstream.EmbeddedConfig{Dir: t.TempDir()})
+		return open(t, connect(t, e), jetstream.Config{Limit: hubtest.Limit, RegistrationTTL: ttl, Exclusive: true})
+	})
+}
+
 // Concurrent touches of one registration (a device reconnecting while its
 // old connection detaches) all succeed: only a gone key is unregistered.
 func TestConcurrentTouches(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -314,6 +315,37 @@ func RunStoreSuite(t *testing.T, newStore NewStore) {
 				}
 			case <-time.After(30 * time.Second):
 				t.Fatalf("%+v never delivered", w)
+			}
+		}
+	})
+
+	t.Run("concurrent appends reach subscribers in sequence order", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		s := newStore(t, day)
+		const n = Limit // within the bound: a consumer may skip what the bound removed before it read it
+		seqs := make(chan uint64, n)
+		must(t, s.Subscribe(ctx, func(_ string, m hub.Message) { seqs <- m.Seq }))
+		must(t, s.CreateRegistration(ctx, Reg(reg)))
+		var appends sync.WaitGroup
+		defer appends.Wait()
+		for i := range n {
+			appends.Go(func() {
+				if _, err := s.Append(ctx, reg, Msg(fmt.Sprint(i), 0, hour, "")); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		var last uint64
+		for range n {
+			select {
+			case seq := <-seqs:
+				if seq <= last {
+					t.Fatalf("delivered sequence %d after %d", seq, last)
+				}
+				last = seq
+			case <-time.After(30 * time.Second):
+				t.Fatalf("an append never reached the subscriber (after %d)", last)
 			}
 		}
 	})
