@@ -17,7 +17,8 @@
 //	DEVICE_PUSH_NATS_URL an external NATS (cluster) instead of the embedded
 //	                   server, shared by several device-push nodes
 //	DEVICE_PUSH_NATS_LISTEN the embedded server also serves NATS clients
-//	                   (other nodes) at this host:port (none)
+//	                   (other nodes) at this host:port (none: this node is
+//	                   the only writer and delivers without a consumer)
 //	DEVICE_PUSH_NATS_REPLICAS stream and bucket replicas on a NATS cluster (1)
 //	DEVICE_PUSH_NATS_SYNC_ALWAYS fsync each write of the embedded server
 //	                   before accepting (false: survives kill -9, not a host crash)
