@@ -20,7 +20,7 @@ import (
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // startServer runs an embedded server on dir ("" in memory) for the test.
-func startServer(t *testing.T, cfg jetstream.EmbeddedConfig) *jetstream.Embedded {
+func startServer(t testing.TB, cfg jetstream.EmbeddedConfig) *jetstream.Embedded {
 	t.Helper()
 	e, err := jetstream.StartEmbedded(cfg, discard())
 	if err != nil {
@@ -30,7 +30,7 @@ func startServer(t *testing.T, cfg jetstream.EmbeddedConfig) *jetstream.Embedded
 	return e
 }
 
-func connect(t *testing.T, e *jetstream.Embedded) *nats.Conn {
+func connect(t testing.TB, e *jetstream.Embedded) *nats.Conn {
 	t.Helper()
 	nc, err := e.Connect(t.Name())
 	if err != nil {
@@ -40,7 +40,7 @@ func connect(t *testing.T, e *jetstream.Embedded) *nats.Conn {
 	return nc
 }
 
-func open(t *testing.T, nc *nats.Conn, cfg jetstream.Config) *jetstream.Store {
+func open(t testing.TB, nc *nats.Conn, cfg jetstream.Config) *jetstream.Store {
 	t.Helper()
 	s, err := jetstream.Open(context.Background(), nc, cfg, discard())
 	if err != nil {
