@@ -470,11 +470,7 @@ func TestAcksMoveTheWatermark(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			clk := clocktest.New(start)
-			rec := &ackRecorder{MemoryStore: hub.NewMemoryStore(hubtest.Limit, ttl, clk.Now)}
-			h := hub.New(rec, hub.Config{Now: clk.Now}, discard())
-			hctx, cancel := context.WithCancel(ctx)
-			defer cancel()
-			must(t, h.Start(hctx))
+			rec, h := startRecordingHub(t, clk, hubtest.Limit)
 			d := register(t, h)
 			tr := d.attach(t, h)
 			number := map[uint64]int{}
@@ -508,6 +504,18 @@ func TestAcksMoveTheWatermark(t *testing.T) {
 	}
 }
 
+// startRecordingHub starts a hub, stopped with the test, on a memory store
+// that keeps limit messages per device and records the acks it is given.
+func startRecordingHub(t *testing.T, clk *clocktest.Clock, limit int) (*ackRecorder, *hub.Hub) {
+	t.Helper()
+	rec := &ackRecorder{MemoryStore: hub.NewMemoryStore(limit, ttl, clk.Now)}
+	h := hub.New(rec, hub.Config{Now: clk.Now}, discard())
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	must(t, h.Start(ctx))
+	return rec, h
+}
+
 // A message the session forgot unacked (more in flight than it remembers)
 // holds the watermark below it: later acks remove their own messages, and a
 // reconnect still replays the forgotten one.
@@ -515,11 +523,7 @@ func TestForgottenMessageHoldsTheWatermark(t *testing.T) {
 	ctx := context.Background()
 	clk := clocktest.New(start)
 	const n = 2*hub.DefaultPendingLimit + 1 // one more than a session remembers
-	rec := &ackRecorder{MemoryStore: hub.NewMemoryStore(n, ttl, clk.Now)}
-	h := hub.New(rec, hub.Config{Now: clk.Now}, discard())
-	hctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	must(t, h.Start(hctx))
+	rec, h := startRecordingHub(t, clk, n)
 	d := register(t, h)
 	tr := d.attach(t, h)
 	for i := 1; i <= n; i++ {
