@@ -1,5 +1,3 @@
-//go:build unix
-
 package jetstream_test
 
 import (
@@ -8,12 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"livingroom/device-push/hub/hubtest"
 	"livingroom/device-push/jetstream"
+	"livingroom/device-push/loadtest"
 )
 
 // BenchmarkAppendLive measures what persisting one accepted send costs: the
@@ -45,7 +43,7 @@ func BenchmarkAppendLive(b *testing.B) {
 			ctx := context.Background()
 			var next atomic.Int64
 			b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0))) // 8 senders
-			cpu := processCPU()
+			cpu := loadtest.SelfCPU()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -56,15 +54,7 @@ func BenchmarkAppendLive(b *testing.B) {
 				}
 			})
 			b.StopTimer()
-			b.ReportMetric(float64(processCPU()-cpu)/1e3/float64(b.N), "cpu-µs/op")
+			b.ReportMetric(float64(loadtest.SelfCPU()-cpu)/1e3/float64(b.N), "cpu-µs/op")
 		})
 	}
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -24,7 +24,9 @@ for ((r = 1; r <= runs; r++)); do
     if [[ $rest == *:* ]]; then IFS=, read -r -a envs <<< "${rest#*:}"; fi
     data=$(mktemp -d "${TMPDIR:-/tmp}/dp-ab-XXXXXX")
     env DEVICE_PUSH_ADDR=127.0.0.1:$PORT DEVICE_PUSH_DATA_DIR="$data" "${envs[@]}" "$bin" > "$OUT/$label.log" 2>&1 & pid=$!
-    for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/readyz" && break; sleep 0.1; done
+    ready=
+    for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/readyz" && { ready=1; break; }; sleep 0.1; done
+    [[ -n $ready ]] || { echo "$label: no answer from :$PORT/readyz (see $OUT/$label.log)" >&2; exit 1; }
     bin/pushload run -target device-push -opt "url=http://127.0.0.1:$PORT" -server-pid "$pid" -devices "$DEVICES" \
       -hold "$HOLD" -rates "$RATES" -dur "$DUR" -progress never -out "$OUT/$label-$r.json" > /dev/null
     cleanup; pid=; rm -rf "$data"
