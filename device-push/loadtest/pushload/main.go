@@ -6,6 +6,7 @@
 //	pushload fleet -server-bin bin/device-push -nodes 6 -devices 100000 -procs 6 [-node-env K=V ...]
 //	pushload compare BASELINE.json DEVICE-PUSH.json   (the bars as a Markdown table)
 //	pushload fault -server-bin bin/device-push [-nodes N] [-node-env K=V ...] [flags]
+//	pushload floor [-addr A] [-store none|memory|files] [-dir D]   (the least any server does per message)
 //
 // The JSON summary goes to stdout (and -out FILE); progress goes to stderr.
 package main
@@ -17,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -54,8 +56,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runWorker(ctx, args[1:], stdout, stderr)
 	case "compare":
 		return runCompare(args[1:], stdout)
+	case "floor":
+		return runFloor(ctx, args[1:], stderr)
 	default:
-		return fmt.Errorf("unknown command %q (want run, fault, fleet or compare)", args[0])
+		return fmt.Errorf("unknown command %q (want run, fault, fleet, floor or compare)", args[0])
 	}
 }
 
@@ -275,6 +279,28 @@ func runFault(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.Join(err, werr)
 	}
 	return err
+}
+
+// runFloor serves loadtest's floor server. Its defaults come from the
+// environment ab.sh gives a device-push binary, so ab.sh can run it as one.
+func runFloor(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("floor", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", envOr("DEVICE_PUSH_ADDR", "127.0.0.1:8290"), "listen address (loopback)")
+	store := fs.String("store", "none", "none, memory or files: append each send to device-push's JetStream store first")
+	dir := fs.String("dir", os.Getenv("DEVICE_PUSH_DATA_DIR"), "the store's directory for -store files")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return loadtest.RunFloor(ctx, loadtest.FloorConfig{Addr: *addr, Store: *store, Dir: *dir}, logger)
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
 }
 
 func runCompare(args []string, stdout io.Writer) error {
