@@ -103,7 +103,7 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	defer backend.Close()
 	logger.Info("device-push store", "on", backend.Where(), "natsURL", backend.ClientURL())
 	m := metrics.New()
-	h := hub.New(backend.Store, hub.Config{Now: time.Now, Observer: m}, logger)
+	h := hub.New(backend.Store, hub.Config{Now: time.Now, Observer: m, RegistrationTTL: regTTL}, logger)
 	m.Watch(h)
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	defer stopHub()

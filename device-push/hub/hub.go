@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"livingroom/internal/push"
@@ -61,6 +62,10 @@ type Config struct {
 	OnDetach func(registrationID string)
 	// Observer, when set, is told of deliveries and slow devices (metrics).
 	Observer Observer
+	// RegistrationTTL is the store's (DefaultRegistrationTTL when 0): the
+	// hub touches the registration of a device that stays connected before
+	// half of it has passed, so a TV that is never switched off keeps it.
+	RegistrationTTL time.Duration
 }
 
 // shardCount stripes the lock over the connection map; only map reads and
@@ -83,11 +88,15 @@ type Hub struct {
 	seed     maphash.Seed
 	shards   [shardCount]shard
 	receipts receipts // sends waiting for their device (SendWithReceipt)
+	regTTL   time.Duration
 }
 
 // New returns a hub over store. Call Run to receive the store's messages.
 func New(store Store, cfg Config, logger *slog.Logger) *Hub {
-	h := &Hub{store: store, now: cfg.Now, rand: cfg.Rand, onDetach: cfg.OnDetach, logger: logger, seed: maphash.MakeSeed()}
+	h := &Hub{store: store, now: cfg.Now, rand: cfg.Rand, onDetach: cfg.OnDetach, logger: logger, seed: maphash.MakeSeed(), regTTL: cfg.RegistrationTTL}
+	if h.regTTL <= 0 {
+		h.regTTL = DefaultRegistrationTTL
+	}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -104,12 +113,62 @@ func New(store Store, cfg Config, logger *slog.Logger) *Hub {
 	return h
 }
 
-// Start subscribes the hub to the store's messages until ctx ends.
+// Start subscribes the hub to the store's messages until ctx ends, and
+// refreshes connected devices' registrations every eighth of their TTL.
 func (h *Hub) Start(ctx context.Context) error {
 	if err := h.store.Subscribe(ctx, h.deliver); err != nil {
 		return fmt.Errorf("hub: %w", err)
 	}
+	go func() {
+		tick := time.NewTicker(h.regTTL / 8)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				h.RefreshRegistrations(ctx)
+			}
+		}
+	}()
 	return nil
+}
+
+// RefreshRegistrations touches the registration of every device connected
+// here whose last touch is half a TTL old or older, and returns how many it
+// touched. A registration's TTL otherwise restarts only when its device
+// connects or disconnects, so one connected for longer than the TTL would
+// expire under it. A touch that fails is logged and tried again on the next
+// pass (Start's, an eighth of the TTL later: three more before it expires).
+// Store calls are made one at a time, outside the shard locks.
+func (h *Hub) RefreshRegistrations(ctx context.Context) int {
+	touched := 0
+	var due []*session
+	for i := range h.shards {
+		sh := &h.shards[i]
+		older := h.now().Add(-h.regTTL / 2).UnixNano()
+		due = due[:0]
+		sh.mu.Lock()
+		for _, s := range sh.sessions {
+			if s.touchedAt.Load() <= older {
+				due = append(due, s)
+			}
+		}
+		sh.mu.Unlock()
+		for _, s := range due {
+			if ctx.Err() != nil {
+				return touched
+			}
+			at := h.now()
+			if err := h.store.TouchRegistration(ctx, s.reg); err != nil {
+				h.logger.Warn("refresh registration of a connected device", "registrationId", s.id, "err", err)
+				continue
+			}
+			s.touchedAt.Store(at.UnixNano())
+			touched++
+		}
+	}
+	return touched
 }
 
 func (h *Hub) shard(id string) *shard {
@@ -175,10 +234,12 @@ func (h *Hub) Attach(ctx context.Context, id, secret string, t Transport) error 
 
 func (h *Hub) attach(ctx context.Context, reg Registration, secret string, t Transport) error {
 	id := reg.ID
+	touchedAt := h.now()
 	if err := h.store.TouchRegistration(ctx, reg); err != nil {
 		return fmt.Errorf("attach %s: %w", id, err)
 	}
 	s := &session{id: id, reg: reg, t: t, now: h.now, observe: h.observe, receipts: &h.receipts, replaying: true, inflight: make(map[string]uint64)}
+	s.touchedAt.Store(touchedAt.UnixNano())
 	sh := h.shard(id)
 	sh.mu.Lock()
 	old := sh.sessions[id]
@@ -372,6 +433,8 @@ type session struct {
 	now      func() time.Time
 	observe  Observer
 	receipts *receipts
+	// touchedAt is when the registration's TTL last restarted (unix ns).
+	touchedAt atomic.Int64
 
 	mu        sync.Mutex
 	replaying bool

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,7 +80,7 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 
 func newHub(t *testing.T, clk *clocktest.Clock, limit int) *hub.Hub {
 	t.Helper()
-	h := hub.New(hub.NewMemoryStore(limit, ttl, clk.Now), hub.Config{Now: clk.Now}, discard())
+	h := hub.New(hub.NewMemoryStore(limit, ttl, clk.Now), hub.Config{Now: clk.Now, RegistrationTTL: ttl}, discard())
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	must(t, h.Start(ctx))
@@ -542,5 +543,59 @@ func TestForgottenMessageHoldsTheWatermark(t *testing.T) {
 	again := d.attach(t, h)
 	if ids := again.ids()[1:]; !slices.Equal(ids, []string{"1"}) {
 		t.Errorf("replay = %v, want [1]", ids)
+	}
+}
+
+// touchFailStore fails TouchRegistration while down is set.
+type touchFailStore struct {
+	hub.Store
+	down atomic.Bool
+}
+
+func (s *touchFailStore) TouchRegistration(ctx context.Context, r hub.Registration) error {
+	if s.down.Load() {
+		return errors.New("nats: timeout")
+	}
+	return s.Store.TouchRegistration(ctx, r)
+}
+
+// A TV that stays connected for longer than the registration TTL keeps its
+// registration: the hub touches it before half the TTL has passed, and a
+// touch that failed is made on the next pass.
+func TestConnectedDevicesKeepTheirRegistration(t *testing.T) {
+	ctx := context.Background()
+	clk := clocktest.New(start)
+	store := &touchFailStore{Store: hub.NewMemoryStore(0, ttl, clk.Now)}
+	h := hub.New(store, hub.Config{Now: clk.Now, RegistrationTTL: ttl}, discard())
+	must(t, h.Start(t.Context()))
+	tv, off := register(t, h), register(t, h)
+	tv.attach(t, h)
+	steps := []struct {
+		name      string
+		advance   time.Duration
+		storeDown bool
+		touched   int
+	}{
+		{"a quarter TTL after connecting: not due", ttl / 4, false, 0},
+		{"half a TTL after connecting: touched", ttl / 4, false, 1},
+		{"just after the touch: not due", time.Minute, false, 0},
+		{"half a TTL after the touch, store down: not touched", ttl/2 - time.Minute, true, 0},
+		{"an eighth later, store back: touched", ttl / 8, false, 1},
+		{"the pass after: not due", ttl / 8, false, 0},
+	}
+	for _, st := range steps {
+		clk.Advance(st.advance)
+		store.down.Store(st.storeDown)
+		if got := h.RefreshRegistrations(ctx); got != st.touched {
+			t.Errorf("%s: touched %d, want %d", st.name, got, st.touched)
+		}
+	}
+	// 1.25 TTLs after it connected, the connected TV's registration lives;
+	// the one of the TV that never connected is gone.
+	if err := h.Attach(ctx, tv.id, tv.secret, &fakeTransport{}); err != nil {
+		t.Errorf("reconnect of the TV that stayed connected: %v", err)
+	}
+	if err := h.Attach(ctx, off.id, off.secret, &fakeTransport{}); !errors.Is(err, hub.ErrUnregistered) {
+		t.Errorf("attach of the TV that never connected = %v, want ErrUnregistered", err)
 	}
 }

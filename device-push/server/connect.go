@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"crypto/subtle"
 	"errors"
 	"log/slog"
@@ -109,7 +110,10 @@ func (s *Server) handleConnect(w http.ResponseWriter, r *http.Request) {
 			s.logger.Error("ack", "registrationId", id, "messageId", f.MessageID, "err", err)
 		}
 	}, func() {
-		s.hub.Detach(s.life, id, c)
+		// Not s.life: on shutdown it is cancelled before the devices are
+		// closed, and the touch that counts each of them as seen would
+		// fail. The store's own timeout bounds the call.
+		s.hub.Detach(context.WithoutCancel(s.life), id, c)
 		s.logger.Debug("device disconnected", "registrationId", id)
 		s.conns.Done()
 	})
