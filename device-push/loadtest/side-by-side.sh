@@ -2,7 +2,8 @@
 # device-push vs Centrifugo v6.9.1 (memory engine), one server at a time, same pushload settings:
 # DEVICES websockets held HOLD, then send phases RATES with SENDERS concurrent HTTP senders, 128 B payloads.
 # Writes $OUT/centrifugo.json and $OUT/device-push.json and prints the comparison table.
-# Env: ORDER (cf dp; "dp" alone skips Centrifugo), DEVICES (10000), HOLD (30s), RATES (5000,10000,max), DUR (10s), OUT (.run/pushload),
+# Env: ORDER (cf dp; "dp" alone skips Centrifugo; add floor and floorjs for `pushload floor`, the least any
+#      server does per message, without and with device-push's JetStream append), DEVICES (10000), HOLD (30s), RATES (5000,10000,max), DUR (10s), OUT (.run/pushload),
 #      CF_PORT (28150), DP_PORT (28151), DP_ENV (extra env for device-push, e.g. its data directory).
 # Run from the repository root after `make build`. Loopback only; each server is stopped by its own pid.
 set -euo pipefail
@@ -41,9 +42,23 @@ bin/pushload run -target device-push -server-pid "$pid" -opt "url=http://127.0.0
 cleanup; pid=
 }
 
+run_floor() { run_floor_store floor none; }
+run_floorjs() { run_floor_store floorjs files; }
+run_floor_store() {
+dir=$(mktemp -d "${TMPDIR:-/tmp}/floor-XXXXXX")
+bin/pushload floor -addr "127.0.0.1:$DP_PORT" -store "$2" -dir "$dir" > "$OUT/$1.log" 2>&1 & pid=$!
+wait_http "http://127.0.0.1:$DP_PORT/readyz"
+bin/pushload run -target device-push -server-pid "$pid" -opt "url=http://127.0.0.1:$DP_PORT" \
+  "${common[@]}" -out "$OUT/$1.json" > /dev/null
+cleanup; pid=; rm -rf "$dir"
+}
+
 # ORDER="dp cf" runs device-push first (the box's load drifts: alternate the order between runs).
 ran=
 for s in ${ORDER:-cf dp}; do echo "$(date -u +%T) $s, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2; "run_$s"; ran="$ran $s"; done
 
 # The comparison needs both (ORDER=dp runs device-push alone).
-if [[ $ran == *cf* && $ran == *dp* ]]; then bin/pushload compare "$OUT/centrifugo.json" "$OUT/device-push.json"; fi
+if [[ " $ran " == *" cf "* && " $ran " == *" dp "* ]]; then bin/pushload compare "$OUT/centrifugo.json" "$OUT/device-push.json"; fi
+for f in floor floorjs; do
+  if [[ " $ran " == *" cf "* && " $ran " == *" $f "* ]]; then echo; echo "Centrifugo against $f:"; bin/pushload compare "$OUT/centrifugo.json" "$OUT/$f.json"; fi
+done
