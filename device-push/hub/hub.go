@@ -120,7 +120,7 @@ func (h *Hub) Start(ctx context.Context) error {
 		return fmt.Errorf("hub: %w", err)
 	}
 	go func() {
-		tick := time.NewTicker(h.regTTL / 8)
+		tick := time.NewTicker(max(h.regTTL/8, time.Second))
 		defer tick.Stop()
 		for {
 			select {
