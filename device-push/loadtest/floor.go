@@ -13,6 +13,7 @@ package loadtest
 // measuring instrument for loopback, never a server to deploy.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,7 +23,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -52,12 +52,13 @@ type floorAppender interface {
 }
 
 type floorServer struct {
-	store    floorAppender
-	upgrader websocket.Upgrader
-	nextID   atomic.Uint64
-	mu       sync.RWMutex
-	conns    map[string]*floorConn
-	bufs     sync.Pool
+	store     floorAppender
+	upgrader  websocket.Upgrader
+	nextID    atomic.Uint64 // registrations
+	nextMsgID atomic.Uint64
+	mu        sync.RWMutex
+	conns     map[string]*floorConn
+	bodies    sync.Pool // *bytes.Buffer
 }
 
 type floorConn struct {
@@ -171,22 +172,20 @@ func (s *floorServer) connect(w http.ResponseWriter, r *http.Request) {
 	ws.Close()
 }
 
-var floorMessageIDs atomic.Uint64
-
 func (s *floorServer) send(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	bp, _ := s.bufs.Get().(*[]byte)
-	if bp == nil {
-		bp = new([]byte)
+	buf, _ := s.bodies.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
 	}
-	defer s.bufs.Put(bp)
-	body, err := readAllInto((*bp)[:0], http.MaxBytesReader(w, r.Body, 8<<10))
-	*bp = body
+	defer s.bodies.Put(buf)
+	buf.Reset()
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, 8<<10))
 	var m struct {
 		Data json.RawMessage `json:"data"`
 	}
 	if err == nil {
-		err = json.Unmarshal(body, &m)
+		err = json.Unmarshal(buf.Bytes(), &m)
 	}
 	if err != nil {
 		http.Error(w, "bad body", http.StatusBadRequest)
@@ -194,7 +193,7 @@ func (s *floorServer) send(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now()
 	frame := push.EncodeMessage(nil, push.Message{
-		MessageID: strconv.FormatUint(floorMessageIDs.Add(1), 10),
+		MessageID: strconv.FormatUint(s.nextMsgID.Add(1), 10),
 		Data:      m.Data,
 		SentAtMs:  now.UnixMilli(),
 	})
@@ -214,22 +213,5 @@ func (s *floorServer) send(w http.ResponseWriter, r *http.Request) {
 		c.mu.Unlock()
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = io.WriteString(w, `{"registrationID":"`+strings.ReplaceAll(id, `"`, "")+`"}`)
-}
-
-// readAllInto reads r to its end, appending to dst.
-func readAllInto(dst []byte, r io.Reader) ([]byte, error) {
-	for {
-		if len(dst) == cap(dst) {
-			dst = append(dst, 0)[:len(dst)]
-		}
-		n, err := r.Read(dst[len(dst):cap(dst)])
-		dst = dst[:len(dst)+n]
-		if errors.Is(err, io.EOF) {
-			return dst, nil
-		}
-		if err != nil {
-			return dst, err
-		}
-	}
+	_ = json.NewEncoder(w).Encode(adm.SendResult{RegistrationID: id})
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"livingroom/device-push/hub"
 	"livingroom/device-push/server"
 	"livingroom/internal/adm"
+	"livingroom/internal/push"
 )
 
 // downStore fails every Append while down is set, as a store that lost
@@ -94,8 +96,21 @@ func TestDetachDuringShutdownTouches(t *testing.T) {
 	closed := make(chan error, 1)
 	go func() { closed <- e.srv.Close(ctx) }()
 	// Close cancels the server's life first, then waits for the device.
+	// Wait for the first part: connects refused with 503. The probe has no
+	// secret, so it is refused before any store call (and never touches).
+	probeID, err := hub.NewRegistrationID(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := http.Header{push.HeaderAppKey: {appKey}}
 	for {
-		_, resp, err := e.tryDial(t, "", false)
+		if ctx.Err() != nil {
+			t.Fatal("connects were never refused with 503 after Close began")
+		}
+		d, resp, err := e.dialWith(t, "registrationId="+probeID, probe, false)
+		if d != nil {
+			d.ws.Close()
+		}
 		if resp != nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
