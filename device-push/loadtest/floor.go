@@ -144,24 +144,20 @@ func (s *floorServer) connect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reg, _ := push.Encode(push.Frame{Type: push.TypeRegistered, RegistrationID: id, Secret: "floor"})
+	// In the map before the registered frame goes out (and holding the
+	// write lock until it has): a send that follows the device's handshake
+	// finds the connection, and its frame follows the registered one.
 	c := &floorConn{ws: ws}
 	c.mu.Lock()
-	err = ws.WriteMessage(websocket.TextMessage, reg)
-	c.mu.Unlock()
-	if err != nil {
-		ws.Close()
-		return
-	}
 	s.mu.Lock()
 	s.conns[id] = c
 	s.mu.Unlock()
-	for {
-		_, rd, err := ws.NextReader()
-		if err == nil {
+	err = ws.WriteMessage(websocket.TextMessage, reg)
+	c.mu.Unlock()
+	for err == nil {
+		var rd io.Reader
+		if _, rd, err = ws.NextReader(); err == nil {
 			_, err = io.Copy(io.Discard, rd)
-		}
-		if err != nil {
-			break
 		}
 	}
 	s.mu.Lock()
